@@ -1,0 +1,206 @@
+// Linear (bump) arenas: allocation is a pointer increment, freeing is resetting the position.
+//   VirtualArena  reserves a large address range and commits pages only as the position crosses them.
+//   FixedArena    bumps through a caller's buffer (no system calls at all).
+// Both share Arena's interface, so code takes `Arena&` and works on either.
+//
+// API, in groups:   create        VirtualArena(options), FixedArena(buffer, bytes)
+//                   push          push, push_zeroed, push_array, create<T>, grow_last
+//                   pop           pos, pop_to, clear, decommit_unused
+//                   temp scopes   ArenaScope (RAII, strictly LIFO)
+//                   inspect       stats, last_error, owns
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "vmb/config.hpp"
+
+namespace vmb {
+
+// Why the last failing call on an arena or pool returned null. The allocator's state is unchanged
+// by every failure.
+enum class Error : std::uint8_t {
+  none = 0,
+  bad_alignment,   // alignment not a power of two, or larger than the allocator supports
+  size_overflow,   // a size computation would overflow
+  exhausted,       // the reservation (or fixed buffer) has no room left
+  commit_failed,   // the OS refused to commit pages (ENOMEM, RLIMIT_DATA, RLIMIT_AS...)
+  reserve_failed,  // the OS refused the reservation at construction
+  bad_options,     // construction options out of range (zero sizes, bad alignment)
+};
+const char* to_string(Error e) noexcept;
+
+// Counters kept by every arena. Commit and decommit calls are system calls made; bytes are exact.
+struct ArenaStats {
+  std::size_t reserved_bytes = 0;        // address space held (0 for a FixedArena's caller buffer)
+  std::size_t committed_bytes = 0;       // readable/writable now (a FixedArena: its buffer size)
+  std::size_t peak_committed_bytes = 0;  // high-water mark of committed_bytes
+  std::uint64_t commit_calls = 0;
+  std::uint64_t decommit_calls = 0;
+  std::uint64_t pushed_bytes = 0;        // sum of sizes requested (alignment padding excluded)
+  std::uint64_t pushes = 0;
+};
+
+struct ArenaOptions {
+  // Address space to reserve. 64 GiB costs no memory: Linux maps it PROT_NONE + MAP_NORESERVE, so no
+  // page tables and no overcommit charge exist until pages are committed. Rounded up to the OS
+  // allocation granularity.
+  std::size_t reserve_bytes = 64 * GiB;
+  // Commit in steps of this many bytes (rounded up to the page size). 64 KiB makes one mprotect per
+  // 16 pages; 4 KiB gives the page-by-page version; 2 MiB suits transparent huge pages.
+  std::size_t commit_step_bytes = 64 * KiB;
+  // clear() decommits everything above this many bytes and keeps the rest committed, so an arena
+  // that is filled and cleared in a loop reuses hot pages without a system call or a page fault.
+  std::size_t retain_bytes = 64 * MiB;
+  // Reserve one extra page after the usable range that is never committed, so writing past the end
+  // of a full arena faults instead of touching a neighbouring mapping.
+  bool guard_page = false;
+  // madvise(MADV_HUGEPAGE) on the reservation (Linux; ignored where unsupported).
+  bool huge_pages = false;
+};
+
+class ArenaScope;
+
+class Arena {
+ public:
+  static constexpr std::size_t kDefaultAlign = alignof(std::max_align_t);
+
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // `size` bytes aligned to `align` (a power of two), or null with last_error() set. The fast path
+  // is inline: no system call, one well-predicted branch. Crossing into uncommitted pages, bad
+  // alignment and exhaustion are all handled out of line in push_slow.
+  VMB_INLINE void* push(std::size_t size, std::size_t align = kDefaultAlign) noexcept {
+    const std::uintptr_t cur = reinterpret_cast<std::uintptr_t>(cur_);
+    const std::uintptr_t p = (cur + align - 1) & ~(align - 1);
+    const std::uintptr_t end = p + size;
+    // Bitwise & (not &&): the four checks fold into a single branch. `p >= cur` and `end >= p` catch
+    // address wrap-around from a huge alignment or size.
+    const bool fits = std::has_single_bit(align) & (p >= cur) & (end >= p) &
+                      (end <= reinterpret_cast<std::uintptr_t>(commit_end_));
+    if (VMB_LIKELY(fits)) {
+      cur_ = reinterpret_cast<std::byte*>(end);
+      ++stats_.pushes;
+      stats_.pushed_bytes += size;
+      VMB_UNPOISON(reinterpret_cast<void*>(p), size);
+      return reinterpret_cast<void*>(p);
+    }
+    return push_slow(size, align);
+  }
+
+  void* push_zeroed(std::size_t size, std::size_t align = kDefaultAlign) noexcept {
+    void* p = push(size, align);
+    if (p != nullptr) std::memset(p, 0, size);
+    return p;
+  }
+
+  // Room for n objects of T, not constructed (for implicit-lifetime types: scalars, trivial
+  // structs). Null if n * sizeof(T) overflows.
+  template <class T>
+  VMB_INLINE T* push_array(std::size_t n) noexcept {
+    if (VMB_UNLIKELY(n > SIZE_MAX / sizeof(T))) return static_cast<T*>(overflow());
+    return static_cast<T*>(push(n * sizeof(T), alignof(T)));
+  }
+
+  // One T constructed in place. The arena never runs destructors: use it for types whose destructor
+  // does nothing, or destroy them yourself before popping.
+  template <class T, class... Args>
+  VMB_INLINE T* create(Args&&... args) {
+    void* p = push(sizeof(T), alignof(T));
+    return p != nullptr ? ::new (p) T(std::forward<Args>(args)...) : nullptr;
+  }
+
+  // Resize the most recent allocation in place (grow or shrink). False, and nothing changed, when p
+  // is not the last allocation or the arena has no room.
+  bool grow_last(void* p, std::size_t old_size, std::size_t new_size) noexcept;
+
+  // Bytes from the start of the arena to the next free byte.
+  std::size_t pos() const noexcept { return static_cast<std::size_t>(cur_ - base_); }
+
+  // Free everything pushed after position `pos`. False (nothing changed) if pos is beyond pos().
+  bool pop_to(std::size_t pos) noexcept;
+
+  // Free everything; decommit above options.retain_bytes (VirtualArena).
+  void clear() noexcept;
+
+  // Decommit every committed page above the current position (VirtualArena; no-op otherwise).
+  void decommit_unused() noexcept;
+
+  bool owns(const void* p) const noexcept {
+    auto* b = static_cast<const std::byte*>(p);
+    return b >= base_ && b < cur_;
+  }
+
+  const ArenaStats& stats() const noexcept { return stats_; }
+  Error last_error() const noexcept { return error_; }
+  // Usable capacity in bytes (reservation without guard page, or the fixed buffer).
+  std::size_t capacity() const noexcept { return static_cast<std::size_t>(limit_ - base_); }
+
+ protected:
+  Arena() = default;
+  ~Arena() = default;
+
+  // Invariants: base_ <= cur_ <= commit_end_ <= limit_. [base_, commit_end_) is readable/writable;
+  // commit_end_ is a multiple of the commit step from base_ (or limit_). Under ASan, [cur_,
+  // commit_end_) is poisoned.
+  std::byte* cur_ = nullptr;         // next free byte (hot: read on every push)
+  std::byte* commit_end_ = nullptr;  // end of the committed range (hot)
+  std::byte* base_ = nullptr;
+  std::byte* limit_ = nullptr;       // end of the usable range
+  ArenaStats stats_{};
+  std::size_t commit_step_ = 0;      // 0 for a FixedArena: it can never commit
+  std::size_t retain_bytes_ = 0;
+  std::size_t reservation_bytes_ = 0;  // what release() must be given (VirtualArena)
+  std::uint32_t scope_depth_ = 0;
+  Error error_ = Error::none;
+
+ private:
+  friend class ArenaScope;
+  VMB_COLD void* push_slow(std::size_t size, std::size_t align) noexcept;
+  VMB_COLD void* overflow() noexcept;
+  bool commit_to(std::uintptr_t end) noexcept;
+  void decommit_above(std::size_t keep_bytes) noexcept;
+  void end_scope(std::size_t pos, std::uint32_t depth) noexcept;
+};
+
+// An arena backed by a reservation of virtual address space, committed as it grows.
+class VirtualArena final : public Arena {
+ public:
+  explicit VirtualArena(const ArenaOptions& options = {}) noexcept;
+  ~VirtualArena();
+  // False when the reservation failed or the options were invalid (last_error() says which);
+  // every push then returns null.
+  bool ok() const noexcept { return base_ != nullptr; }
+};
+
+// An arena over a caller-provided buffer (the arena does not own it). Never makes a system call.
+class FixedArena final : public Arena {
+ public:
+  FixedArena(void* buffer, std::size_t bytes) noexcept;
+  ~FixedArena();
+};
+
+// Saves the arena position and pops back to it when it goes out of scope. Scopes on one arena must
+// end in reverse order of creation; ending one out of order is a bug and aborts with a message.
+class ArenaScope {
+ public:
+  explicit ArenaScope(Arena& arena) noexcept
+      : arena_(arena), pos_(arena.pos()), depth_(++arena.scope_depth_) {}
+  ~ArenaScope() { arena_.end_scope(pos_, depth_); }
+  ArenaScope(const ArenaScope&) = delete;
+  ArenaScope& operator=(const ArenaScope&) = delete;
+
+  std::size_t saved_pos() const noexcept { return pos_; }
+
+ private:
+  Arena& arena_;
+  std::size_t pos_;
+  std::uint32_t depth_;
+};
+
+}  // namespace vmb
