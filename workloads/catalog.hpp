@@ -1,0 +1,42 @@
+// What can run: the workloads and allocators vmbench knows, their parameters and defaults, and how
+// each allocator is loaded. The tool lists, validates and plans from this; the child runs from it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+
+namespace vmbench {
+
+struct WorkloadInfo {
+  std::string name;
+  std::string summary;     // one line
+  std::string operations;  // what counts as an operation, and how lifetimes map onto an arena
+  std::vector<ParamDef> params;
+};
+
+enum class Loading : std::uint8_t {
+  builtin,  // linked into vmbench (arena, pool, bump, pmr-*, glibc malloc)
+  preload,  // a shared library put in LD_PRELOAD of the child (jemalloc, mimalloc, tcmalloc)
+};
+
+struct AllocatorInfo {
+  std::string name;
+  std::string summary;
+  Loading loading = Loading::builtin;
+  std::string library;          // for preload: the Debian library file name, e.g. libjemalloc.so.2
+  std::string debian_package;   // what installs it
+  bool general_purpose = false; // a malloc replacement (the comparisons in the targets use these)
+  bool test_only = false;       // exists for fault-injection tests; hidden from the default suite
+};
+
+const std::vector<WorkloadInfo>& workload_catalog();
+const std::vector<AllocatorInfo>& allocator_catalog();
+// Parameters of the allocators (commit_step, reserve...), shared by every workload.
+const std::vector<ParamDef>& allocator_params();
+
+const WorkloadInfo* find_workload(const std::string& name);
+const AllocatorInfo* find_allocator(const std::string& name);
+
+}  // namespace vmbench

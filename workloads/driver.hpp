@@ -1,0 +1,153 @@
+// The workload driver: what a workload calls instead of the heap directly. It counts operations and
+// live bytes (allocator-independent figures, see docs/metrics), times named phases, and turns an
+// allocation failure into a clean cell failure.
+#pragma once
+
+#include <time.h>
+
+#include <algorithm>
+#include <cstring>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "heaps/heap.hpp"
+#include "params.hpp"
+#include "vmb/config.hpp"
+
+namespace vmbench {
+
+// A named part of the measured phase, timed on its own (e.g. tree: build, check, release).
+struct PhaseTime {
+  std::string name;
+  double seconds = 0;
+  std::uint64_t count = 0;  // how many times the phase ran
+};
+
+// What a workload reports; the probes around it (time, RSS, faults) are the child's business.
+struct WorkloadStats {
+  std::uint64_t allocations = 0;
+  std::uint64_t frees = 0;          // individual frees actually made
+  std::uint64_t frees_skipped = 0;  // logical deaths on a heap without individual free
+  std::uint64_t peak_live_bytes = 0;
+  std::uint64_t final_live_bytes = 0;
+  std::uint64_t checksum = 0;  // identical for every allocator at one seed: the work was the same
+  std::vector<PhaseTime> phases;
+};
+
+// Hooks the child gives the workload: where to report a checkpoint (RSS and live bytes read at the
+// same instant) and the parameters.
+struct RunContext {
+  const Params* params = nullptr;
+  std::uint64_t seed = 0;
+  std::function<void(const std::string& label, std::uint64_t live_bytes)> checkpoint;
+};
+
+[[noreturn]] void allocation_failed(std::size_t bytes);  // prints one line, exits the child with 3
+
+inline double monotonic_seconds() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+template <class H>
+class Driver {
+ public:
+  static constexpr bool kIndividualFree = H::kIndividualFree;
+
+  Driver(H& heap, RunContext& ctx) : heap_(heap), ctx_(ctx) {}
+
+  template <Life L = Life::persistent>
+  VMB_INLINE void* alloc(std::size_t bytes) {
+    ++stats_.allocations;
+    live_ += bytes;
+    peak_live_ = std::max(peak_live_, live_);
+    void* p = heap_.template alloc<L>(bytes, kObjectAlign);
+    if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
+    return p;
+  }
+  template <class T, Life L = Life::persistent>
+  VMB_INLINE T* alloc_object() {
+    return static_cast<T*>(alloc<L>(sizeof(T)));
+  }
+
+  // The object is dead. Heaps with individual free get it back now; the others keep its bytes until
+  // its lifetime group goes (counted as a skipped free).
+  template <Life L = Life::persistent>
+  VMB_INLINE void free(void* p, std::size_t bytes) {
+    live_ -= bytes;
+    if constexpr (kIndividualFree) {
+      ++stats_.frees;
+      heap_.template free<L>(p, bytes, kObjectAlign);
+    } else {
+      ++stats_.frees_skipped;
+    }
+  }
+
+  // For workloads that skip walking dead objects on a heap without individual free (a tree dropped
+  // by popping the arena): account for `objects` deaths totalling `bytes` at once.
+  void dead_without_free(std::uint64_t objects, std::uint64_t bytes) {
+    live_ -= bytes;
+    stats_.frees_skipped += objects;
+  }
+
+  // Grow the most recent phase allocation in place where the heap can (arena), else allocate, copy
+  // and free: what realloc does.
+  void* grow(void* p, std::size_t old_bytes, std::size_t new_bytes) {
+    if (heap_.grow_in_place(p, old_bytes, new_bytes)) {
+      live_ += new_bytes - old_bytes;
+      peak_live_ = std::max(peak_live_, live_);
+      return p;
+    }
+    void* q = alloc<Life::phase>(new_bytes);
+    std::memcpy(q, p, old_bytes);
+    free<Life::phase>(p, old_bytes);
+    return q;
+  }
+
+  void phase_begin() { heap_.phase_begin(); }
+  void phase_end() { heap_.phase_end(); }
+  void release_all() { heap_.release_all(); }
+
+  // Time a named part of the run; calls with the same name accumulate.
+  template <class F>
+  void timed(const std::string& name, F&& f) {
+    const double t0 = monotonic_seconds();
+    f();
+    const double dt = monotonic_seconds() - t0;
+    for (auto& ph : stats_.phases)
+      if (ph.name == name) {
+        ph.seconds += dt;
+        ++ph.count;
+        return;
+      }
+    stats_.phases.push_back({name, dt, 1});
+  }
+
+  void checkpoint(const std::string& label) {
+    if (ctx_.checkpoint) ctx_.checkpoint(label, live_);
+  }
+
+  std::uint64_t live_bytes() const { return live_; }
+  const Params& params() const { return *ctx_.params; }
+  std::uint64_t seed() const { return ctx_.seed; }
+  H& heap() { return heap_; }
+
+  WorkloadStats finish(std::uint64_t checksum) {
+    stats_.peak_live_bytes = peak_live_;
+    stats_.final_live_bytes = live_;
+    stats_.checksum = checksum;
+    return stats_;
+  }
+
+ private:
+  H& heap_;
+  RunContext& ctx_;
+  std::uint64_t live_ = 0;
+  std::uint64_t peak_live_ = 0;
+  WorkloadStats stats_;
+};
+
+}  // namespace vmbench

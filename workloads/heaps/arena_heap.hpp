@@ -1,0 +1,79 @@
+// vmb::VirtualArena, one per lifetime group: persistent objects in one, phase objects in the other,
+// whose position is popped back at phase_end. No individual free: a dead object's bytes stay until
+// its group goes, and the figures show what that costs.
+#pragma once
+
+#include <algorithm>
+
+#include "heap.hpp"
+#include "params.hpp"
+#include "vmb/arena.hpp"
+
+namespace vmbench {
+
+class ArenaHeap {
+ public:
+  static constexpr const char* kName = "arena";
+  static constexpr bool kIndividualFree = false;
+  static constexpr int kMaxPhaseDepth = 16;
+
+  explicit ArenaHeap(const Params& p) : persistent_(options(p)), phase_(options(p)) {}
+
+  bool ok() const noexcept { return persistent_.ok() && phase_.ok(); }
+
+  template <Life L>
+  VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
+    return region<L>().push(bytes, align);
+  }
+  template <Life L>
+  VMB_INLINE void free(void*, std::size_t, std::size_t) noexcept {}
+
+  void phase_begin() noexcept { marks_[depth_++] = phase_.pos(); }
+  void phase_end() noexcept { phase_.pop_to(marks_[--depth_]); }
+  bool grow_in_place(void* p, std::size_t old_bytes, std::size_t new_bytes) noexcept {
+    return phase_.grow_last(p, old_bytes, new_bytes);
+  }
+  // Everything is dead: pop both arenas and decommit all their pages.
+  void release_all() noexcept {
+    for (vmb::VirtualArena* a : {&persistent_, &phase_}) {
+      a->clear();
+      a->decommit_unused();
+    }
+  }
+  HeapCounters counters() const {
+    HeapCounters c;
+    c.known = true;
+    for (const vmb::VirtualArena* a : {&persistent_, &phase_}) {
+      const auto& s = a->stats();
+      c.reserved_bytes += s.reserved_bytes;
+      c.committed_bytes += s.committed_bytes;
+      c.peak_committed_bytes += s.peak_committed_bytes;
+      c.commit_calls += s.commit_calls;
+      c.decommit_calls += s.decommit_calls;
+    }
+    return c;
+  }
+
+  static vmb::ArenaOptions options(const Params& p) {
+    vmb::ArenaOptions o;
+    o.reserve_bytes = p.bytes("reserve");
+    o.commit_step_bytes = p.bytes("commit_step");
+    o.retain_bytes = p.bytes("retain");
+    o.huge_pages = p.text("huge_pages") == "on";
+    return o;
+  }
+
+ private:
+  template <Life L>
+  VMB_INLINE vmb::VirtualArena& region() noexcept {
+    if constexpr (L == Life::persistent) return persistent_;
+    else return phase_;
+  }
+
+  vmb::VirtualArena persistent_;
+  vmb::VirtualArena phase_;
+  std::size_t marks_[kMaxPhaseDepth] = {};
+  int depth_ = 0;
+};
+
+}  // namespace vmbench

@@ -1,0 +1,68 @@
+// The physical limit: a bare pointer increment into memory mapped read-write up front (no commit
+// step, no bounds check, no counters). Running past the end of its region crashes the cell, which
+// is reported as failed: `bump` exists only to show how close the arena gets to doing nothing.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstdint>
+
+#include "heap.hpp"
+#include "params.hpp"
+#include "vmb/config.hpp"
+
+namespace vmbench {
+
+class BumpHeap {
+ public:
+  static constexpr const char* kName = "bump";
+  static constexpr bool kIndividualFree = false;
+  static constexpr int kMaxPhaseDepth = 16;
+
+  explicit BumpHeap(const Params& p) : region_bytes_(p.bytes("bump_region")) {
+    // Read-write from the start and MAP_NORESERVE: committed without a charge, faulted in on touch.
+    void* m = mmap(nullptr, 2 * region_bytes_, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m != MAP_FAILED) base_ = static_cast<std::byte*>(m);
+    cur_[0] = base_;
+    cur_[1] = base_ + region_bytes_;
+  }
+  ~BumpHeap() {
+    if (base_ != nullptr) munmap(base_, 2 * region_bytes_);
+  }
+  BumpHeap(const BumpHeap&) = delete;
+  BumpHeap& operator=(const BumpHeap&) = delete;
+
+  bool ok() const noexcept { return base_ != nullptr; }
+
+  template <Life L>
+  VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
+    std::byte*& cur = cur_[static_cast<int>(L)];
+    auto p = (reinterpret_cast<std::uintptr_t>(cur) + align - 1) & ~(align - 1);
+    cur = reinterpret_cast<std::byte*>(p + bytes);
+    return reinterpret_cast<void*>(p);
+  }
+  template <Life L>
+  VMB_INLINE void free(void*, std::size_t, std::size_t) noexcept {}
+  void phase_begin() noexcept { marks_[depth_++] = cur_[1]; }
+  void phase_end() noexcept { cur_[1] = marks_[--depth_]; }
+  bool grow_in_place(void* p, std::size_t old_bytes, std::size_t new_bytes) noexcept {
+    if (static_cast<std::byte*>(p) + old_bytes != cur_[1]) return false;
+    cur_[1] = static_cast<std::byte*>(p) + new_bytes;
+    return true;
+  }
+  void release_all() noexcept {
+    cur_[0] = base_;
+    cur_[1] = base_ + region_bytes_;
+  }
+  HeapCounters counters() const { return {}; }
+
+ private:
+  std::byte* cur_[2] = {};
+  std::byte* base_ = nullptr;
+  std::size_t region_bytes_;
+  std::byte* marks_[kMaxPhaseDepth] = {};
+  int depth_ = 0;
+};
+
+}  // namespace vmbench

@@ -1,0 +1,94 @@
+// vmb::Pool for mixed sizes: one pool per size class. Classes are 16 bytes apart up to 256 bytes
+// (16 classes) and powers of two from 512 bytes to 64 KiB (8 classes); a request above 64 KiB, or
+// aligned above 16, goes to malloc and is counted, so the report can say how often that happened.
+#pragma once
+
+#include <bit>
+#include <cstdlib>
+#include <memory>
+
+#include "heap.hpp"
+#include "params.hpp"
+#include "vmb/pool.hpp"
+
+namespace vmbench {
+
+class PoolHeap {
+ public:
+  static constexpr const char* kName = "pool";
+  static constexpr bool kIndividualFree = true;
+  static constexpr std::size_t kSmallStep = 16;
+  static constexpr std::size_t kSmallMax = 256;
+  static constexpr std::size_t kLargeMax = 64 * 1024;
+  static constexpr int kClasses = 16 + 8;
+  static constexpr std::size_t kSlotAlign = 16;
+
+  explicit PoolHeap(const Params& p) {
+    for (int c = 0; c < kClasses; ++c) {
+      vmb::PoolOptions o;
+      o.slot_bytes = class_bytes(c);
+      o.slot_align = kSlotAlign;
+      o.reserve_bytes = p.bytes("pool_reserve");
+      o.commit_step_bytes = p.bytes("commit_step");
+      o.retain_bytes = p.bytes("retain");
+      pools_[c] = std::make_unique<vmb::Pool>(o);
+    }
+  }
+
+  bool ok() const noexcept {
+    for (const auto& p : pools_)
+      if (!p->ok()) return false;
+    return true;
+  }
+
+  template <Life>
+  VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
+    if (VMB_UNLIKELY(bytes > kLargeMax || align > kSlotAlign)) return fallback_alloc(bytes);
+    return pools_[class_of(bytes)]->allocate();
+  }
+  template <Life>
+  VMB_INLINE void free(void* p, std::size_t bytes, std::size_t align) noexcept {
+    if (VMB_UNLIKELY(bytes > kLargeMax || align > kSlotAlign)) return std::free(p);
+    pools_[class_of(bytes)]->free(p);
+  }
+  void phase_begin() noexcept {}
+  void phase_end() noexcept {}
+  bool grow_in_place(void*, std::size_t, std::size_t) noexcept { return false; }
+  void release_all() noexcept {
+    for (auto& p : pools_) p->reset();
+  }
+  HeapCounters counters() const {
+    HeapCounters c;
+    c.known = true;
+    for (const auto& p : pools_) {
+      const auto& s = p->stats();
+      c.reserved_bytes += s.reserved_bytes;
+      c.committed_bytes += s.committed_bytes;
+      c.peak_committed_bytes += s.peak_committed_bytes;
+      c.commit_calls += s.commit_calls;
+      c.decommit_calls += s.decommit_calls;
+    }
+    c.note = "one pool per size class (16-byte classes to 256 B, powers of two to 64 KiB); " +
+             std::to_string(fallbacks_) + " larger allocations went to malloc";
+    return c;
+  }
+
+  static constexpr int class_of(std::size_t bytes) noexcept {
+    if (bytes <= kSmallMax) return static_cast<int>((std::max<std::size_t>(bytes, 1) + kSmallStep - 1) / kSmallStep) - 1;
+    return 16 + static_cast<int>(std::bit_width(bytes - 1)) - 9;  // 257..512 -> 16, ..., 64 KiB -> 23
+  }
+  static constexpr std::size_t class_bytes(int c) noexcept {
+    return c < 16 ? static_cast<std::size_t>(c + 1) * kSmallStep : std::size_t{512} << (c - 16);
+  }
+
+ private:
+  VMB_NOINLINE void* fallback_alloc(std::size_t bytes) noexcept {
+    ++fallbacks_;
+    return std::malloc(bytes);
+  }
+
+  std::unique_ptr<vmb::Pool> pools_[kClasses];
+  std::uint64_t fallbacks_ = 0;
+};
+
+}  // namespace vmbench

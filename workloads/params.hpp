@@ -1,0 +1,57 @@
+// Workload and allocator parameters: declared with a default per scale, overridden with
+// --param NAME=V, validated in the parent before anything runs, read typed in the child.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmbench {
+
+enum class Scale : std::uint8_t { ci = 0, standard = 1, large = 2 };
+inline constexpr const char* kScaleNames[] = {"ci", "default", "large"};
+std::optional<Scale> parse_scale(const std::string& s);
+
+enum class ParamKind : std::uint8_t {
+  count,   // non-negative integer; accepts k/M/G suffixes as powers of 1000 ("2M" = 2000000)
+  bytes,   // byte size; accepts K/M/G/T suffixes as powers of 1024 ("64K" = 65536)
+  choice,  // one of `choices`
+};
+
+struct ParamDef {
+  std::string name;
+  ParamKind kind;
+  std::array<std::string, 3> defaults;  // per Scale: ci, default, large
+  std::string help;
+  std::vector<std::string> choices = {};  // for ParamKind::choice
+};
+
+// Parse a count or byte size with its suffix; nullopt (with a reason) when malformed or overflowing.
+std::optional<std::uint64_t> parse_count(const std::string& s, std::string* why = nullptr);
+std::optional<std::uint64_t> parse_bytes(const std::string& s, std::string* why = nullptr);
+// Check one value against its definition; empty string when valid, else a one-line reason.
+std::string validate_param(const ParamDef& def, const std::string& value);
+// Human form of a byte size: 4096 -> "4K", 2097152 -> "2M".
+std::string format_bytes_short(std::uint64_t bytes);
+
+// Resolved parameters of one cell: every declared name has a value.
+class Params {
+ public:
+  Params() = default;
+  explicit Params(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+
+  std::uint64_t count(const std::string& name) const;  // aborts with a message if missing/invalid
+  std::uint64_t bytes(const std::string& name) const;
+  const std::string& text(const std::string& name) const;
+  bool has(const std::string& name) const { return values_.count(name) != 0; }
+  const std::map<std::string, std::string>& values() const { return values_; }
+  void set(const std::string& name, const std::string& value) { values_[name] = value; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace vmbench

@@ -1,0 +1,84 @@
+#include "run_cell.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "heaps/arena_heap.hpp"
+#include "heaps/bump_heap.hpp"
+#include "heaps/dispatch_heap.hpp"
+#include "heaps/malloc_heap.hpp"
+#include "heaps/pmr_heaps.hpp"
+#include "heaps/pool_heap.hpp"
+#include "tree.hpp"
+// WORKLOAD-INCLUDES (churn.hpp, strings.hpp, frag.hpp)
+
+namespace vmbench {
+
+void allocation_failed(std::size_t bytes) {
+  std::fprintf(stderr, "vmbench: allocation of %zu bytes failed (out of memory or reservation exhausted)\n", bytes);
+  std::fflush(stderr);
+  std::_Exit(3);
+}
+
+namespace {
+
+template <class H>
+WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::function<void()>& begin) {
+  if (name == "tree") return tree::run(d, begin);
+  // WORKLOAD-DISPATCH (one line per workload)
+  throw std::runtime_error("unknown workload '" + name + "'");
+}
+
+HeapCounters minus(HeapCounters a, const HeapCounters& b) {
+  a.commit_calls -= b.commit_calls;
+  a.decommit_calls -= b.decommit_calls;
+  return a;
+}
+
+template <class H>
+CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
+  H heap(r.params);
+  if (!heap.ok()) throw std::runtime_error("allocator '" + r.allocator + "' could not be created");
+  RunContext quiet{&r.params, r.seed, {}};
+  const std::function<void()> nothing = [] {};
+  for (int i = 0; i < r.warmup; ++i) {
+    Driver<H> d(heap, quiet);
+    run_workload(r.workload, d, nothing);
+    heap.release_all();
+  }
+  RunContext ctx{&r.params, r.seed, hooks.checkpoint};
+  HeapCounters before;
+  const std::function<void()> begin = [&] {
+    before = heap.counters();
+    if (hooks.begin_measured) hooks.begin_measured();
+  };
+  Driver<H> d(heap, ctx);
+  CellOutcome out;
+  out.stats = run_workload(r.workload, d, begin);
+  if (hooks.end_measured) hooks.end_measured();
+  out.counters = heap.counters();
+  out.counters_delta = minus(out.counters, before);
+  return out;
+}
+
+template <class H>
+CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks) {
+  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks) : run_with<H>(r, hooks);
+}
+
+}  // namespace
+
+CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
+  const std::string& a = r.allocator;
+  if (a == "arena") return run_heap<ArenaHeap>(r, hooks);
+  if (a == "pool") return run_heap<PoolHeap>(r, hooks);
+  if (a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc") return run_heap<MallocHeap>(r, hooks);
+  if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
+  if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
+  if (a == "bump") return run_heap<BumpHeap>(r, hooks);
+  // TEST-ALLOCATORS
+  throw std::runtime_error("unknown allocator '" + a + "'");
+}
+
+}  // namespace vmbench

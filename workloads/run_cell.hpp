@@ -1,0 +1,38 @@
+// Run one cell's workload on one allocator inside the current (child) process: construct the heap,
+// run the warm-up passes, then the measured pass between the probe hooks.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "driver.hpp"
+#include "heaps/heap.hpp"
+#include "params.hpp"
+
+namespace vmbench {
+
+struct CellRequest {
+  std::string workload;
+  std::string allocator;
+  bool virtual_dispatch = false;  // through the vmb::Allocator interface instead of inlined
+  Params params;
+  std::uint64_t seed = 0;
+  int warmup = 0;  // unmeasured passes of the workload in the same process first
+};
+
+struct CellHooks {
+  std::function<void()> begin_measured;  // probes take their baseline here
+  std::function<void()> end_measured;    // and their final reading here
+  std::function<void(const std::string& label, std::uint64_t live_bytes)> checkpoint;
+};
+
+struct CellOutcome {
+  WorkloadStats stats;
+  HeapCounters counters;       // committed bytes at the end of the measured pass
+  HeapCounters counters_delta; // commit/decommit calls made during the measured pass
+};
+
+// Throws std::runtime_error with a one-line reason (unknown name, heap could not be created).
+CellOutcome run_cell(const CellRequest& request, const CellHooks& hooks);
+
+}  // namespace vmbench

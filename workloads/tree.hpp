@@ -1,0 +1,131 @@
+// tree: the Benchmarks Game's binary-trees, timed in three phases so the seed's claims show apart.
+//   build    allocate every node of a batch of trees (allocation speed)
+//   check    walk them (cache locality: nodes placed into an aged heap's holes versus contiguous)
+//   release  free every node, or pop the arena once (instant cleanup)
+// Before the measured phase the heap is aged: `age_objects` objects of 16..128 bytes are allocated
+// and a random half freed, so a free-list allocator starts from a fragmented heap, as in a
+// long-running program. The survivors stay alive to the end.
+// Operations: one allocation per node, plus one free per node on heaps with individual free.
+#pragma once
+
+#include <vector>
+
+#include "driver.hpp"
+#include "rng.hpp"
+
+namespace vmbench::tree {
+
+struct Node {
+  Node* left;
+  Node* right;
+};
+
+inline constexpr int kMinDepth = 4;              // as in binary-trees
+inline constexpr std::uint64_t kBatchNodes = 1u << 16;  // trees are built/walked/freed in batches of
+                                                        // ~1 MiB of nodes: phase timers stay cheap
+inline constexpr std::size_t kAgeMinBytes = 16;
+inline constexpr std::size_t kAgeMaxBytes = 128;
+
+inline std::uint64_t nodes_in(int depth) { return (std::uint64_t{2} << depth) - 1; }
+
+template <Life L, class H>
+Node* build(Driver<H>& d, int depth) {
+  Node* n = d.template alloc_object<Node, L>();
+  if (depth > 0) {
+    n->left = build<L>(d, depth - 1);
+    n->right = build<L>(d, depth - 1);
+  } else {
+    n->left = n->right = nullptr;
+  }
+  return n;
+}
+
+inline std::uint64_t check(const Node* n) {
+  return n->left == nullptr ? 1 : 1 + check(n->left) + check(n->right);
+}
+
+template <Life L, class H>
+void release(Driver<H>& d, Node* n) {
+  if (n->left != nullptr) {
+    release<L>(d, n->left);
+    release<L>(d, n->right);
+  }
+  d.template free<L>(n, sizeof(Node));
+}
+
+// Drop a batch of trees: walk and free on heaps that can, otherwise account the deaths and let
+// phase_end (the arena pop) reclaim them at once.
+template <class H>
+void release_batch(Driver<H>& d, std::vector<Node*>& trees, int depth) {
+  if constexpr (Driver<H>::kIndividualFree) {
+    for (Node* t : trees) release<Life::phase>(d, t);
+  } else {
+    d.dead_without_free(trees.size() * nodes_in(depth), trees.size() * nodes_in(depth) * sizeof(Node));
+  }
+  d.phase_end();
+}
+
+template <class H>
+WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
+  const int max_depth = static_cast<int>(d.params().count("depth"));
+  const std::uint64_t age_objects = d.params().count("age_objects");
+  Rng rng(d.seed());
+
+  // Ageing (not measured).
+  std::vector<std::pair<void*, std::size_t>> aged(age_objects);
+  for (auto& [p, n] : aged) {
+    n = rng.between(kAgeMinBytes, kAgeMaxBytes);
+    p = d.alloc(n);
+  }
+  for (auto& [p, n] : aged)
+    if (rng.below(2) == 0) {
+      d.free(p, n);
+      p = nullptr;
+    }
+  std::vector<Node*> batch;
+  batch.reserve(kBatchNodes / nodes_in(kMinDepth) + 1);
+
+  begin_measured();
+  std::uint64_t checksum = 0;
+  // Stretch tree: one tree one level deeper than the rest, built and dropped.
+  d.phase_begin();
+  d.timed("build", [&] { batch.assign(1, build<Life::phase>(d, max_depth + 1)); });
+  d.timed("check", [&] { checksum += check(batch[0]); });
+  d.timed("release", [&] { release_batch(d, batch, max_depth + 1); });
+
+  Node* long_lived = nullptr;
+  d.timed("build", [&] { long_lived = build<Life::persistent>(d, max_depth); });
+
+  for (int depth = kMinDepth; depth <= max_depth; depth += 2) {
+    const std::uint64_t iterations = std::uint64_t{1} << (max_depth - depth + kMinDepth);
+    const std::uint64_t per_batch = std::max<std::uint64_t>(1, kBatchNodes / nodes_in(depth));
+    for (std::uint64_t done = 0; done < iterations;) {
+      const std::uint64_t n = std::min(per_batch, iterations - done);
+      d.phase_begin();
+      d.timed("build", [&] {
+        batch.clear();
+        for (std::uint64_t i = 0; i < n; ++i) batch.push_back(build<Life::phase>(d, depth));
+      });
+      d.timed("check", [&] {
+        for (Node* t : batch) checksum += check(t);
+      });
+      d.timed("release", [&] { release_batch(d, batch, depth); });
+      done += n;
+    }
+  }
+  d.checkpoint("trees done");
+  d.timed("check", [&] { checksum += check(long_lived); });
+  d.timed("release", [&] {
+    if constexpr (Driver<H>::kIndividualFree) {
+      release<Life::persistent>(d, long_lived);
+    } else {
+      d.dead_without_free(nodes_in(max_depth), nodes_in(max_depth) * sizeof(Node));
+    }
+  });
+  // The aged survivors die last (outside the tree phases).
+  for (auto& [p, n] : aged)
+    if (p != nullptr) d.free(p, n);
+  return d.finish(checksum);
+}
+
+}  // namespace vmbench::tree
