@@ -13,7 +13,42 @@ const std::vector<WorkloadInfo>& workload_catalog() {
            {"age_objects", ParamKind::count, {"10000", "100000", "500000"},
             "objects of 16..128 B allocated before measuring, half of them freed (heap ageing)"},
        }},
-      // WORKLOAD-CATALOG-ENTRIES (churn, strings, frag are added here)
+      {"churn",
+       "object churn: a live set whose objects die in random order and are replaced, at a steady state",
+       "one allocation per object and one free per death (live_objects + steps of each); every object is "
+       "persistent, so an arena keeps every dead object until the end (its frees are skipped and counted)",
+       {
+           {"live_objects", ParamKind::count, {"10k", "100k", "1M"}, "objects alive at once (the live set)"},
+           {"steps", ParamKind::count, {"200k", "2M", "20M"},
+            "steady-state steps: free a random live object, allocate its replacement"},
+           {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
+            "object sizes: fixed (`size`), uniform (16..256 B), skewed (16 << k B with probability 2^-(k+1), "
+            "k = 0..6, the tail in 1024 B: half are 16 B, mean 64 B)",
+            {"fixed", "uniform", "skewed"}},
+           {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed"},
+       }},
+      {"strings",
+       "text processing: tokenize a Zipf-distributed text line by line, count words, rebuild each line",
+       "one allocation per token (phase), per new word's node and key copy (persistent) and per rehash; "
+       "an arena drops each line's tokens and output buffer with one pop and grows the buffer in place "
+       "(a growth elsewhere is one allocation and one free, so the counts differ by the growths)",
+       {
+           {"words", ParamKind::count, {"100k", "1M", "10M"}, "words in the generated text"},
+           {"vocabulary", ParamKind::count, {"10k", "50k", "200k"},
+            "distinct words; the word of rank r is drawn with probability proportional to 1/r (Zipf)"},
+           {"words_per_line", ParamKind::count, {"12", "12", "12"}, "words per line (one phase per line)"},
+       }},
+      {"frag",
+       "fragmentation, for teaching: free most small objects, allocate larger ones, free all; RSS "
+       "against live bytes at each step",
+       "one allocation and one free per object, all persistent (an arena skips the frees and gives its "
+       "pages back at release_all); checkpoints after ramp, free, large and release are the figure",
+       {
+           {"small_objects", ParamKind::count, {"100k", "2M", "20M"}, "objects of 16..64 B allocated in the ramp"},
+           {"pattern", ParamKind::choice, {"random", "random", "random"},
+            "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
+            {"random", "alternate"}},
+       }},
   };
   return list;
 }
@@ -37,14 +72,14 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
 const std::vector<ParamDef>& allocator_params() {
   static const std::vector<ParamDef> list = {
       {"commit_step", ParamKind::bytes, {"64K", "64K", "64K"},
-       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)"},
-      {"reserve", ParamKind::bytes, {"64G", "64G", "64G"}, "arena: address space reserved per region"},
+       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {}, {"arena", "pool"}},
+      {"reserve", ParamKind::bytes, {"64G", "64G", "64G"}, "arena: address space reserved per region", {}, {"arena"}},
       {"retain", ParamKind::bytes, {"1M", "1M", "1M"},
-       "arena and pool: bytes kept committed when everything is released"},
+       "arena and pool: bytes kept committed when everything is released", {}, {"arena", "pool"}},
       {"huge_pages", ParamKind::choice, {"off", "off", "off"}, "arena: madvise(MADV_HUGEPAGE) on the reservation",
-       {"on", "off"}},
-      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class"},
-      {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)"},
+       {"on", "off"}, {"arena"}},
+      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool"}},
+      {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {}, {"bump"}},
   };
   return list;
 }

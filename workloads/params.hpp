@@ -27,6 +27,7 @@ struct ParamDef {
   std::array<std::string, 3> defaults;  // per Scale: ci, default, large
   std::string help;
   std::vector<std::string> choices = {};  // for ParamKind::choice
+  std::vector<std::string> applies_to = {};  // allocator parameters: the allocators that read it
 };
 
 // Parse a count or byte size with its suffix; nullopt (with a reason) when malformed or overflowing.

@@ -11,7 +11,9 @@
 #include "heaps/pmr_heaps.hpp"
 #include "heaps/pool_heap.hpp"
 #include "tree.hpp"
-// WORKLOAD-INCLUDES (churn.hpp, strings.hpp, frag.hpp)
+#include "churn.hpp"
+#include "frag.hpp"
+#include "strings.hpp"
 
 namespace vmbench {
 
@@ -26,7 +28,9 @@ namespace {
 template <class H>
 WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::function<void()>& begin) {
   if (name == "tree") return tree::run(d, begin);
-  // WORKLOAD-DISPATCH (one line per workload)
+  if (name == "churn") return churn::run(d, begin);
+  if (name == "strings") return strings::run(d, begin);
+  if (name == "frag") return frag::run(d, begin);
   throw std::runtime_error("unknown workload '" + name + "'");
 }
 

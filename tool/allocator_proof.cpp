@@ -1,0 +1,73 @@
+#include "allocator_proof.hpp"
+
+#include <dlfcn.h>
+#include <gnu/libc-version.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace vmbench {
+
+namespace {
+
+// The file that defines the `malloc` this process resolves to (first in the global lookup scope,
+// so a preloaded library wins).
+std::string malloc_owner() {
+  void* sym = dlsym(RTLD_DEFAULT, "malloc");
+  Dl_info info{};
+  if (sym == nullptr || dladdr(sym, &info) == 0 || info.dli_fname == nullptr) return "unknown";
+  return info.dli_fname;
+}
+
+bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+std::string base_name(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+using MallctlFn = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
+using MiVersionFn = int (*)();
+using TcVersionFn = const char* (*)(int*, int*, const char**);
+
+AllocatorProof fail(const std::string& asked, const std::string& owner) {
+  return {false, "asked for " + asked + " but malloc resolves to " + owner, ""};
+}
+
+}  // namespace
+
+AllocatorProof prove_allocator(const std::string& allocator) {
+  const std::string owner = malloc_owner();
+  const std::string where = "malloc in " + base_name(owner);
+  if (allocator == "jemalloc") {
+    auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));
+    const char* version = nullptr;
+    std::size_t len = sizeof version;
+    if (mallctl == nullptr || !contains(owner, "jemalloc") ||
+        mallctl("version", static_cast<void*>(&version), &len, nullptr, 0) != 0 || version == nullptr)
+      return fail(allocator, owner);
+    return {true, std::string("jemalloc ") + version + " (mallctl version; " + where + ")", version};
+  }
+  if (allocator == "mimalloc") {
+    auto mi_version = reinterpret_cast<MiVersionFn>(dlsym(RTLD_DEFAULT, "mi_version"));
+    if (mi_version == nullptr || !contains(owner, "mimalloc")) return fail(allocator, owner);
+    const int v = mi_version();  // e.g. 206 for 2.0.6
+    const std::string version = std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." + std::to_string(v % 10);
+    return {true, "mimalloc " + version + " (mi_version; " + where + ")", version};
+  }
+  if (allocator == "tcmalloc") {
+    auto tc_version = reinterpret_cast<TcVersionFn>(dlsym(RTLD_DEFAULT, "tc_version"));
+    if (tc_version == nullptr || !contains(owner, "tcmalloc")) return fail(allocator, owner);
+    const char* v = tc_version(nullptr, nullptr, nullptr);
+    return {true, std::string(v != nullptr ? v : "tcmalloc") + " (tc_version; " + where + ")", v != nullptr ? v : ""};
+  }
+  // glibc: malloc must come from libc itself, and no other allocator may be present.
+  const bool other = dlsym(RTLD_DEFAULT, "mallctl") != nullptr || dlsym(RTLD_DEFAULT, "mi_version") != nullptr ||
+                     dlsym(RTLD_DEFAULT, "tc_version") != nullptr;
+  if (other || !contains(owner, "libc.so")) return fail(allocator + " (over glibc malloc)", owner);
+  const std::string glibc = std::string("glibc ") + gnu_get_libc_version();
+  if (allocator == "malloc") return {true, glibc + " ptmalloc2 (" + where + ")", gnu_get_libc_version()};
+  return {true, allocator + " built into vmbench; malloc underneath is " + glibc + " (" + where + ")", ""};
+}
+
+}  // namespace vmbench

@@ -1,0 +1,147 @@
+#include "child_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "probes.hpp"
+
+extern char** environ;
+
+namespace vmbench {
+
+namespace {
+
+constexpr std::size_t kMaxStderrBytes = 64 * 1024;
+constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
+
+std::string last_line(const std::string& text) {
+  std::size_t end = text.find_last_not_of("\n\r ");
+  if (end == std::string::npos) return "";
+  std::size_t start = text.rfind('\n', end);
+  start = start == std::string::npos ? 0 : start + 1;
+  return text.substr(start, end - start + 1);
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return "signal " + std::to_string(sig) + (abbrev != nullptr ? std::string(" (SIG") + abbrev + ")" : "");
+}
+
+std::vector<std::string> child_environment(const std::string& preload) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e)
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) env.emplace_back(*e);
+  if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
+  return env;
+}
+
+}  // namespace
+
+ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
+                       double timeout_s, const std::atomic<bool>& cancel) {
+  ChildOutcome out;
+  int result_pipe[2], err_pipe[2];
+  if (pipe2(result_pipe, O_CLOEXEC) != 0) {
+    out.error = std::string("cannot create pipe: ") + std::strerror(errno);
+    return out;
+  }
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+    out.error = std::string("cannot create pipe: ") + std::strerror(errno);
+    close(result_pipe[0]);
+    close(result_pipe[1]);
+    return out;
+  }
+  // Everything the child needs is built before fork: only async-signal-safe calls after it.
+  std::vector<std::string> env_strings = child_environment(preload);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::string arg0 = exe, arg1 = "__cell", arg2 = spec_json;
+  char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+
+  const double t0 = monotonic_now_s();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    out.error = std::string("cannot fork: ") + std::strerror(errno);
+    for (int fd : {result_pipe[0], result_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return out;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);  // its own process group: a terminal's Ctrl-C reaches the parent, which decides
+    const int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      dup2(devnull, 0);
+      dup2(devnull, 1);
+    }
+    dup2(err_pipe[1], 2);
+    dup2(result_pipe[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
+    execve(argv[0], argv, envp.data());
+    const char msg[] = "vmbench: cannot execute the cell process\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(127);
+  }
+  close(result_pipe[1]);
+  close(err_pipe[1]);
+
+  std::string err_text;
+  bool result_open = true, err_open = true, timed_out = false, cancelled = false;
+  char buf[4096];
+  while (result_open || err_open) {
+    if (cancel.load()) {
+      cancelled = true;
+      break;
+    }
+    if (timeout_s > 0 && monotonic_now_s() - t0 > timeout_s) {
+      timed_out = true;
+      break;
+    }
+    pollfd fds[2] = {{result_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    const int r = poll(fds, 2, kPollSliceMs);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      bool& open_flag = i == 0 ? result_open : err_open;
+      if (!open_flag || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        if (i == 0) out.result_json.append(buf, static_cast<std::size_t>(n));
+        else if (err_text.size() < kMaxStderrBytes) err_text.append(buf, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        open_flag = false;
+      }
+    }
+  }
+  if (timed_out || cancelled) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  close(result_pipe[0]);
+  close(err_pipe[0]);
+  out.elapsed_s = monotonic_now_s() - t0;
+
+  const std::string said = last_line(err_text);
+  auto with_said = [&](std::string what) { return said.empty() ? what : what + ": " + said; };
+  if (cancelled) {
+    out.error = "interrupted";
+  } else if (timed_out) {
+    out.error = "timed out after " + std::to_string(static_cast<int>(timeout_s)) + " s";
+  } else if (WIFSIGNALED(status)) {
+    out.error = with_said("crashed with " + signal_name(WTERMSIG(status)));
+  } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    out.error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;
+  } else if (out.result_json.empty()) {
+    out.error = with_said("exited without a result");
+  } else {
+    out.ok = true;
+  }
+  return out;
+}
+
+}  // namespace vmbench

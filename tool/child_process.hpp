@@ -1,0 +1,26 @@
+// Run one cell in a fresh child process of vmbench (`vmbench __cell SPEC`), with an optional
+// LD_PRELOAD, a timeout and cancellation. The child writes its result as JSON on fd 3; its stderr is
+// kept to explain a failure. A crash, a timeout or a bad exit is a failed cell, never a failed run.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+namespace vmbench {
+
+struct ChildOutcome {
+  bool ok = false;
+  std::string result_json;  // what the child wrote on fd 3 (when ok)
+  std::string error;        // one line: signal, timeout, exit status, with the child's last message
+  double elapsed_s = 0;
+};
+
+// `preload` empty: LD_PRELOAD is removed from the child's environment (so a preload in the user's
+// environment cannot silently change the allocator under test).
+ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
+                       double timeout_s, const std::atomic<bool>& cancel);
+
+// The file descriptor on which a child writes its result.
+inline constexpr int kResultFd = 3;
+
+}  // namespace vmbench

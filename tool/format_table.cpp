@@ -1,0 +1,31 @@
+#include <algorithm>
+
+#include "formats.hpp"
+
+namespace vmbench {
+
+std::string render_table(const nlohmann::json& doc) {
+  std::string out;
+  for (const auto& b : summary_blocks(doc)) {
+    std::vector<std::size_t> width(b.header.size(), 0);
+    for (std::size_t i = 0; i < b.header.size(); ++i) width[i] = b.header[i].size();
+    for (const auto& r : b.rows)
+      for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string s = " ";
+      for (std::size_t i = 0; i < cells.size() && i < width.size(); ++i) {
+        const std::string pad(width[i] - cells[i].size(), ' ');
+        s += " " + (i == 0 ? cells[i] + pad : pad + cells[i]);  // names left, numbers right
+      }
+      return s + "\n";
+    };
+    out += b.title + "\n" + line(b.header);
+    for (const auto& r : b.rows) out += line(r);
+    for (const auto& n : b.notes) out += "  note: " + n + "\n";
+    out += "\n";
+  }
+  for (const auto& w : doc["warnings"]) out += "warning: " + w.get<std::string>() + "\n";
+  return out;
+}
+
+}  // namespace vmbench

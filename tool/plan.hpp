@@ -1,0 +1,62 @@
+// From command-line choices to a plan: the combinations (workload x allocator x dispatch x
+// parameter values) and the cells (combination x repetition) in the order they run. Every check on
+// the user's input happens here, before anything is measured.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "params.hpp"
+
+namespace vmbench {
+
+struct RunOptions {
+  std::vector<std::string> workloads;   // empty: all
+  std::vector<std::string> allocators;  // empty: every one available here
+  std::string scale = "default";
+  std::vector<std::string> param_args;  // raw --param values, e.g. "depth=12", "commit_step=4K,64K"
+  std::string dispatch = "inline";      // inline | virtual | both
+  int reps = 3;
+  int warmup = 0;
+  std::uint64_t seed = 42;
+  double timeout_s = 120;
+};
+
+struct Combination {
+  std::string workload;
+  std::string allocator;
+  std::string dispatch;
+  Params params;                             // every parameter the cell needs
+  std::map<std::string, std::string> swept;  // the parameters given more than one value
+  std::string key;                           // stable id: workload/allocator/dispatch[/name=value...]
+};
+
+struct Cell {
+  int combination;
+  int rep;
+};
+
+struct AllocatorAvailability {
+  std::string name;
+  bool available = false;
+  std::string preload_path;  // for preloaded allocators
+  std::string reason;        // why not, and what installs it
+};
+
+struct Plan {
+  RunOptions options;
+  Scale scale = Scale::standard;
+  std::vector<Combination> combinations;
+  std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
+  std::vector<std::string> skipped;   // allocators left out, with the reason
+};
+
+// Where each allocator can be loaded from on this machine.
+std::vector<AllocatorAvailability> allocator_availability();
+
+// Throws std::invalid_argument with a one-line message naming the problem (and the valid choices).
+Plan make_plan(const RunOptions& options);
+
+}  // namespace vmbench

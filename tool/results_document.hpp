@@ -1,0 +1,30 @@
+// The results document (schema: docs/results-schema.md, checked by tests/schema/results.schema.json):
+// context, plan, one record per cell, and per-combination summaries with ratios against malloc from
+// the same run. Every output format is rendered from this document.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "plan.hpp"
+
+namespace vmbench {
+
+inline constexpr const char* kSchemaName = "vmbench-results";
+inline constexpr int kSchemaVersion = 1;
+
+struct CellRecord {
+  int combination = 0;
+  int rep = 0;
+  bool ok = false;
+  std::string error;
+  nlohmann::json data;  // the child's figures
+  double elapsed_s = 0; // wall time of the whole child process, start-up included
+};
+
+// `complete` false marks a run that was interrupted: the cells present are valid, others missing.
+nlohmann::json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const nlohmann::json& context,
+                              bool complete);
+
+}  // namespace vmbench

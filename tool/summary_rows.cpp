@@ -1,0 +1,114 @@
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "formats.hpp"
+#include "summary_stats.hpp"
+
+namespace vmbench {
+
+using nlohmann::json;
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  const bool neg = b < 0;
+  b = std::fabs(b);
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%s%.0f %s" : "%s%.1f %s", neg ? "-" : "", b, units[u]);
+  return buf;
+}
+
+std::string human_seconds(double s) {
+  char buf[32];
+  if (s >= 1) std::snprintf(buf, sizeof buf, "%.2f s", s);
+  else if (s >= 1e-3) std::snprintf(buf, sizeof buf, "%.1f ms", s * 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f us", s * 1e6);
+  return buf;
+}
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+const json* median(const json& g, const char* field) {
+  const json& f = g["figures"][field];
+  return f.is_object() ? &f["median"] : nullptr;
+}
+
+std::string params_text(const json& params) {
+  std::string s;
+  for (auto it = params.begin(); it != params.end(); ++it) s += (s.empty() ? "" : " ") + it.key() + "=" + it.value().get<std::string>();
+  return s;
+}
+
+}  // namespace
+
+std::vector<SummaryBlock> summary_blocks(const json& doc) {
+  std::vector<SummaryBlock> blocks;
+  std::map<std::string, std::size_t> index;
+  const int reps = doc["plan"]["reps"].get<int>();
+  for (const auto& g : doc["groups"]) {
+    const std::string id = g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
+                           g["workload_params"].dump();
+    if (index.count(id) == 0) {
+      index[id] = blocks.size();
+      SummaryBlock b;
+      b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
+                (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
+                (reps == 1 ? " rep" : " reps") + ", medians";
+      b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
+      // Per-phase columns from the first group that has phases.
+      for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
+      blocks.push_back(b);
+    }
+    SummaryBlock& b = blocks[index[id]];
+    std::string label = g["allocator"].get<std::string>();
+    for (auto it = g["swept"].begin(); it != g["swept"].end(); ++it)
+      if (g["workload_params"].find(it.key()) == g["workload_params"].end())
+        label += " " + it.key() + "=" + it.value().get<std::string>();
+    std::vector<std::string> row = {label};
+    if (g["reps_ok"].get<int>() == 0) {
+      row.push_back("failed");
+      b.rows.push_back(row);
+      continue;
+    }
+    const json& vs = g["vs_malloc"];
+    row.push_back(human_seconds(median(g, "wall_s")->get<double>()));
+    row.push_back(fmt("%.1f", median(g, "ops_per_s")->get<double>() / 1e6));
+    if (g["allocator"] == "malloc" || vs.is_null() || vs["speedup"].is_null()) row.push_back(g["allocator"] == "malloc" ? "1.00x" : "-");
+    else {
+      const double s = vs["speedup"].get<double>();
+      row.push_back(s >= 1 ? fmt("%.2fx faster", s) : fmt("%.2fx slower", 1 / s));
+    }
+    const json* rss = median(g, "peak_rss_delta_bytes");
+    row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
+    row.push_back(!vs.is_null() && !vs["peak_rss_ratio"].is_null() ? fmt("%.2fx", vs["peak_rss_ratio"].get<double>())
+                                                                    : "-");
+    const json* commits = median(g, "heap_commit_calls");
+    row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
+    const json& wall = g["figures"]["wall_s"];
+    const double cv = wall["cv"].get<double>();
+    row.push_back(wall["n"].get<int>() >= 2 ? fmt("%.0f%%", cv * 100) + (cv > kNoisyCv ? "!" : "") : "-");
+    for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
+    b.rows.push_back(row);
+    if (!g["heap_note"].is_null() && !g["heap_note"].get<std::string>().empty())
+      b.notes.push_back(label + ": " + g["heap_note"].get<std::string>());
+    if (g["frees_skipped"].get<std::uint64_t>() > 0)
+      b.notes.push_back(label + ": no individual free; " + std::to_string(g["frees_skipped"].get<std::uint64_t>()) +
+                        " frees skipped (memory returns when its lifetime group is released)");
+    if (g["reps_failed"].get<int>() > 0)
+      b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
+  }
+  return blocks;
+}
+
+}  // namespace vmbench
