@@ -1,6 +1,7 @@
 #include "atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,6 +61,8 @@ std::string write_file_atomically(const std::string& path, const std::string& co
 
 std::string check_writable(const std::string& path) {
   if (path.empty()) return "output path is empty";
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return "cannot write results to " + path + ": it is a directory";
   const std::string probe = dir_of(path) + "/.vmbench-write-test." + std::to_string(getpid());
   const int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return "cannot write results to " + path + ": " + std::strerror(errno);

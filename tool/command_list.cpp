@@ -9,6 +9,7 @@ namespace {
 
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
+    if (p.name.rfind("test_", 0) == 0) continue;  // fault-injection knobs of the test allocators
     std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {

@@ -21,6 +21,10 @@ std::string join_args(int argc, char** argv) {
 int main(int argc, char** argv) {
   // The cell process: internal, never typed by a user, so it bypasses the CLI parser entirely.
   if (argc == 3 && std::string(argv[1]) == "__cell") return vmbench::cell_child_main(argv[2]);
+  if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "list") {
+    std::fprintf(stderr, "vmbench: unknown command '%s' (valid: run, list; see vmbench --help)\n", argv[1]);
+    return 2;
+  }
 
   CLI::App app{"vmbench: measure, explain and guard memory-allocator performance.\n"
                "Runs synthetic workloads against arenas, pools and malloc implementations, each cell in its\n"

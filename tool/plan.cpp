@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "catalog.hpp"
@@ -125,7 +126,8 @@ Plan make_plan(const RunOptions& o) {
   } else {
     for (const auto& name : o.allocators) {
       const AllocatorInfo* info = find_allocator(name);
-      if (info == nullptr) bad("unknown allocator '" + name + "' (valid: " + join(all_allocators) + ")");
+      if (info == nullptr || (info->test_only && std::getenv("VMBENCH_TEST_ALLOCATORS") == nullptr))
+        bad("unknown allocator '" + name + "' (valid: " + join(all_allocators) + ")");
       auto it = std::find_if(availability.begin(), availability.end(), [&](auto& a) { return a.name == name; });
       if (it != availability.end() && !it->available) bad("allocator " + name + " is not available: " + it->reason);
       allocators.push_back(name);
@@ -142,7 +144,8 @@ Plan make_plan(const RunOptions& o) {
       std::vector<std::string> valid;
       for (const auto& w : workloads)
         for (const auto& d : find_workload(w)->params) valid.push_back(d.name);
-      for (const auto& d : allocator_params()) valid.push_back(d.name);
+      for (const auto& d : allocator_params())
+        if (d.name.rfind("test_", 0) != 0) valid.push_back(d.name);
       bad("unknown parameter '" + name + "' (valid here: " + join(valid) + ")");
     }
     for (const auto& v : values) {

@@ -24,6 +24,14 @@ namespace vmbench {
 
 namespace {
 
+#if defined(__clang__)
+constexpr const char* kCompiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+constexpr const char* kCompiler = "g++ " __VERSION__;
+#else
+constexpr const char* kCompiler = "unknown";
+#endif
+
 std::string read_trimmed(const char* path) {
   std::ifstream in(path);
   std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -79,7 +87,7 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"page_size", sysconf(_SC_PAGESIZE)},
       {"transparent_hugepages", thp.empty() ? nlohmann::json(nullptr) : nlohmann::json(bracketed(thp))},
       {"overcommit_memory", overcommit.empty() ? nlohmann::json(nullptr) : nlohmann::json(overcommit)},
-      {"compiler", __VERSION__},
+      {"compiler", kCompiler},
       {"build_type", VMB_BUILD_TYPE},
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},

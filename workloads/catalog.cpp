@@ -19,7 +19,7 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "persistent, so an arena keeps every dead object until the end (its frees are skipped and counted)",
        {
            {"live_objects", ParamKind::count, {"10k", "100k", "1M"}, "objects alive at once (the live set)"},
-           {"steps", ParamKind::count, {"200k", "2M", "20M"},
+           {"steps", ParamKind::count, {"500k", "2500k", "8M"},
             "steady-state steps: free a random live object, allocate its replacement"},
            {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
             "object sizes: fixed (`size`), uniform (16..256 B), skewed (16 << k B with probability 2^-(k+1), "
@@ -33,10 +33,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "an arena drops each line's tokens and output buffer with one pop and grows the buffer in place "
        "(a growth elsewhere is one allocation and one free, so the counts differ by the growths)",
        {
-           {"words", ParamKind::count, {"100k", "1M", "10M"}, "words in the generated text"},
+           {"words", ParamKind::count, {"160k", "1600k", "16M"}, "words in the generated text"},
            {"vocabulary", ParamKind::count, {"10k", "50k", "200k"},
             "distinct words; the word of rank r is drawn with probability proportional to 1/r (Zipf)"},
-           {"words_per_line", ParamKind::count, {"12", "12", "12"}, "words per line (one phase per line)"},
+           {"words_per_line", ParamKind::count, {"16", "16", "16"}, "words per line (one phase per line)"},
        }},
       {"frag",
        "fragmentation, for teaching: free most small objects, allocate larger ones, free all; RSS "
@@ -44,7 +44,7 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "one allocation and one free per object, all persistent (an arena skips the frees and gives its "
        "pages back at release_all); checkpoints after ramp, free, large and release are the figure",
        {
-           {"small_objects", ParamKind::count, {"100k", "2M", "20M"}, "objects of 16..64 B allocated in the ramp"},
+           {"small_objects", ParamKind::count, {"100k", "500k", "4M"}, "objects of 16..64 B allocated in the ramp"},
            {"pattern", ParamKind::choice, {"random", "random", "random"},
             "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
             {"random", "alternate"}},
@@ -65,6 +65,11 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
       {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new", Loading::builtin, "", "", false},
       {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new", Loading::builtin, "", "", false},
       {"bump", "bare pointer increment into memory mapped up front: the physical limit", Loading::builtin, "", "", false},
+      // Fault injection for vmbench's own tests (VMBENCH_TEST_ALLOCATORS=1): never in a default suite.
+      {"test-crash", "test only: malloc that raises SIGSEGV after test_crash_after allocations", Loading::builtin, "", "", false, true},
+      {"test-hang", "test only: never returns from its first allocation", Loading::builtin, "", "", false, true},
+      {"test-slow", "test only: malloc plus test_delay_spins spins per allocation", Loading::builtin, "", "", true, true},
+      {"test-bloat", "test only: malloc asking test_bloat_bytes more per allocation", Loading::builtin, "", "", true, true},
   };
   return list;
 }
@@ -79,6 +84,9 @@ const std::vector<ParamDef>& allocator_params() {
       {"huge_pages", ParamKind::choice, {"off", "off", "off"}, "arena: madvise(MADV_HUGEPAGE) on the reservation",
        {"on", "off"}, {"arena"}},
       {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool"}},
+      {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
+      {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per allocation", {}, {"test-slow"}},
+      {"test_bloat_bytes", ParamKind::bytes, {"0", "0", "0"}, "test-bloat: extra bytes per allocation", {}, {"test-bloat"}},
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {}, {"bump"}},
   };
   return list;

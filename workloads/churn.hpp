@@ -5,7 +5,7 @@
 //            is drawn afresh
 //   release  free what is still live
 // Every object allocated has its first and last word written (so its pages are really touched), and
-// every object read back before it dies feeds the checksum.
+// every victim is read back before it dies: what it holds and its size feed the checksum.
 // Sizes (`sizes`):  fixed    every object is `size` bytes
 //                   uniform  16..256 bytes, each equally likely (mean 136 B)
 //                   skewed   16 << k bytes, P(k) = 2^-(k+1) for k = 0..5 and P(6) = 2^-6: half the
@@ -125,7 +125,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   d.timed("steady", [&] {
     for (std::uint64_t i = 0; i < steps; ++i) {
       Slot& s = slots[rng.below(live_objects)];
-      checksum = fold(checksum, read_stamp(s.p, s.bytes));
+      checksum = fold(checksum, read_stamp(s.p, s.bytes) + s.bytes);
       d.free(s.p, s.bytes);
       s.bytes = sizes.next(rng);
       s.p = d.alloc(s.bytes);

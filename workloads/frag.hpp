@@ -10,7 +10,8 @@
 //            bytes just freed: can the heap reuse the holes for larger sizes?  checkpoint "after large"
 //   release  free everything, then release_all (the arena and the pools give their pages back;
 //            malloc keeps what it keeps)                                     checkpoint "after release"
-// Every object has its first and last word written when allocated and read back before it dies.
+// Every object has its first and last word written when allocated and read back before it dies;
+// what it holds and its size feed the checksum.
 // Operations: small_objects + (number of large objects) allocations and as many frees, all
 // Life::persistent. Sizes, the freed set and the large sizes are drawn before measuring, so the
 // measured phases do nothing but allocate, touch and free.
@@ -102,7 +103,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
     stamp(s.p, s.bytes, ++serial * kStampSpread);
   };
   const auto release = [&](Slot& s) {
-    checksum = fold(checksum, read_stamp(s.p, s.bytes));
+    checksum = fold(checksum, read_stamp(s.p, s.bytes) + s.bytes);
     d.free(s.p, s.bytes);
     s.p = nullptr;
   };

@@ -10,6 +10,7 @@
 #include "heaps/malloc_heap.hpp"
 #include "heaps/pmr_heaps.hpp"
 #include "heaps/pool_heap.hpp"
+#include "heaps/test_heaps.hpp"
 #include "tree.hpp"
 #include "churn.hpp"
 #include "frag.hpp"
@@ -81,7 +82,12 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
   if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
   if (a == "bump") return run_heap<BumpHeap>(r, hooks);
-  // TEST-ALLOCATORS
+  if (std::getenv("VMBENCH_TEST_ALLOCATORS") != nullptr) {
+    if (a == "test-crash") return run_heap<CrashHeap>(r, hooks);
+    if (a == "test-hang") return run_heap<HangHeap>(r, hooks);
+    if (a == "test-slow") return run_heap<SlowHeap>(r, hooks);
+    if (a == "test-bloat") return run_heap<BloatHeap>(r, hooks);
+  }
   throw std::runtime_error("unknown allocator '" + a + "'");
 }
 

@@ -18,6 +18,10 @@ void* Arena::overflow() noexcept {
 }
 
 void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
+  if (base_ == nullptr) {  // a failed VirtualArena (error_ says why) or a FixedArena over nothing
+    if (error_ == Error::none) error_ = Error::exhausted;
+    return nullptr;
+  }
   if (!is_pow2(align)) {
     error_ = Error::bad_alignment;
     return nullptr;

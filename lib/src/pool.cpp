@@ -61,6 +61,7 @@ Pool::~Pool() {
 }
 
 void* Pool::allocate_slow() noexcept {
+  if (base_ == nullptr) return nullptr;  // construction failed: error_ already says why
   if (!commit_more()) return nullptr;
   std::byte* s = tail_;
   tail_ += stride_;
@@ -73,8 +74,8 @@ void* Pool::allocate_slow() noexcept {
 // Commit whole steps from base_ until one more slot fits after tail_; one system call.
 bool Pool::commit_more() noexcept {
   const std::size_t room = static_cast<std::size_t>(limit_ - tail_);
-  if (base_ == nullptr || room < stride_) {
-    error_ = base_ == nullptr ? Error::reserve_failed : Error::exhausted;
+  if (room < stride_) {
+    error_ = Error::exhausted;
     return false;
   }
   const std::size_t need = static_cast<std::size_t>(tail_ - base_) + stride_;

@@ -79,9 +79,11 @@ class Arena {
     const std::uintptr_t cur = reinterpret_cast<std::uintptr_t>(cur_);
     const std::uintptr_t p = (cur + align - 1) & ~(align - 1);
     const std::uintptr_t end = p + size;
-    // Bitwise & (not &&): the four checks fold into a single branch. `p >= cur` and `end >= p` catch
-    // address wrap-around from a huge alignment or size.
-    const bool fits = std::has_single_bit(align) & (p >= cur) & (end >= p) &
+    // Bitwise & (not &&): the four checks fold into a single branch. `p >= cur` and `end > p` catch
+    // address wrap-around from a huge alignment or size; `end > p` also sends the rare zero-size push
+    // to the slow path, which is what keeps an arena whose reservation failed (all pointers null)
+    // from counting it.
+    const bool fits = std::has_single_bit(align) & (p >= cur) & (end > p) &
                       (end <= reinterpret_cast<std::uintptr_t>(commit_end_));
     if (VMB_LIKELY(fits)) {
       cur_ = reinterpret_cast<std::byte*>(end);

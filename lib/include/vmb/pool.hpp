@@ -91,7 +91,7 @@ class Pool {
   // True when p is the start of a slot this pool has handed out at some point (O(1)).
   bool owns(const void* p) const noexcept;
 
-  std::size_t slot_bytes() const noexcept { return stride_; }
+  std::size_t slot_bytes() const noexcept { return ok() ? stride_ : 0; }
   const PoolStats& stats() const noexcept { return stats_; }
   Error last_error() const noexcept { return error_; }
 
@@ -112,7 +112,9 @@ class Pool {
   std::byte* free_ = nullptr;        // head of the free list (hot)
   std::byte* tail_ = nullptr;        // first never-used slot (hot)
   std::byte* commit_end_ = nullptr;  // (hot)
-  std::size_t stride_ = 0;           // slot size: >= sizeof(void*), a multiple of the alignment
+  // Slot size: >= sizeof(void*), a multiple of the alignment. SIZE_MAX until construction succeeds,
+  // so the tail-bump check of a failed pool can never pass.
+  std::size_t stride_ = SIZE_MAX;
   bool checks_ = false;
   std::byte* base_ = nullptr;
   std::byte* limit_ = nullptr;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a result:
+#   scripts/setup.sh run    install what is missing, build Release, run `vmbench run`
+#   scripts/setup.sh test   the same, then every test (and, with CI=true, the sanitizer and
+#                           Windows cross builds' tests too)
+# Idempotent: when everything is installed and built it only checks and rebuilds what changed.
+set -euo pipefail
+
+mode=${1:-run}
+case "$mode" in
+  run|test) ;;
+  -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "setup.sh: unknown mode '$mode' (use: run or test)" >&2; exit 2 ;;
+esac
+
+cd "$(dirname "$0")/.."
+
+# What the build and the main job need, and what the tests add.
+run_packages=(g++ cmake ninja-build pkg-config git libcli11-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev
+              googletest libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev python3-matplotlib python3-numpy)
+test_packages=(clang libclang-rt-14-dev python3-jsonschema)
+ci_packages=(g++-mingw-w64-x86-64 wine64)
+
+wanted=("${run_packages[@]}")
+[ "$mode" = test ] && wanted+=("${test_packages[@]}")
+[ "$mode" = test ] && [ "${CI:-}" = true ] && wanted+=("${ci_packages[@]}")
+
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+
+if [ "$mode" = run ]; then
+  ./build/release/tool/vmbench run
+  exit 0
+fi
+
+ctest --preset release -j "$jobs"
+if [ "${CI:-}" = true ]; then
+  echo "setup: tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake --preset asan-ubsan >/dev/null
+  cmake --build --preset asan-ubsan -j "$jobs"
+  ctest --preset asan-ubsan -j "$jobs"
+  if [ -x scripts/test-windows.sh ]; then
+    echo "setup: Windows build (mingw-w64) tests under wine"
+    scripts/test-windows.sh
+  fi
+fi

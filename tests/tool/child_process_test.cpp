@@ -1,0 +1,103 @@
+// Cells run in child processes: results come back, and a crash, a hang, a bad specification or an
+// allocator that cannot be proven is a failed cell with its reason, never a lost run.
+#include "child_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "plan.hpp"
+
+namespace vmbench {
+namespace {
+
+std::string spec(const std::string& allocator, const std::string& depth = "6") {
+  nlohmann::json s = {{"workload", "tree"}, {"allocator", allocator}, {"dispatch", "inline"}, {"seed", 1}, {"warmup", 0}};
+  s["params"] = {{"depth", depth},         {"age_objects", "100"}, {"commit_step", "64K"},
+                 {"reserve", "1G"},        {"retain", "1M"},       {"huge_pages", "off"},
+                 {"pool_reserve", "1G"},   {"bump_region", "1G"},  {"test_crash_after", "10"},
+                 {"test_delay_spins", "0"}, {"test_bloat_bytes", "0"}};
+  return s.dump();
+}
+
+std::string preload(const std::string& name) {
+  for (const auto& a : allocator_availability())
+    if (a.name == name) return a.preload_path;
+  return "";
+}
+
+const std::atomic<bool> kNoCancel{false};
+
+TEST(ChildProcess, ACellReturnsItsFigures) {
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("arena"), "", 60, kNoCancel);
+  ASSERT_TRUE(o.ok) << o.error;
+  const auto r = nlohmann::json::parse(o.result_json);
+  EXPECT_GT(r["allocations"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(r["final_live_bytes"].get<std::uint64_t>(), 0u);
+  EXPECT_TRUE(r["heap"].is_object());
+  EXPECT_NE(r["proof"]["evidence"].get<std::string>().find("glibc"), std::string::npos);
+}
+
+TEST(ChildProcess, APreloadedAllocatorIsProvenBeforeMeasuring) {
+  const std::string path = preload("jemalloc");
+  if (path.empty()) GTEST_SKIP() << "jemalloc is not installed";
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, 60, kNoCancel);
+  ASSERT_TRUE(o.ok) << o.error;
+  EXPECT_NE(nlohmann::json::parse(o.result_json)["proof"]["evidence"].get<std::string>().find("jemalloc"),
+            std::string::npos);
+}
+
+TEST(ChildProcess, AMissingPreloadFailsLoudlyInsteadOfMeasuringGlibc) {
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), "", 60, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("allocator not proven"), std::string::npos) << o.error;
+}
+
+TEST(ChildProcess, AWrongPreloadFailsLoudly) {
+  const std::string path = preload("mimalloc");
+  if (path.empty()) GTEST_SKIP() << "mimalloc is not installed";
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, 60, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("mimalloc"), std::string::npos) << o.error;
+}
+
+TEST(ChildProcess, ABadSpecificationIsAFailedCellWithTheReason) {
+  const ChildOutcome o = run_child(VMBENCH_EXE, "{not json", "", 60, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("bad cell specification"), std::string::npos) << o.error;
+}
+
+TEST(ChildProcess, ACrashIsReportedWithItsSignal) {
+  setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-crash"), "", 60, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("SIGSEGV"), std::string::npos) << o.error;
+}
+
+TEST(ChildProcess, AHangIsKilledAtTheTimeout) {
+  setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", 1, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("timed out after 1 s"), std::string::npos) << o.error;
+  EXPECT_LT(o.elapsed_s, 10);
+}
+
+TEST(ChildProcess, CancellationStopsTheChildAtOnce) {
+  setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
+  const std::atomic<bool> cancelled{true};
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", 60, cancelled);
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.error, "interrupted");
+}
+
+TEST(ChildProcess, AnExhaustedArenaIsAFailedCellNotACrash) {
+  nlohmann::json s = nlohmann::json::parse(spec("arena", "16"));
+  s["params"]["reserve"] = "64K";  // far too small for a depth-16 tree
+  const ChildOutcome o = run_child(VMBENCH_EXE, s.dump(), "", 60, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("allocation of"), std::string::npos) << o.error;
+}
+
+}  // namespace
+}  // namespace vmbench

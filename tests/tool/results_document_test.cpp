@@ -1,0 +1,112 @@
+// The results document: summaries over repetitions, ratios against malloc of the same run, failed
+// cells kept with their reason, and warnings when the figures cannot be trusted.
+#include "results_document.hpp"
+
+#include <gtest/gtest.h>
+
+#include "formats.hpp"
+
+namespace vmbench {
+namespace {
+
+nlohmann::json figures(double wall_s, std::uint64_t checksum = 7, double peak_rss = 1 << 20) {
+  return {{"proof", {{"evidence", "test"}, {"version", ""}}},
+          {"wall_s", wall_s},
+          {"ops_per_s", 1000 / wall_s},
+          {"cpu_user_s", wall_s},
+          {"cpu_sys_s", 0.0},
+          {"peak_rss_delta_bytes", peak_rss},
+          {"minor_faults", 10},
+          {"major_faults", 0},
+          {"ops", 1000},
+          {"allocations", 500},
+          {"frees", 500},
+          {"frees_skipped", 0},
+          {"peak_live_bytes", 100},
+          {"checksum", checksum},
+          {"heap", nullptr},
+          {"heap_note", ""},
+          {"phases", nlohmann::json::array({{{"name", "build"}, {"seconds", wall_s / 2}, {"count", 1}}})}};
+}
+
+Plan two_allocators(int reps) {
+  RunOptions o;
+  o.workloads = {"tree"};
+  o.allocators = {"arena", "malloc"};
+  o.reps = reps;
+  return make_plan(o);
+}
+
+TEST(ResultsDocument, RatiosComeFromMediansOfTheSameRun) {
+  const Plan plan = two_allocators(3);
+  std::vector<CellRecord> cells;
+  const double arena[] = {1.0, 1.2, 9.0}, malloc_s[] = {5.0, 6.0, 4.0};
+  for (int rep = 0; rep < 3; ++rep) {
+    cells.push_back({0, rep, true, "", figures(arena[rep], 7, 1 << 20), 0.1});
+    cells.push_back({1, rep, true, "", figures(malloc_s[rep], 7, 2 << 20), 0.1});
+  }
+  const auto doc = build_document(plan, cells, nlohmann::json::object(), true);
+  const auto& g = doc["groups"][0];
+  EXPECT_EQ(g["allocator"], "arena");
+  EXPECT_DOUBLE_EQ(g["figures"]["wall_s"]["median"].get<double>(), 1.2);
+  EXPECT_DOUBLE_EQ(g["vs_malloc"]["speedup"].get<double>(), 5.0 / 1.2);
+  EXPECT_DOUBLE_EQ(g["vs_malloc"]["peak_rss_ratio"].get<double>(), 0.5);
+  // arena's 9 s outlier makes its timing noisy: a warning says so.
+  bool warned = false;
+  for (const auto& w : doc["warnings"]) warned |= w.get<std::string>().find("tree/arena/inline: time varies") == 0;
+  EXPECT_TRUE(warned);
+}
+
+TEST(ResultsDocument, AFailedCellIsKeptWithItsReason) {
+  const Plan plan = two_allocators(1);
+  std::vector<CellRecord> cells = {{0, 0, false, "crashed with signal 11 (SIGSEGV)", nullptr, 0.1},
+                                   {1, 0, true, "", figures(1.0), 0.1}};
+  const auto doc = build_document(plan, cells, nlohmann::json::object(), true);
+  EXPECT_EQ(doc["cells"][0]["status"], "failed");
+  EXPECT_EQ(doc["cells"][0]["error"], "crashed with signal 11 (SIGSEGV)");
+  EXPECT_EQ(doc["groups"][0]["reps_failed"], 1);
+  EXPECT_TRUE(doc["groups"][0]["vs_malloc"].is_null());
+  EXPECT_EQ(doc["groups"][1]["reps_ok"], 1);
+}
+
+TEST(ResultsDocument, DifferentWorkIsFlagged) {
+  const Plan plan = two_allocators(1);
+  std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0, 1), 0.1}, {1, 0, true, "", figures(1.0, 2), 0.1}};
+  const auto doc = build_document(plan, cells, nlohmann::json::object(), true);
+  bool warned = false;
+  for (const auto& w : doc["warnings"]) warned |= w.get<std::string>().find("checksum differs") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(ResultsDocument, AnInterruptedRunIsMarkedIncomplete) {
+  const auto doc = build_document(two_allocators(1), {}, nlohmann::json::object(), false);
+  EXPECT_FALSE(doc["complete"].get<bool>());
+  EXPECT_EQ(doc["schema_version"], kSchemaVersion);
+}
+
+TEST(Formats, TheTableSaysHowMuchFasterAgainstMalloc) {
+  const Plan plan = two_allocators(1);
+  std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", figures(5.0), 0.1}};
+  const auto doc = build_document(plan, cells, nlohmann::json::object(), true);
+  const std::string table = render_table(doc);
+  EXPECT_NE(table.find("5.00x faster"), std::string::npos) << table;
+  EXPECT_NE(render_markdown(doc).find("| arena |"), std::string::npos);
+}
+
+TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {
+  const Plan plan = two_allocators(1);
+  std::vector<CellRecord> cells = {{0, 0, false, "failed, badly", nullptr, 0.1}, {1, 0, true, "", figures(5.0), 0.1}};
+  const std::string csv = render_csv(build_document(plan, cells, nlohmann::json::object(), true));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
+  EXPECT_NE(csv.find("\"failed, badly\""), std::string::npos);
+}
+
+TEST(Formats, HumanUnits) {
+  EXPECT_EQ(human_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(human_bytes(3u << 20), "3.0 MiB");
+  EXPECT_EQ(human_seconds(0.0123), "12.3 ms");
+  EXPECT_EQ(human_seconds(2.5), "2.50 s");
+}
+
+}  // namespace
+}  // namespace vmbench
