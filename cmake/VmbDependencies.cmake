@@ -14,9 +14,30 @@ macro(vmb_require_config name package)
 endmacro()
 
 if(VMB_BUILD_TESTS)
-  find_package(GTest QUIET)
-  if(NOT GTest_FOUND)
-    vmb_missing(GoogleTest libgtest-dev)
+  if(WIN32 AND CMAKE_CROSSCOMPILING)
+    # Debian ships GoogleTest built for Linux only: build it for Windows from its sources, with the
+    # project's compiler and flags, under the same GTest:: names find_package(GTest) gives.
+    set(VMB_GTEST_SOURCE_DIR /usr/src/googletest
+        CACHE PATH "GoogleTest sources built when cross-compiling")
+    if(NOT EXISTS ${VMB_GTEST_SOURCE_DIR}/CMakeLists.txt)
+      vmb_missing("GoogleTest sources (${VMB_GTEST_SOURCE_DIR})" googletest)
+    endif()
+    set(INSTALL_GTEST OFF CACHE BOOL "Install GoogleTest with vmbench (no: only the tests use it)")
+    # Only MSVC has a choice of C runtime; this keeps GoogleTest's the same as ours there.
+    set(gtest_force_shared_crt ON CACHE BOOL "Use the DLL C runtime for GoogleTest (MSVC)")
+    # EXCLUDE_FROM_ALL: built only as the tests need it. SYSTEM: its headers warn nothing in ours.
+    add_subdirectory(${VMB_GTEST_SOURCE_DIR} ${CMAKE_BINARY_DIR}/_deps/googletest
+                     EXCLUDE_FROM_ALL SYSTEM)
+    foreach(lib IN ITEMS gtest gtest_main gmock gmock_main)
+      if(TARGET ${lib} AND NOT TARGET GTest::${lib})
+        add_library(GTest::${lib} ALIAS ${lib})
+      endif()
+    endforeach()
+  else()
+    find_package(GTest QUIET)
+    if(NOT GTest_FOUND)
+      vmb_missing(GoogleTest libgtest-dev)
+    endif()
   endif()
 endif()
 
