@@ -30,6 +30,10 @@ using MallctlFn = int (*)(const char*, void*, std::size_t*, void*, std::size_t);
 using MiVersionFn = int (*)();
 using TcVersionFn = const char* (*)(int*, int*, const char**);
 
+bool find_preloaded(const std::string& allocator) {
+  return allocator == "jemalloc" || allocator == "mimalloc" || allocator == "tcmalloc";
+}
+
 AllocatorProof fail(const std::string& asked, const std::string& owner) {
   return {false, "asked for " + asked + " but malloc resolves to " + owner, ""};
 }
@@ -60,6 +64,13 @@ AllocatorProof prove_allocator(const std::string& allocator) {
     if (tc_version == nullptr || !contains(owner, "tcmalloc")) return fail(allocator, owner);
     const char* v = tc_version(nullptr, nullptr, nullptr);
     return {true, std::string(v != nullptr ? v : "tcmalloc") + " (tc_version; " + where + ")", v != nullptr ? v : ""};
+  }
+  // A sanitizer build replaces malloc with the sanitizer's own: the built-in allocators can still be
+  // checked for correctness, but no figure of it describes glibc, and the evidence says so.
+  if (contains(owner, "libasan") || contains(owner, "libtsan") || contains(owner, "libmsan")) {
+    if (find_preloaded(allocator)) return fail(allocator, owner);
+    const std::string what = allocator == "malloc" ? std::string("malloc is") : allocator + " built into vmbench; malloc underneath is";
+    return {true, what + " the sanitizer's (" + where + "): a sanitizer build, not for performance figures", ""};
   }
   // glibc: malloc must come from libc itself, and no other allocator may be present.
   const bool other = dlsym(RTLD_DEFAULT, "mallctl") != nullptr || dlsym(RTLD_DEFAULT, "mi_version") != nullptr ||

@@ -153,7 +153,7 @@ int cell_child_main(const std::string& spec_json) {
   r["checkpoints"] = cps;
   r["unavailable"] = unavailable;
 
-  if (!write_all(kResultFd, r.dump())) return fail(2, "cannot write the result to the parent");
+  if (!write_all(kResultFd, r.dump())) return fail(6, "cannot write the result to the parent");
   return 0;
 }
 

@@ -21,6 +21,22 @@ namespace {
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
 
+std::string last_line(const std::string& text);
+
+// The line of a child's stderr that explains its failure: a sanitizer's report line when there is
+// one (its last line is only "ABORTING"), else the last line.
+std::string explaining_line(const std::string& text) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+    const std::size_t at = text.find(marker);
+    if (at == std::string::npos) continue;
+    const std::size_t start = text.rfind('\n', at);
+    const std::size_t end = text.find('\n', at);
+    return text.substr(start == std::string::npos ? 0 : start + 1,
+                       end == std::string::npos ? std::string::npos : end - (start == std::string::npos ? 0 : start + 1));
+  }
+  return last_line(text);
+}
+
 std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of("\n\r ");
   if (end == std::string::npos) return "";
@@ -112,7 +128,11 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
       const ssize_t n = read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
         if (i == 0) out.result_json.append(buf, static_cast<std::size_t>(n));
-        else if (err_text.size() < kMaxStderrBytes) err_text.append(buf, static_cast<std::size_t>(n));
+        else {
+          err_text.append(buf, static_cast<std::size_t>(n));
+          // Keep the tail: the last line is the one that explains a failure.
+          if (err_text.size() > kMaxStderrBytes) err_text.erase(0, err_text.size() - kMaxStderrBytes);
+        }
       } else if (n == 0 || errno != EINTR) {
         open_flag = false;
       }
@@ -126,7 +146,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   close(err_pipe[0]);
   out.elapsed_s = monotonic_now_s() - t0;
 
-  const std::string said = last_line(err_text);
+  const std::string said = explaining_line(err_text);
   auto with_said = [&](std::string what) { return said.empty() ? what : what + ": " + said; };
   if (cancelled) {
     out.error = "interrupted";

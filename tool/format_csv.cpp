@@ -39,9 +39,9 @@ std::string render_csv(const nlohmann::json& doc) {
            std::to_string(c["rep"].get<int>()) + "," + c["status"].get<std::string>() + "," +
            csv_field(c.value("error", std::string()));
     const nlohmann::json figures = c.value("figures", nlohmann::json::object());
-    for (const char* f : kFigures) out += "," + value_text(figures.value(f, nlohmann::json()));
+    for (const char* f : kFigures) out.append(",").append(value_text(figures.value(f, nlohmann::json())));
     const nlohmann::json heap = figures.value("heap", nlohmann::json());
-    for (const char* f : kHeap) out += "," + (heap.is_object() ? value_text(heap[f]) : std::string());
+    for (const char* f : kHeap) out.append(",").append(heap.is_object() ? value_text(heap[f]) : std::string());
     out += "\n";
   }
   return out;

@@ -15,7 +15,9 @@ std::string render_table(const nlohmann::json& doc) {
       std::string s = " ";
       for (std::size_t i = 0; i < cells.size() && i < width.size(); ++i) {
         const std::string pad(width[i] - cells[i].size(), ' ');
-        s += " " + (i == 0 ? cells[i] + pad : pad + cells[i]);  // names left, numbers right
+        s += ' ';
+        if (i == 0) s.append(cells[i]).append(pad);  // names left
+        else s.append(pad).append(cells[i]);         // numbers right
       }
       return s + "\n";
     };

@@ -56,9 +56,11 @@ std::map<std::string, std::string> workload_params(const Combination& c) {
   return out;
 }
 
+// The median of a figure, or a negative number when no repetition has it (every figure a ratio is
+// taken of is non-negative; a negative result makes the ratio null).
 double median_of(const json& group, const char* field) {
   const json& f = group["figures"][field];
-  return f.is_object() ? f["median"].get<double>() : 0.0;
+  return f.is_object() ? f["median"].get<double>() : -1.0;
 }
 
 }  // namespace
@@ -143,7 +145,7 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
       const double t = median_of(g, "wall_s"), tm = median_of(m, "wall_s");
       vs["speedup"] = t > 0 ? json(tm / t) : json(nullptr);  // > 1: faster than malloc
       const double r = median_of(g, "peak_rss_delta_bytes"), rm = median_of(m, "peak_rss_delta_bytes");
-      vs["peak_rss_ratio"] = rm > 0 ? json(r / rm) : json(nullptr);
+      vs["peak_rss_ratio"] = rm > 0 && r >= 0 ? json(r / rm) : json(nullptr);
       if (g["checksum"] != m["checksum"])
         warnings.push_back(g["key"].get<std::string>() + ": checksum differs from malloc's: the work was not the same");
       g["vs_malloc"] = vs;

@@ -44,7 +44,7 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "one allocation and one free per object, all persistent (an arena skips the frees and gives its "
        "pages back at release_all); checkpoints after ramp, free, large and release are the figure",
        {
-           {"small_objects", ParamKind::count, {"100k", "500k", "4M"}, "objects of 16..64 B allocated in the ramp"},
+           {"small_objects", ParamKind::count, {"100k", "600k", "4M"}, "objects of 16..64 B allocated in the ramp"},
            {"pattern", ParamKind::choice, {"random", "random", "random"},
             "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
             {"random", "alternate"}},

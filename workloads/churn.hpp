@@ -16,6 +16,7 @@
 // object until the end (steps x mean size bytes), which is the cost the figures are meant to show.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>

@@ -55,9 +55,18 @@ inline double monotonic_seconds() noexcept {
 template <class H>
 class Driver {
  public:
+  static constexpr std::size_t kExpectedPhases = 8;  // reserved up front: no allocation while timing
   static constexpr bool kIndividualFree = H::kIndividualFree;
 
-  Driver(H& heap, RunContext& ctx) : heap_(heap), ctx_(ctx) {}
+  Driver(H& heap, RunContext& ctx) : heap_(heap), ctx_(ctx) { stats_.phases.reserve(kExpectedPhases); }
+
+  // The measured phase starts: operation counts restart from zero and the peak of live bytes from the
+  // bytes alive now (what set-up, e.g. tree's heap ageing, left behind stays live and counted).
+  void start_measuring() {
+    stats_ = WorkloadStats{};
+    stats_.phases.reserve(kExpectedPhases);
+    peak_live_ = live_;
+  }
 
   template <Life L = Life::persistent>
   VMB_INLINE void* alloc(std::size_t bytes) {

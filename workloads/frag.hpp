@@ -8,8 +8,8 @@
 //            The survivors pin the pages they sit on: a heap cannot give those pages back.
 //   large    allocate objects of 256..1024 bytes (uniform) until they total at least half the
 //            bytes just freed: can the heap reuse the holes for larger sizes?  checkpoint "after large"
-//   release  free everything, then release_all (the arena and the pools give their pages back;
-//            malloc keeps what it keeps)                                     checkpoint "after release"
+//   release  free everything, then release_all (the arena and the pools give back all but their
+//            `retain` bytes; malloc keeps what it keeps)                     checkpoint "after release"
 // Every object has its first and last word written when allocated and read back before it dies;
 // what it holds and its size feed the checksum.
 // Operations: small_objects + (number of large objects) allocations and as many frees, all
@@ -21,6 +21,7 @@
 #include <cstring>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "driver.hpp"

@@ -16,7 +16,7 @@ inline constexpr const char* kScaleNames[] = {"ci", "default", "large"};
 std::optional<Scale> parse_scale(const std::string& s);
 
 enum class ParamKind : std::uint8_t {
-  count,   // non-negative integer; accepts k/M/G suffixes as powers of 1000 ("2M" = 2000000)
+  count,   // non-negative integer; accepts k/M/G/T suffixes as powers of 1000 ("2M" = 2000000)
   bytes,   // byte size; accepts K/M/G/T suffixes as powers of 1024 ("64K" = 65536)
   choice,  // one of `choices`
 };

@@ -54,11 +54,12 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   }
   RunContext ctx{&r.params, r.seed, hooks.checkpoint};
   HeapCounters before;
+  Driver<H> d(heap, ctx);
   const std::function<void()> begin = [&] {
+    d.start_measuring();
     before = heap.counters();
     if (hooks.begin_measured) hooks.begin_measured();
   };
-  Driver<H> d(heap, ctx);
   CellOutcome out;
   out.stats = run_workload(r.workload, d, begin);
   if (hooks.end_measured) hooks.end_measured();

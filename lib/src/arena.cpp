@@ -36,8 +36,9 @@ void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
   }
   if (end > addr(commit_end_) && !commit_to(end)) return nullptr;
   cur_ = reinterpret_cast<std::byte*>(end);
+#if VMB_COUNT_PUSHES
   ++stats_.pushes;
-  stats_.pushed_bytes += size;
+#endif
   VMB_UNPOISON(reinterpret_cast<void*>(p), size);
   return reinterpret_cast<void*>(p);
 }
@@ -71,6 +72,7 @@ bool Arena::grow_last(void* p, std::size_t old_size, std::size_t new_size) noexc
   if (b < base_ || b > cur_ || static_cast<std::size_t>(cur_ - b) != old_size) return false;
   if (new_size <= old_size) {
     VMB_POISON(b + new_size, old_size - new_size);
+    retired_bytes_ += old_size - new_size;
     cur_ = b + new_size;
     return true;
   }
@@ -87,7 +89,6 @@ bool Arena::grow_last(void* p, std::size_t old_size, std::size_t new_size) noexc
   if (end > addr(commit_end_) && !commit_to(end)) return false;
   VMB_UNPOISON(cur_, extra);
   cur_ = reinterpret_cast<std::byte*>(end);
-  stats_.pushed_bytes += extra;
   return true;
 }
 
@@ -95,6 +96,7 @@ bool Arena::pop_to(std::size_t pos) noexcept {
   if (pos > this->pos()) return false;
   std::byte* new_cur = base_ + pos;
   VMB_POISON(new_cur, static_cast<std::size_t>(cur_ - new_cur));
+  retired_bytes_ += static_cast<std::size_t>(cur_ - new_cur);
   cur_ = new_cur;
   return true;
 }
@@ -156,8 +158,9 @@ VirtualArena::VirtualArena(const ArenaOptions& o) noexcept {
 
 VirtualArena::~VirtualArena() {
   if (base_ == nullptr) return;
-  // Clear the shadow first: ASan must not see stale poison if the range is mapped again later.
-  VMB_UNPOISON(base_, static_cast<std::size_t>(commit_end_ - base_));
+  // Clear the shadow first: ASan must not see stale poison if the range is mapped again later. The
+  // committed range is always a prefix of the reservation, so its peak covers every poisoned byte.
+  VMB_UNPOISON(base_, stats_.peak_committed_bytes);
   os::release(base_, reservation_bytes_);
 }
 

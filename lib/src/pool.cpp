@@ -55,7 +55,7 @@ Pool::Pool(const PoolOptions& o) noexcept {
 
 Pool::~Pool() {
   if (base_ == nullptr) return;
-  VMB_UNPOISON(base_, static_cast<std::size_t>(commit_end_ - base_));
+  VMB_UNPOISON(base_, stats_.peak_committed_bytes);  // committed is a prefix: its peak covers all
   os::release(base_, reservation_bytes_);
   if (live_bits_ != nullptr) os::release(live_bits_, live_bits_reserved_);
 }
@@ -67,7 +67,7 @@ void* Pool::allocate_slow() noexcept {
   tail_ += stride_;
   VMB_UNPOISON(s, stride_);
   if (checks_) mark_live(s);
-  note_allocation();
+  ++allocations_;
   return s;
 }
 
@@ -133,9 +133,10 @@ bool Pool::owns(const void* p) const noexcept {
 
 void Pool::reset() noexcept {
   if (base_ == nullptr) return;
+  peak_before_reset_ = stats().peak_live_slots;
+  dropped_ = allocations_ - frees_;
   free_ = nullptr;
   tail_ = base_;
-  stats_.live_slots = 0;
   VMB_POISON(base_, static_cast<std::size_t>(commit_end_ - base_));
   if (checks_) std::memset(live_bits_, 0, live_bits_committed_);
   const std::size_t steps = retain_bytes_ / commit_step_ + (retain_bytes_ % commit_step_ != 0);

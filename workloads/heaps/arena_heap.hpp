@@ -33,12 +33,10 @@ class ArenaHeap {
   bool grow_in_place(void* p, std::size_t old_bytes, std::size_t new_bytes) noexcept {
     return phase_.grow_last(p, old_bytes, new_bytes);
   }
-  // Everything is dead: pop both arenas and decommit all their pages.
+  // Everything is dead: clear both arenas, which decommits all but `retain` bytes of each.
   void release_all() noexcept {
-    for (vmb::VirtualArena* a : {&persistent_, &phase_}) {
-      a->clear();
-      a->decommit_unused();
-    }
+    persistent_.clear();
+    phase_.clear();
   }
   HeapCounters counters() const {
     HeapCounters c;

@@ -1,6 +1,7 @@
 // The physical limit: a bare pointer increment into memory mapped read-write up front (no commit
-// step, no bounds check, no counters). Running past the end of its region crashes the cell, which
-// is reported as failed: `bump` exists only to show how close the arena gets to doing nothing.
+// step, no bounds check, no counters). Each of its two regions ends in an inaccessible guard page,
+// so running past the end of one crashes the cell (reported as failed) instead of writing into the
+// other: `bump` exists only to show how close the arena gets to doing nothing.
 #pragma once
 
 #include <sys/mman.h>
@@ -19,16 +20,21 @@ class BumpHeap {
   static constexpr bool kIndividualFree = false;
   static constexpr int kMaxPhaseDepth = 16;
 
-  explicit BumpHeap(const Params& p) : region_bytes_(p.bytes("bump_region")) {
+  explicit BumpHeap(const Params& p) : region_bytes_((p.bytes("bump_region") + kGuardBytes - 1) / kGuardBytes * kGuardBytes) {
     // Read-write from the start and MAP_NORESERVE: committed without a charge, faulted in on touch.
-    void* m = mmap(nullptr, 2 * region_bytes_, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m != MAP_FAILED) base_ = static_cast<std::byte*>(m);
-    cur_[0] = base_;
-    cur_[1] = base_ + region_bytes_;
+    void* m = mmap(nullptr, 2 * stride(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m != MAP_FAILED) {
+      base_ = static_cast<std::byte*>(m);
+      if (mprotect(base_ + region_bytes_, kGuardBytes, PROT_NONE) != 0 ||
+          mprotect(base_ + stride() + region_bytes_, kGuardBytes, PROT_NONE) != 0) {
+        munmap(base_, 2 * stride());
+        base_ = nullptr;
+      }
+    }
+    release_all();
   }
   ~BumpHeap() {
-    if (base_ != nullptr) munmap(base_, 2 * region_bytes_);
+    if (base_ != nullptr) munmap(base_, 2 * stride());
   }
   BumpHeap(const BumpHeap&) = delete;
   BumpHeap& operator=(const BumpHeap&) = delete;
@@ -53,11 +59,14 @@ class BumpHeap {
   }
   void release_all() noexcept {
     cur_[0] = base_;
-    cur_[1] = base_ + region_bytes_;
+    cur_[1] = base_ == nullptr ? nullptr : base_ + stride();
   }
   HeapCounters counters() const { return {}; }
 
  private:
+  static constexpr std::size_t kGuardBytes = 4096;
+  std::size_t stride() const noexcept { return region_bytes_ + kGuardBytes; }
+
   std::byte* cur_[2] = {};
   std::byte* base_ = nullptr;
   std::size_t region_bytes_;

@@ -37,7 +37,8 @@ struct HeapCounters {
   bool known = false;
   std::uint64_t reserved_bytes = 0;
   std::uint64_t committed_bytes = 0;
-  std::uint64_t peak_committed_bytes = 0;
+  std::uint64_t peak_committed_bytes = 0;  // heaps of several regions (two arenas, a pool per size
+                                           // class): the sum of each region's peak, an upper bound
   std::uint64_t commit_calls = 0;
   std::uint64_t decommit_calls = 0;
   std::string note;  // e.g. how a pool maps mixed sizes onto size classes

@@ -48,7 +48,12 @@ T* make(const Allocator& a, std::size_t n = 1) {
   void* p = a.allocate(n * sizeof(T), alignof(T));
   if (p == nullptr) return nullptr;
   T* t = static_cast<T*>(p);
-  std::uninitialized_default_construct_n(t, n);
+  try {
+    std::uninitialized_default_construct_n(t, n);  // destroys what it built if a constructor throws
+  } catch (...) {
+    a.deallocate(p, n * sizeof(T));
+    throw;
+  }
   return t;
 }
 

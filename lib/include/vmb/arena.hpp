@@ -19,6 +19,16 @@
 
 #include "vmb/config.hpp"
 
+// Counting pushes costs a memory update on every push (measured: about 3x the time of a 16-byte
+// push, docs/library.md), so release builds do not, unless asked with -DVMB_COUNT_PUSHES=1.
+#ifndef VMB_COUNT_PUSHES
+#ifdef NDEBUG
+#define VMB_COUNT_PUSHES 0
+#else
+#define VMB_COUNT_PUSHES 1
+#endif
+#endif
+
 namespace vmb {
 
 // Why the last failing call on an arena or pool returned null. The allocator's state is unchanged
@@ -34,15 +44,19 @@ enum class Error : std::uint8_t {
 };
 const char* to_string(Error e) noexcept;
 
-// Counters kept by every arena. Commit and decommit calls are system calls made; bytes are exact.
+// Counters kept by every arena. A commit call is one system call (mprotect RW; VirtualAlloc
+// MEM_COMMIT); a decommit call is one decommit of a range (madvise DONTNEED + mprotect PROT_NONE on
+// Linux: two system calls; VirtualFree MEM_DECOMMIT on Windows). Bytes are exact.
 struct ArenaStats {
   std::size_t reserved_bytes = 0;        // address space held (0 for a FixedArena's caller buffer)
   std::size_t committed_bytes = 0;       // readable/writable now (a FixedArena: its buffer size)
   std::size_t peak_committed_bytes = 0;  // high-water mark of committed_bytes
   std::uint64_t commit_calls = 0;
   std::uint64_t decommit_calls = 0;
-  std::uint64_t pushed_bytes = 0;        // sum of sizes requested (alignment padding excluded)
-  std::uint64_t pushes = 0;
+  std::uint64_t pushed_bytes = 0;        // bytes handed out over the arena's life, alignment padding
+                                         // included (derived from the position: costs no push)
+  std::uint64_t pushes = 0;              // counted only where VMB_COUNT_PUSHES is 1 (debug builds
+                                         // by default); 0 otherwise
 };
 
 struct ArenaOptions {
@@ -73,24 +87,27 @@ class Arena {
   Arena& operator=(const Arena&) = delete;
 
   // `size` bytes aligned to `align` (a power of two), or null with last_error() set. The fast path
-  // is inline: no system call, one well-predicted branch. Crossing into uncommitted pages, bad
+  // is inline and makes no system call: one comparison of the bytes needed (padding included)
+  // against the committed room left. At the usual call site, push(sizeof(T), alignof(T)), that is the
+  // only branch; a run-time size adds an overflow test. Crossing into uncommitted pages, bad
   // alignment and exhaustion are all handled out of line in push_slow.
+  // No counter is updated here in release builds: a per-push counter measurably costs (see
+  // docs/library.md); pushed bytes are derived from the position instead.
   VMB_INLINE void* push(std::size_t size, std::size_t align = kDefaultAlign) noexcept {
     const std::uintptr_t cur = reinterpret_cast<std::uintptr_t>(cur_);
-    const std::uintptr_t p = (cur + align - 1) & ~(align - 1);
-    const std::uintptr_t end = p + size;
-    // Bitwise & (not &&): the four checks fold into a single branch. `p >= cur` and `end > p` catch
-    // address wrap-around from a huge alignment or size; `end > p` also sends the rare zero-size push
-    // to the slow path, which is what keeps an arena whose reservation failed (all pointers null)
-    // from counting it.
-    const bool fits = std::has_single_bit(align) & (p >= cur) & (end > p) &
-                      (end <= reinterpret_cast<std::uintptr_t>(commit_end_));
-    if (VMB_LIKELY(fits)) {
-      cur_ = reinterpret_cast<std::byte*>(end);
-      ++stats_.pushes;
-      stats_.pushed_bytes += size;
-      VMB_UNPOISON(reinterpret_cast<void*>(p), size);
-      return reinterpret_cast<void*>(p);
+    const std::size_t room = reinterpret_cast<std::uintptr_t>(commit_end_) - cur;
+    const std::size_t pad = (0 - cur) & (align - 1);  // bytes up to the next multiple of align
+    std::size_t need = 0;
+    const bool wraps = add_overflows(size, pad, &need);
+    // Bitwise & (not &&) so the checks combine instead of each getting its own branch; the alignment
+    // test is a constant at almost every call site and folds away.
+    if (VMB_LIKELY(std::has_single_bit(align) & !wraps & (need <= room))) {
+      cur_ = reinterpret_cast<std::byte*>(cur + need);
+#if VMB_COUNT_PUSHES
+      stats_.pushes += cur != 0;  // a failed arena (all pointers null) hands out nothing
+#endif
+      VMB_UNPOISON(reinterpret_cast<void*>(cur + pad), size);
+      return reinterpret_cast<void*>(cur + pad);
     }
     return push_slow(size, align);
   }
@@ -138,7 +155,11 @@ class Arena {
     return b >= base_ && b < cur_;
   }
 
-  const ArenaStats& stats() const noexcept { return stats_; }
+  ArenaStats stats() const noexcept {
+    ArenaStats s = stats_;
+    s.pushed_bytes = retired_bytes_ + pos();
+    return s;
+  }
   Error last_error() const noexcept { return error_; }
   // Usable capacity in bytes (reservation without guard page, or the fixed buffer).
   std::size_t capacity() const noexcept { return static_cast<std::size_t>(limit_ - base_); }
@@ -155,6 +176,7 @@ class Arena {
   std::byte* base_ = nullptr;
   std::byte* limit_ = nullptr;       // end of the usable range
   ArenaStats stats_{};
+  std::uint64_t retired_bytes_ = 0;  // bytes popped so far: pushed bytes = retired + pos()
   std::size_t commit_step_ = 0;      // 0 for a FixedArena: it can never commit
   std::size_t retain_bytes_ = 0;
   std::size_t reservation_bytes_ = 0;  // what release() must be given (VirtualArena)

@@ -55,6 +55,16 @@ inline constexpr std::size_t GiB = std::size_t{1} << 30;
 // line naming it and abort. Memory errors must not be allowed to continue silently.
 [[noreturn]] void fatal(const char* what);
 
+// a + b, false when it fits; true (and *out unspecified) when it overflows.
+constexpr bool add_overflows(std::size_t a, std::size_t b, std::size_t* out) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_add_overflow(a, b, out);
+#else
+  *out = a + b;
+  return *out < a;
+#endif
+}
+
 constexpr bool is_pow2(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
 // Round x up to a multiple of a power of two; false (and x unchanged) on overflow.

