@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cell_child.hpp"
 #include "commands.hpp"
@@ -21,10 +22,6 @@ std::string join_args(int argc, char** argv) {
 int main(int argc, char** argv) {
   // The cell process: internal, never typed by a user, so it bypasses the CLI parser entirely.
   if (argc == 3 && std::string(argv[1]) == "__cell") return vmbench::cell_child_main(argv[2]);
-  if (argc >= 2 && argv[1][0] != '-' && std::string(argv[1]) != "run" && std::string(argv[1]) != "list") {
-    std::fprintf(stderr, "vmbench: unknown command '%s' (valid: run, list; see vmbench --help)\n", argv[1]);
-    return 2;
-  }
 
   CLI::App app{"vmbench: measure, explain and guard memory-allocator performance.\n"
                "Runs synthetic workloads against arenas, pools and malloc implementations, each cell in its\n"
@@ -69,6 +66,21 @@ int main(int argc, char** argv) {
   auto* list_cmd = app.add_subcommand("list", "List workloads (with parameters) and allocators (and availability)");
   list_cmd->footer("Example:\n  vmbench list");
 
+  // Further commands register themselves (command_*.cpp): their options, help and action.
+  std::vector<vmbench::Command> commands;
+  // COMMAND-REGISTRATIONS: one line each, e.g. commands.push_back(vmbench::register_compare(app));
+
+  std::string valid;
+  bool known = false;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    valid += (valid.empty() ? "" : ", ") + sub->get_name();
+    known |= argc >= 2 && sub->get_name() == argv[1];
+  }
+  if (argc >= 2 && argv[1][0] != '-' && !known) {
+    std::fprintf(stderr, "vmbench: unknown command '%s' (valid: %s; see vmbench --help)\n", argv[1], valid.c_str());
+    return 2;
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -83,5 +95,7 @@ int main(int argc, char** argv) {
   }
   if (*run_cmd) return vmbench::command_run(run, output, join_args(argc, argv));
   if (*list_cmd) return vmbench::command_list();
+  for (const auto& c : commands)
+    if (*c.app) return c.action();
   return 2;
 }
