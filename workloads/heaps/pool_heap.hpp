@@ -5,7 +5,7 @@
 
 #include <bit>
 #include <cstdlib>
-#include <memory>
+#include <optional>
 
 #include "heap.hpp"
 #include "params.hpp"
@@ -31,7 +31,7 @@ class PoolHeap {
       o.reserve_bytes = p.bytes("pool_reserve");
       o.commit_step_bytes = p.bytes("commit_step");
       o.retain_bytes = p.bytes("retain");
-      pools_[c] = std::make_unique<vmb::Pool>(o);
+      pools_[c].emplace(o);
     }
   }
 
@@ -87,7 +87,8 @@ class PoolHeap {
     return std::malloc(bytes);
   }
 
-  std::unique_ptr<vmb::Pool> pools_[kClasses];
+  // The pools themselves, not pointers to them: one load less on every allocate and free.
+  std::optional<vmb::Pool> pools_[kClasses];
   std::uint64_t fallbacks_ = 0;
 };
 
