@@ -1,0 +1,690 @@
+// VirtualArena: construction, alignment, failures that leave the arena unchanged, commit accounting,
+// popping and decommitting, grow_last, typed pushes, guard page and huge-page options.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <tuple>
+
+#include "vmb/arena.hpp"
+#include "vmb/os.hpp"
+
+namespace vmb {
+namespace {
+
+// Whether this build counts ArenaStats::pushes (VMB_COUNT_PUSHES, from arena.hpp).
+constexpr bool kCountsPushes = VMB_COUNT_PUSHES != 0;
+
+std::size_t page() { return os::page_size(); }
+
+std::uintptr_t addr(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+
+std::size_t round_up(std::size_t x, std::size_t unit) { return (x + unit - 1) / unit * unit; }
+
+// Every counter, so one EXPECT_EQ says "nothing changed" and prints which field did.
+auto fields(const ArenaStats& s) {
+  return std::tuple(s.reserved_bytes, s.committed_bytes, s.peak_committed_bytes, s.commit_calls,
+                    s.decommit_calls, s.pushed_bytes, s.pushes);
+}
+
+ArenaOptions small_options(std::size_t reserve_bytes, std::size_t step_bytes) {
+  ArenaOptions o;
+  o.reserve_bytes = reserve_bytes;
+  o.commit_step_bytes = step_bytes;
+  return o;
+}
+
+// --- construction ---------------------------------------------------------------------------------
+
+TEST(VirtualArena, DefaultOptionsReserveWithoutCommitting) {
+  VirtualArena arena;
+  ASSERT_TRUE(arena.ok());
+  EXPECT_EQ(arena.last_error(), Error::none);
+  EXPECT_EQ(arena.capacity(), ArenaOptions{}.reserve_bytes);
+  EXPECT_GE(arena.stats().reserved_bytes, arena.capacity());
+  EXPECT_EQ(arena.stats().committed_bytes, 0u);
+  EXPECT_EQ(arena.stats().commit_calls, 0u);
+  EXPECT_EQ(arena.pos(), 0u);
+}
+
+TEST(VirtualArena, ReservationIsRoundedUpToThePageSize) {
+  VirtualArena arena(small_options(1, page()));
+  ASSERT_TRUE(arena.ok());
+  EXPECT_EQ(arena.capacity(), page());
+  EXPECT_EQ(arena.stats().reserved_bytes, round_up(page(), os::allocation_granularity()));
+}
+
+TEST(VirtualArena, ZeroReserveIsBadOptions) {
+  VirtualArena arena(small_options(0, page()));
+  EXPECT_FALSE(arena.ok());
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+  EXPECT_EQ(arena.stats().reserved_bytes, 0u);
+}
+
+TEST(VirtualArena, ZeroCommitStepIsBadOptions) {
+  VirtualArena arena(small_options(MiB, 0));
+  EXPECT_FALSE(arena.ok());
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+}
+
+TEST(VirtualArena, ReserveThatOverflowsWhenRoundedIsBadOptions) {
+  VirtualArena arena(small_options(SIZE_MAX, page()));
+  EXPECT_FALSE(arena.ok());
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+}
+
+TEST(VirtualArena, ReserveLargerThanTheAddressSpaceIsReserveFailed) {
+  // 2^60 bytes is beyond the user address space of x86-64 Linux and Windows (at most 2^57).
+  VirtualArena arena(small_options(std::size_t{1} << 60, page()));
+  EXPECT_FALSE(arena.ok());
+  EXPECT_EQ(arena.last_error(), Error::reserve_failed);
+}
+
+TEST(VirtualArena, FailedArenaReturnsNullFromEveryPush) {
+  VirtualArena arena(small_options(0, page()));
+  ASSERT_FALSE(arena.ok());
+  EXPECT_EQ(arena.push(1), nullptr);
+  EXPECT_EQ(arena.push(page()), nullptr);
+  EXPECT_EQ(arena.push_zeroed(64), nullptr);
+  EXPECT_EQ(arena.push_array<int>(4), nullptr);
+  EXPECT_EQ(arena.pos(), 0u);
+  EXPECT_EQ(arena.capacity(), 0u);
+}
+
+// A zero-byte push on an arena whose construction failed returns null like every other push: it is a
+// failure, so (like every failure) it must not count as a push.
+TEST(VirtualArena, FailedArenaCountsNoPushes) {
+  VirtualArena arena(small_options(0, page()));
+  ASSERT_FALSE(arena.ok());
+  EXPECT_EQ(arena.push(0), nullptr);
+  EXPECT_EQ(arena.push(16), nullptr);
+  EXPECT_EQ(arena.stats().pushes, 0u);
+  EXPECT_EQ(arena.stats().pushed_bytes, 0u);
+}
+
+// --- alignment ------------------------------------------------------------------------------------
+
+TEST(VirtualArena, EveryPushIsAlignedToItsAlignment) {
+  VirtualArena arena;
+  ASSERT_TRUE(arena.ok());
+  for (std::size_t align = 1; align <= 4096; align *= 2) {
+    for (std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{17},
+                             std::size_t{100}, std::size_t{4097}}) {
+      ASSERT_NE(arena.push(1, 1), nullptr);  // leave the position odd
+      void* p = arena.push(size, align);
+      ASSERT_NE(p, nullptr) << "align " << align << " size " << size;
+      EXPECT_EQ(addr(p) % align, 0u) << "align " << align << " size " << size;
+      std::memset(p, 0xA5, size);  // and it is writable
+    }
+  }
+}
+
+TEST(VirtualArena, DefaultAlignmentIsMaxAlign) {
+  VirtualArena arena;
+  for (std::size_t size = 1; size < 100; size += 7) {
+    void* p = arena.push(size);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(addr(p) % alignof(std::max_align_t), 0u);
+  }
+}
+
+TEST(VirtualArena, AlignmentPaddingAdvancesPos) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(1, 1), nullptr);
+  ASSERT_NE(arena.push(8, 64), nullptr);
+  EXPECT_EQ(arena.pos(), 64u + 8u);  // the reservation starts page-aligned
+}
+
+TEST(VirtualArena, ConsecutivePushesAreAdjacent) {
+  VirtualArena arena;
+  auto* a = static_cast<std::byte*>(arena.push(10, 1));
+  auto* b = static_cast<std::byte*>(arena.push(20, 1));
+  auto* c = static_cast<std::byte*>(arena.push(16, 16));
+  EXPECT_EQ(b, a + 10);
+  EXPECT_EQ(c, a + 32);
+}
+
+// --- failures leave the arena unchanged -----------------------------------------------------------
+
+TEST(VirtualArena, NonPowerOfTwoAlignmentIsRejectedAndChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const auto before = fields(arena.stats());
+  const std::size_t pos = arena.pos();
+  for (std::size_t align : {3, 5, 6, 12, 24, 100, 4095, 4097}) {
+    EXPECT_EQ(arena.push(8, align), nullptr) << "align " << align;
+    EXPECT_EQ(arena.last_error(), Error::bad_alignment) << "align " << align;
+  }
+  EXPECT_EQ(arena.pos(), pos);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, ZeroAlignmentIsRejectedAndChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const auto before = fields(arena.stats());
+  const std::size_t pos = arena.pos();
+  EXPECT_EQ(arena.push(8, 0), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::bad_alignment);
+  EXPECT_EQ(arena.push(0, 0), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::bad_alignment);
+  EXPECT_EQ(arena.pos(), pos);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, SizeThatWrapsTheAddressSpaceIsSizeOverflowAndChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const auto before = fields(arena.stats());
+  const std::size_t pos = arena.pos();
+  EXPECT_EQ(arena.push(SIZE_MAX), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  EXPECT_EQ(arena.push(SIZE_MAX - page(), 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  EXPECT_EQ(arena.push(SIZE_MAX, 4096), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  EXPECT_EQ(arena.pos(), pos);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, PushArrayWhoseByteCountOverflowsIsSizeOverflowAndChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const auto before = fields(arena.stats());
+  const std::size_t pos = arena.pos();
+  EXPECT_EQ(arena.push_array<std::uint64_t>(SIZE_MAX / sizeof(std::uint64_t) + 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  EXPECT_EQ(arena.push_array<std::uint32_t>(SIZE_MAX), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  struct Big {
+    char bytes[1000];
+  };
+  EXPECT_EQ(arena.push_array<Big>(SIZE_MAX / 999), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::size_overflow);
+  EXPECT_EQ(arena.pos(), pos);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, PushBeyondTheReservationIsExhaustedAndChangesNothing) {
+  VirtualArena arena(small_options(16 * page(), page()));
+  ASSERT_TRUE(arena.ok());
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  const auto before = fields(arena.stats());
+  EXPECT_EQ(arena.push(6 * page() + 1, 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_EQ(arena.pos(), 10 * page());
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, ReservationCanBeFilledExactly) {
+  VirtualArena arena(small_options(16 * page(), page()));
+  void* p = arena.push(16 * page(), 1);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 1, 16 * page());
+  EXPECT_EQ(arena.pos(), arena.capacity());
+  EXPECT_EQ(arena.push(1, 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_NE(arena.push(0, 1), nullptr);  // nothing more, but nothing is still room for nothing
+}
+
+TEST(VirtualArena, AlignmentPaddingThatDoesNotFitIsExhausted) {
+  VirtualArena arena(small_options(2 * page(), page()));
+  ASSERT_NE(arena.push(page() + 1, 1), nullptr);
+  const auto before = fields(arena.stats());
+  EXPECT_EQ(arena.push(1, 2 * page()), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, FailedPushLeavesEarlierBlocksIntact) {
+  VirtualArena arena(small_options(4 * page(), page()));
+  auto* p = static_cast<unsigned char*>(arena.push(3 * page()));
+  std::memset(p, 0x3C, 3 * page());
+  EXPECT_EQ(arena.push(2 * page()), nullptr);
+  for (std::size_t i = 0; i < 3 * page(); ++i) ASSERT_EQ(p[i], 0x3C) << i;
+}
+
+// --- commit accounting ----------------------------------------------------------------------------
+
+TEST(VirtualArena, NothingIsCommittedBeforeTheFirstPush) {
+  VirtualArena arena(small_options(MiB, page()));
+  EXPECT_EQ(arena.stats().committed_bytes, 0u);
+  EXPECT_EQ(arena.stats().commit_calls, 0u);
+}
+
+TEST(VirtualArena, PushingPageByPageWithAPageStepCommitsOncePerPage) {
+  VirtualArena arena(small_options(MiB, page()));
+  for (std::size_t i = 1; i <= 32; ++i) {
+    ASSERT_NE(arena.push(page(), 1), nullptr);
+    EXPECT_EQ(arena.stats().commit_calls, i);
+    EXPECT_EQ(arena.stats().committed_bytes, i * page());
+  }
+}
+
+TEST(VirtualArena, PushingPageByPageWithA64KiBStepCommitsOncePerStep) {
+  constexpr std::size_t kStep = 64 * KiB;
+  VirtualArena arena(small_options(4 * MiB, kStep));
+  for (std::size_t pages = 1; pages <= 100; ++pages) {
+    ASSERT_NE(arena.push(page(), 1), nullptr);
+    const std::size_t steps = (pages * page() + kStep - 1) / kStep;
+    EXPECT_EQ(arena.stats().commit_calls, steps) << pages << " pages";
+    EXPECT_EQ(arena.stats().committed_bytes, steps * kStep) << pages << " pages";
+  }
+}
+
+TEST(VirtualArena, OnePushSpanningManyStepsIsOneCommitCall) {
+  VirtualArena arena(small_options(MiB, page()));
+  ASSERT_NE(arena.push(37 * page() + 1, 1), nullptr);
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 38 * page());
+}
+
+TEST(VirtualArena, PushesWithinCommittedMemoryMakeNoCommitCall) {
+  VirtualArena arena(small_options(MiB, 64 * KiB));
+  ASSERT_NE(arena.push(1), nullptr);
+  for (int i = 0; i < 1000; ++i) ASSERT_NE(arena.push(32), nullptr);
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 64 * KiB);
+}
+
+TEST(VirtualArena, CommitStepIsRoundedUpToThePageSize) {
+  VirtualArena tiny_step(small_options(MiB, 1));
+  ASSERT_NE(tiny_step.push(1, 1), nullptr);
+  EXPECT_EQ(tiny_step.stats().committed_bytes, page());
+
+  VirtualArena odd_step(small_options(MiB, page() + 1));
+  ASSERT_NE(odd_step.push(1, 1), nullptr);
+  EXPECT_EQ(odd_step.stats().committed_bytes, 2 * page());
+}
+
+TEST(VirtualArena, LastCommitIsClippedToTheReservation) {
+  VirtualArena arena(small_options(5 * page(), 4 * page()));
+  ASSERT_NE(arena.push(5 * page(), 1), nullptr);
+  EXPECT_EQ(arena.stats().committed_bytes, 5 * page());
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+}
+
+TEST(VirtualArena, PeakCommittedBytesIsTheHighWaterMark) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 0;
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  EXPECT_EQ(arena.stats().peak_committed_bytes, 10 * page());
+  arena.clear();
+  EXPECT_EQ(arena.stats().committed_bytes, 0u);
+  EXPECT_EQ(arena.stats().peak_committed_bytes, 10 * page());
+  ASSERT_NE(arena.push(2 * page()), nullptr);
+  EXPECT_EQ(arena.stats().committed_bytes, 2 * page());
+  EXPECT_EQ(arena.stats().peak_committed_bytes, 10 * page());
+  ASSERT_NE(arena.push(12 * page()), nullptr);
+  EXPECT_EQ(arena.stats().peak_committed_bytes, 14 * page());
+}
+
+TEST(VirtualArena, PushesAreCountedExactlyWhenVmbCountPushesIsOn) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(10), nullptr);
+  ASSERT_NE(arena.push(0), nullptr);
+  ASSERT_NE(arena.push_zeroed(30), nullptr);
+  ASSERT_NE(arena.push_array<std::uint32_t>(5), nullptr);
+  EXPECT_EQ(arena.push(8, 3), nullptr);  // failures are not pushes
+  EXPECT_EQ(arena.stats().pushes, kCountsPushes ? 4u : 0u);
+}
+
+TEST(VirtualArena, PushedBytesIsHowFarThePositionMovedPaddingIncluded) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(1, 1), nullptr);
+  ASSERT_NE(arena.push(8, 64), nullptr);
+  EXPECT_EQ(arena.stats().pushed_bytes, 72u);
+  ASSERT_TRUE(arena.pop_to(1));  // popping hands nothing out and takes nothing back
+  EXPECT_EQ(arena.stats().pushed_bytes, 72u);
+  ASSERT_NE(arena.push(9, 1), nullptr);
+  EXPECT_EQ(arena.stats().pushed_bytes, 81u);
+  arena.clear();
+  ASSERT_NE(arena.push(100, 1), nullptr);
+  EXPECT_EQ(arena.stats().pushed_bytes, 181u);
+}
+
+TEST(VirtualArena, GrowLastAddsItsGrowthToPushedBytesAndAShrinkTakesNothingBack) {
+  VirtualArena arena;
+  void* p = arena.push(100, 1);
+  ASSERT_TRUE(arena.grow_last(p, 100, 150));
+  EXPECT_EQ(arena.stats().pushed_bytes, 150u);
+  ASSERT_TRUE(arena.grow_last(p, 150, 20));
+  EXPECT_EQ(arena.stats().pushed_bytes, 150u);
+  ASSERT_NE(arena.push(5, 1), nullptr);
+  EXPECT_EQ(arena.stats().pushed_bytes, 155u);
+}
+
+// --- pos, pop_to, clear, decommit_unused ----------------------------------------------------------
+
+TEST(VirtualArena, PosIsTheOffsetOfTheNextFreeByte) {
+  VirtualArena arena;
+  EXPECT_EQ(arena.pos(), 0u);
+  auto* first = static_cast<std::byte*>(arena.push(5, 1));
+  EXPECT_EQ(arena.pos(), 5u);
+  auto* second = static_cast<std::byte*>(arena.push(1, 8));
+  EXPECT_EQ(second, first + 8);
+  EXPECT_EQ(arena.pos(), 9u);
+}
+
+TEST(VirtualArena, PopToFreesEverythingPushedAfterThePosition) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const std::size_t mark = arena.pos();
+  void* after = arena.push(200);
+  ASSERT_NE(arena.push(300), nullptr);
+  EXPECT_TRUE(arena.pop_to(mark));
+  EXPECT_EQ(arena.pos(), mark);
+  EXPECT_EQ(arena.push(200), after);  // the same bytes are handed out again
+}
+
+TEST(VirtualArena, PopToTheCurrentPositionChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  EXPECT_TRUE(arena.pop_to(arena.pos()));
+  EXPECT_EQ(arena.pos(), 100u);
+}
+
+TEST(VirtualArena, PopToBeyondPosIsRefusedAndChangesNothing) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(100), nullptr);
+  const auto before = fields(arena.stats());
+  EXPECT_FALSE(arena.pop_to(101));
+  EXPECT_FALSE(arena.pop_to(SIZE_MAX));
+  EXPECT_EQ(arena.pos(), 100u);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, PopToKeepsPagesCommitted) {
+  VirtualArena arena(small_options(MiB, page()));
+  ASSERT_NE(arena.push(8 * page()), nullptr);
+  const auto before = fields(arena.stats());
+  EXPECT_TRUE(arena.pop_to(0));
+  EXPECT_EQ(fields(arena.stats()), before);
+  ASSERT_NE(arena.push(8 * page()), nullptr);
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+}
+
+TEST(VirtualArena, ClearReturnsToPositionZero) {
+  VirtualArena arena;
+  void* first = arena.push(100);
+  ASSERT_NE(arena.push(1000), nullptr);
+  arena.clear();
+  EXPECT_EQ(arena.pos(), 0u);
+  EXPECT_EQ(arena.push(100), first);
+}
+
+TEST(VirtualArena, ClearDecommitsAboveRetainBytes) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 3 * page();
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  arena.clear();
+  EXPECT_EQ(arena.stats().decommit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 3 * page());
+  EXPECT_EQ(arena.stats().peak_committed_bytes, 10 * page());
+}
+
+TEST(VirtualArena, ClearRoundsRetainBytesUpToAWholeStep) {
+  ArenaOptions o = small_options(MiB, 4 * page());
+  o.retain_bytes = 1;
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  ASSERT_EQ(arena.stats().committed_bytes, 12 * page());
+  arena.clear();
+  EXPECT_EQ(arena.stats().decommit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 4 * page());
+}
+
+TEST(VirtualArena, ClearKeepsEverythingBelowRetainBytes) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 16 * page();
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  arena.clear();
+  EXPECT_EQ(arena.stats().decommit_calls, 0u);
+  EXPECT_EQ(arena.stats().committed_bytes, 10 * page());
+}
+
+TEST(VirtualArena, RetainedPagesAreReusedWithoutACommitCall) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 4 * page();
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  arena.clear();
+  ASSERT_NE(arena.push(4 * page()), nullptr);
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+  ASSERT_NE(arena.push(1), nullptr);  // the fifth page was decommitted
+  EXPECT_EQ(arena.stats().commit_calls, 2u);
+  EXPECT_EQ(arena.stats().committed_bytes, 5 * page());
+}
+
+TEST(VirtualArena, ClearWithZeroRetainDecommitsEverything) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 0;
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(7 * page()), nullptr);
+  arena.clear();
+  EXPECT_EQ(arena.stats().committed_bytes, 0u);
+  EXPECT_EQ(arena.stats().decommit_calls, 1u);
+  arena.clear();  // nothing left to decommit: no call
+  EXPECT_EQ(arena.stats().decommit_calls, 1u);
+}
+
+TEST(VirtualArena, DecommitUnusedKeepsTheStepsUnderPos) {
+  VirtualArena arena(small_options(MiB, page()));
+  ASSERT_NE(arena.push(10 * page()), nullptr);
+  ASSERT_TRUE(arena.pop_to(2 * page() + 1));
+  arena.decommit_unused();
+  EXPECT_EQ(arena.stats().decommit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 3 * page());
+  EXPECT_EQ(arena.pos(), 2 * page() + 1);
+}
+
+TEST(VirtualArena, DecommitUnusedWithNothingAbovePosMakesNoCall) {
+  VirtualArena arena(small_options(MiB, page()));
+  ASSERT_NE(arena.push(3 * page()), nullptr);
+  arena.decommit_unused();
+  EXPECT_EQ(arena.stats().decommit_calls, 0u);
+  EXPECT_EQ(arena.stats().committed_bytes, 3 * page());
+}
+
+TEST(VirtualArena, DecommitUnusedIgnoresRetainBytes) {
+  ArenaOptions o = small_options(MiB, page());
+  o.retain_bytes = 64 * MiB;
+  VirtualArena arena(o);
+  ASSERT_NE(arena.push(6 * page()), nullptr);
+  ASSERT_TRUE(arena.pop_to(0));
+  arena.decommit_unused();
+  EXPECT_EQ(arena.stats().committed_bytes, 0u);
+}
+
+TEST(VirtualArena, DecommittedPagesAreCommittedAgainWhenPushedInto) {
+  VirtualArena arena(small_options(MiB, page()));
+  ASSERT_NE(arena.push(6 * page()), nullptr);
+  ASSERT_TRUE(arena.pop_to(page()));
+  arena.decommit_unused();
+  auto* p = static_cast<unsigned char*>(arena.push(4 * page(), 1));
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 0x77, 4 * page());
+  EXPECT_EQ(arena.stats().commit_calls, 2u);
+  EXPECT_EQ(arena.stats().committed_bytes, 5 * page());
+}
+
+// --- grow_last ------------------------------------------------------------------------------------
+
+TEST(VirtualArena, GrowLastExtendsTheLastBlockInPlace) {
+  VirtualArena arena(small_options(MiB, page()));
+  auto* p = static_cast<unsigned char*>(arena.push(100, 1));
+  std::memset(p, 0x11, 100);
+  ASSERT_TRUE(arena.grow_last(p, 100, 3 * page()));
+  EXPECT_EQ(arena.pos(), 3 * page());
+  EXPECT_EQ(arena.stats().commit_calls, 2u);
+  EXPECT_EQ(arena.stats().committed_bytes, 3 * page());
+  std::memset(p + 100, 0x22, 3 * page() - 100);  // the new bytes are writable
+  for (std::size_t i = 0; i < 100; ++i) ASSERT_EQ(p[i], 0x11);
+  EXPECT_EQ(arena.push(1, 1), p + 3 * page());
+}
+
+TEST(VirtualArena, GrowLastShrinksInPlace) {
+  VirtualArena arena;
+  auto* p = static_cast<unsigned char*>(arena.push(1000, 1));
+  ASSERT_TRUE(arena.grow_last(p, 1000, 10));
+  EXPECT_EQ(arena.pos(), 10u);
+  EXPECT_EQ(arena.push(1, 1), p + 10);
+}
+
+TEST(VirtualArena, GrowLastToTheSameSizeSucceeds) {
+  VirtualArena arena;
+  void* p = arena.push(64);
+  EXPECT_TRUE(arena.grow_last(p, 64, 64));
+  EXPECT_EQ(arena.pos(), 64u);
+}
+
+TEST(VirtualArena, GrowLastRefusesABlockThatIsNotTheLast) {
+  VirtualArena arena;
+  void* first = arena.push(64);
+  ASSERT_NE(arena.push(64), nullptr);
+  const auto before = fields(arena.stats());
+  EXPECT_FALSE(arena.grow_last(first, 64, 128));
+  EXPECT_FALSE(arena.grow_last(first, 64, 32));
+  EXPECT_EQ(arena.pos(), 128u);
+  EXPECT_EQ(fields(arena.stats()), before);
+}
+
+TEST(VirtualArena, GrowLastRefusesAWrongOldSize) {
+  VirtualArena arena;
+  void* p = arena.push(64);
+  EXPECT_FALSE(arena.grow_last(p, 63, 128));
+  EXPECT_FALSE(arena.grow_last(p, 65, 128));
+  EXPECT_EQ(arena.pos(), 64u);
+}
+
+TEST(VirtualArena, GrowLastRefusesAPointerOutsideTheArena) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(64), nullptr);
+  int outside = 0;
+  EXPECT_FALSE(arena.grow_last(&outside, sizeof outside, 128));
+  EXPECT_FALSE(arena.grow_last(nullptr, 0, 128));
+  EXPECT_EQ(arena.pos(), 64u);
+}
+
+TEST(VirtualArena, GrowLastBeyondTheReservationIsExhaustedAndChangesNothing) {
+  VirtualArena arena(small_options(4 * page(), page()));
+  void* p = arena.push(100, 1);
+  const auto before = fields(arena.stats());
+  EXPECT_FALSE(arena.grow_last(p, 100, 4 * page() + 1));
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_FALSE(arena.grow_last(p, 100, SIZE_MAX));
+  EXPECT_EQ(arena.pos(), 100u);
+  EXPECT_EQ(fields(arena.stats()), before);
+  EXPECT_TRUE(arena.grow_last(p, 100, 4 * page()));
+}
+
+// --- push_zeroed, push_array, create --------------------------------------------------------------
+
+TEST(VirtualArena, PushZeroedZeroesReusedMemory) {
+  VirtualArena arena;
+  auto* dirty = static_cast<unsigned char*>(arena.push(256));
+  std::memset(dirty, 0xAB, 256);
+  ASSERT_TRUE(arena.pop_to(0));
+  auto* clean = static_cast<unsigned char*>(arena.push_zeroed(256));
+  ASSERT_EQ(clean, dirty);
+  for (int i = 0; i < 256; ++i) ASSERT_EQ(clean[i], 0) << i;
+}
+
+TEST(VirtualArena, PushArrayIsAlignedForItsElementType) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(1, 1), nullptr);
+  auto* d = arena.push_array<double>(10);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(addr(d) % alignof(double), 0u);
+  EXPECT_EQ(arena.pos(), alignof(double) + 10 * sizeof(double));
+}
+
+TEST(VirtualArena, CreateConstructsTheObjectInPlace) {
+  struct Point {
+    Point(int px, double py) : x(px), y(py) {}
+    int x;
+    double y;
+  };
+  VirtualArena arena;
+  Point* p = arena.create<Point>(3, 4.5);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->x, 3);
+  EXPECT_EQ(p->y, 4.5);
+  EXPECT_TRUE(arena.owns(p));
+}
+
+TEST(VirtualArena, CreateHonoursOverAlignedTypes) {
+  struct alignas(256) Wide {
+    int v = 7;
+  };
+  VirtualArena arena;
+  ASSERT_NE(arena.push(1, 1), nullptr);
+  Wide* w = arena.create<Wide>();
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(addr(w) % 256, 0u);
+  EXPECT_EQ(w->v, 7);
+}
+
+TEST(VirtualArena, CreateReturnsNullWhenExhausted) {
+  struct Big {
+    char bytes[2 * 4096];
+  };
+  VirtualArena arena(small_options(page(), page()));
+  EXPECT_EQ(arena.create<Big>(), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+}
+
+// --- owns -----------------------------------------------------------------------------------------
+
+TEST(VirtualArena, OwnsExactlyThePushedBytes) {
+  VirtualArena arena;
+  auto* p = static_cast<std::byte*>(arena.push(16, 1));
+  EXPECT_TRUE(arena.owns(p));
+  EXPECT_TRUE(arena.owns(p + 15));
+  EXPECT_FALSE(arena.owns(p + 16));
+  int outside = 0;
+  EXPECT_FALSE(arena.owns(&outside));
+  ASSERT_TRUE(arena.pop_to(0));
+  EXPECT_FALSE(arena.owns(p));
+}
+
+// --- guard page, huge pages -----------------------------------------------------------------------
+
+TEST(VirtualArena, GuardPageIsReservedButNotUsable) {
+  ArenaOptions o = small_options(16 * page(), page());
+  o.guard_page = true;
+  VirtualArena arena(o);
+  ASSERT_TRUE(arena.ok());
+  EXPECT_EQ(arena.capacity(), 16 * page());
+  EXPECT_EQ(arena.stats().reserved_bytes, round_up(17 * page(), os::allocation_granularity()));
+  ASSERT_NE(arena.push(16 * page(), 1), nullptr);
+  EXPECT_EQ(arena.stats().committed_bytes, 16 * page());
+  EXPECT_EQ(arena.push(1, 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+}
+
+TEST(VirtualArena, WithoutAGuardPageTheReservationIsTheCapacity) {
+  VirtualArena arena(small_options(16 * page(), page()));
+  EXPECT_EQ(arena.stats().reserved_bytes, round_up(16 * page(), os::allocation_granularity()));
+}
+
+TEST(VirtualArena, HugePagesOptionKeepsTheArenaWorking) {
+  constexpr std::size_t kHugeStep = 2 * MiB;
+  ArenaOptions o = small_options(64 * MiB, kHugeStep);
+  o.huge_pages = true;
+  VirtualArena arena(o);
+  ASSERT_TRUE(arena.ok());
+  auto* p = static_cast<unsigned char*>(arena.push(5 * MiB, 1));
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 0x5A, 5 * MiB);
+  EXPECT_EQ(p[5 * MiB - 1], 0x5A);
+  EXPECT_EQ(arena.stats().commit_calls, 1u);
+  EXPECT_EQ(arena.stats().committed_bytes, 6 * MiB);
+}
+
+}  // namespace
+}  // namespace vmb
