@@ -3,13 +3,20 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 #include "allocator_proof.hpp"
 #include "child_process.hpp"
+#include "hardware_counters.hpp"
+#include "heap_map_probe.hpp"
+#include "latency_probe.hpp"
+#include "native_stats.hpp"
 #include "probes.hpp"
 #include "run_cell.hpp"
+#include "syscall_marker.hpp"
+#include "timeline_probe.hpp"
 
 namespace vmbench {
 
@@ -47,10 +54,29 @@ json counters_json(const HeapCounters& total, const HeapCounters& delta) {
           {"reserved_bytes", total.reserved_bytes}};
 }
 
+json native_json(const NativeStatsReader& reader) {
+  if (!reader.available()) return nullptr;
+  const NativeStats n = reader.read();
+  json fields = json::object();
+  for (int i = 0; i < n.n_fields; ++i) fields[n.fields[static_cast<std::size_t>(i)].name] = n.fields[static_cast<std::size_t>(i)].value;
+  return {{"source", reader.source()},
+          {"committed_bytes", n.has_committed ? json(n.committed_bytes) : json(nullptr)},
+          {"fields", fields}};
+}
+
+json hardware_json(const HardwareCounters& hw) {
+  json out = json::object();
+  for (int i = 0; i < HardwareCounters::kCounters; ++i)
+    out[HardwareCounters::kNames[static_cast<std::size_t>(i)]] = hw.value(i) >= 0 ? json(hw.value(i)) : json(nullptr);
+  return out;
+}
+
 }  // namespace
 
 int cell_child_main(const std::string& spec_json) {
   CellRequest req;
+  std::string pass;
+  std::uint64_t every_ops = 0, max_objects = 0, peak_live_bytes = 0;
   try {
     const json spec = json::parse(spec_json);
     req.workload = spec.at("workload").get<std::string>();
@@ -59,6 +85,13 @@ int cell_child_main(const std::string& spec_json) {
     req.params = Params(spec.at("params").get<std::map<std::string, std::string>>());
     req.seed = spec.at("seed").get<std::uint64_t>();
     req.warmup = spec.at("warmup").get<int>();
+    pass = spec.value("pass", std::string(kPassThroughput));
+    every_ops = spec.value("every_ops", std::uint64_t{0});
+    max_objects = spec.value("max_objects", std::uint64_t{0});
+    peak_live_bytes = spec.value("peak_live_bytes", std::uint64_t{0});
+    if (pass != kPassThroughput && pass != kPassSyscalls && pass != kPassLatency && pass != kPassTimeline &&
+        pass != kPassHeapMap)
+      throw std::invalid_argument("unknown pass '" + pass + "'");
   } catch (const std::exception& e) {
     return fail(2, std::string("bad cell specification: ") + e.what());
   }
@@ -73,22 +106,57 @@ int cell_child_main(const std::string& spec_json) {
   std::vector<Checkpoint> checkpoints;
   checkpoints.reserve(kMaxCheckpoints);
 
+  // Each pass adds its own probe; everything is constructed here, before the measured phase.
+  const bool mark_phase = pass == kPassSyscalls;
+  const NativeStatsReader native(req.allocator);
+  std::unique_ptr<HardwareCounters> hardware;
+  std::string hardware_error;
+  if (pass == kPassThroughput) {
+    hardware = std::make_unique<HardwareCounters>();
+    if (!hardware->ok()) {
+      hardware_error = hardware->error();
+      hardware.reset();
+    }
+  }
+  std::unique_ptr<LatencyProbe> latency;
+  std::unique_ptr<TimelineProbe> timeline;
+  if (pass == kPassLatency) req.probe = (latency = std::make_unique<LatencyProbe>()).get();
+  if (pass == kPassTimeline) req.probe = (timeline = std::make_unique<TimelineProbe>(every_ops, native)).get();
+  std::unique_ptr<HeapMapProbe> heap_map;
+  if (pass == kPassHeapMap) {
+    heap_map = std::make_unique<HeapMapProbe>(max_objects, peak_live_bytes);
+    if (!heap_map->ok()) return fail(5, "heap map: cannot map the registry of live objects");
+    req.probe = heap_map.get();
+  }
+
   CellHooks hooks;
   hooks.begin_measured = [&] {
     before = read_proc_status();
     peak_reset = reset_peak_rss();
     at_reset = read_proc_status();
     usage_before = read_usage();
+    if (timeline) timeline->start();
+    if (heap_map) heap_map->start();
+    if (hardware) hardware->start();
     t_begin = monotonic_now_s();
+    if (latency) latency->start();
+    if (mark_phase) mark_measured_phase(kMarkerBegin);  // last: the tracer counts from here
   };
   hooks.end_measured = [&] {
+    if (mark_phase) mark_measured_phase(kMarkerEnd);  // first: to here
+    if (latency) latency->stop();
     t_end = monotonic_now_s();
+    if (timeline) timeline->stop();
+    if (heap_map) heap_map->stop();
+    if (hardware) hardware->stop();
     usage_after = read_usage();
     after = read_proc_status();
   };
   hooks.checkpoint = [&](const std::string& label, std::uint64_t live) {
     if (checkpoints.size() < kMaxCheckpoints)
       checkpoints.push_back({label, live, read_proc_status(), monotonic_now_s() - t_begin});
+    if (timeline) timeline->checkpoint(label, live);
+    if (heap_map) heap_map->checkpoint(label, live);
   };
 
   CellOutcome outcome;
@@ -151,6 +219,15 @@ int cell_child_main(const std::string& spec_json) {
                    {"rss_anon_bytes", c.status.rss_anon_bytes},
                    {"at_s", c.at_s}});
   r["checkpoints"] = cps;
+  if (pass == kPassThroughput) {
+    r["native"] = native_json(native);
+    if (r["native"].is_null()) unavailable["native"] = native.source();
+    r["hardware_counters"] = hardware ? hardware_json(*hardware) : json(nullptr);
+    if (!hardware) unavailable["hardware_counters"] = hardware_error;
+  }
+  if (latency) r["latency"] = latency->to_json();
+  if (timeline) r["timeline"] = timeline->to_json();
+  if (heap_map) r["heap_map"] = heap_map->to_json();
   r["unavailable"] = unavailable;
 
   if (!write_all(kResultFd, r.dump())) return fail(6, "cannot write the result to the parent");

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "probes.hpp"
@@ -58,10 +59,55 @@ std::vector<std::string> child_environment(const std::string& preload) {
   return env;
 }
 
+struct Drained {
+  std::string result_json;
+  std::string err_text;  // the tail of the child's stderr
+  bool timed_out = false;
+  bool cancelled = false;
+};
+
+// Read the result and stderr pipes until both close; kill the child on timeout or cancellation.
+Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s, const std::atomic<bool>& cancel) {
+  Drained d;
+  bool result_open = true, err_open = true;
+  char buf[4096];
+  while (result_open || err_open) {
+    if (cancel.load()) {
+      d.cancelled = true;
+      break;
+    }
+    if (timeout_s > 0 && monotonic_now_s() - t0 > timeout_s) {
+      d.timed_out = true;
+      break;
+    }
+    pollfd fds[2] = {{result_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+    const int r = poll(fds, 2, kPollSliceMs);
+    if (r < 0 && errno != EINTR) break;
+    if (r <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      bool& open_flag = i == 0 ? result_open : err_open;
+      if (!open_flag || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        if (i == 0) d.result_json.append(buf, static_cast<std::size_t>(n));
+        else {
+          d.err_text.append(buf, static_cast<std::size_t>(n));
+          // Keep the tail: the last line is the one that explains a failure.
+          if (d.err_text.size() > kMaxStderrBytes) d.err_text.erase(0, d.err_text.size() - kMaxStderrBytes);
+        }
+      } else if (n == 0 || errno != EINTR) {
+        open_flag = false;
+      }
+    }
+  }
+  if (d.timed_out || d.cancelled) kill(pid, SIGKILL);
+  return d;
+}
+
 }  // namespace
 
 ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
-                       double timeout_s, const std::atomic<bool>& cancel) {
+                       double timeout_s, const std::atomic<bool>& cancel, bool trace_memory_syscalls) {
   ChildOutcome out;
   int result_pipe[2], err_pipe[2];
   if (pipe2(result_pipe, O_CLOEXEC) != 0) {
@@ -81,6 +127,12 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   envp.push_back(nullptr);
   std::string arg0 = exe, arg1 = "__cell", arg2 = spec_json;
   char* argv[] = {arg0.data(), arg1.data(), arg2.data(), nullptr};
+  const SeccompFilter filter;
+  if (trace_memory_syscalls && !filter.supported()) {
+    out.error = "system-call tracing is not implemented for this architecture";
+    for (int fd : {result_pipe[0], result_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return out;
+  }
 
   const double t0 = monotonic_now_s();
   const pid_t pid = fork();
@@ -98,6 +150,11 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     }
     dup2(err_pipe[1], 2);
     dup2(result_pipe[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
+    if (trace_memory_syscalls && !become_traced_child(filter)) {
+      const char msg[] = "vmbench: cannot trace the cell process (ptrace or seccomp refused)\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      _exit(126);
+    }
     execve(argv[0], argv, envp.data());
     const char msg[] = "vmbench: cannot execute the cell process\n";
     (void)!write(2, msg, sizeof msg - 1);
@@ -106,42 +163,23 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   close(result_pipe[1]);
   close(err_pipe[1]);
 
-  std::string err_text;
-  bool result_open = true, err_open = true, timed_out = false, cancelled = false;
-  char buf[4096];
-  while (result_open || err_open) {
-    if (cancel.load()) {
-      cancelled = true;
-      break;
-    }
-    if (timeout_s > 0 && monotonic_now_s() - t0 > timeout_s) {
-      timed_out = true;
-      break;
-    }
-    pollfd fds[2] = {{result_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    const int r = poll(fds, 2, kPollSliceMs);
-    if (r < 0 && errno != EINTR) break;
-    if (r <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      bool& open_flag = i == 0 ? result_open : err_open;
-      if (!open_flag || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      const ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      if (n > 0) {
-        if (i == 0) out.result_json.append(buf, static_cast<std::size_t>(n));
-        else {
-          err_text.append(buf, static_cast<std::size_t>(n));
-          // Keep the tail: the last line is the one that explains a failure.
-          if (err_text.size() > kMaxStderrBytes) err_text.erase(0, err_text.size() - kMaxStderrBytes);
-        }
-      } else if (n == 0 || errno != EINTR) {
-        open_flag = false;
-      }
-    }
-  }
-  if (timed_out || cancelled) kill(pid, SIGKILL);
+  // A traced child stops at each memory system call until the tracer resumes it, so the tracer
+  // (this thread: ptrace binds a tracee to the thread that forked it) cannot also block on the pipes.
+  Drained drained;
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (trace_memory_syscalls) {
+    std::thread reader([&] { drained = drain(pid, result_pipe[0], err_pipe[0], t0, timeout_s, cancel); });
+    out.trace = trace_until_exit(pid);
+    reader.join();
+    status = out.trace->wait_status;
+  } else {
+    drained = drain(pid, result_pipe[0], err_pipe[0], t0, timeout_s, cancel);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
+  out.result_json = std::move(drained.result_json);
+  const std::string& err_text = drained.err_text;
+  const bool timed_out = drained.timed_out, cancelled = drained.cancelled;
   close(result_pipe[0]);
   close(err_pipe[0]);
   out.elapsed_s = monotonic_now_s() - t0;

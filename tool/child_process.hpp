@@ -4,7 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
+
+#include "syscall_trace.hpp"
 
 namespace vmbench {
 
@@ -13,12 +16,13 @@ struct ChildOutcome {
   std::string result_json;  // what the child wrote on fd 3 (when ok)
   std::string error;        // one line: signal, timeout, exit status, with the child's last message
   double elapsed_s = 0;
+  std::optional<TraceResult> trace;  // when the memory system calls were traced (syscall_trace.hpp)
 };
 
 // `preload` empty: LD_PRELOAD is removed from the child's environment (so a preload in the user's
 // environment cannot silently change the allocator under test).
 ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
-                       double timeout_s, const std::atomic<bool>& cancel);
+                       double timeout_s, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
 
 // The file descriptor on which a child writes its result.
 inline constexpr int kResultFd = 3;

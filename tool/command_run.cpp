@@ -9,6 +9,7 @@
 #include "atomic_file.hpp"
 #include "child_process.hpp"
 #include "commands.hpp"
+#include "deep_passes.hpp"
 #include "formats.hpp"
 #include "progress.hpp"
 #include "results_document.hpp"
@@ -88,6 +89,8 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
         rec.error = std::string("unreadable result from the cell process: ") + e.what();
       }
     }
+    if (rec.ok && cell.rep == 0 && options.deep.any())  // deep passes: once per combination (deep_passes.hpp)
+      run_deep_passes(options.deep, exe, spec, preload_of(c.allocator), options.timeout_s, g_interrupted, rec.data);
     any_failed |= !rec.ok;
     progress.cell_done(c.key + " rep " + std::to_string(cell.rep), rec.ok, rec.error);
     records.push_back(std::move(rec));
@@ -108,6 +111,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
   if (output.format == "json") std::cout << doc.dump(2) << "\n";
   else if (output.format == "csv") std::cout << render_csv(doc);
   else if (output.format == "markdown") std::cout << render_markdown(doc);
+  else if (output.format == "gbench") std::cout << render_gbench(doc).dump(2) << "\n";
   else std::cout << render_table(doc);
   if (!output.quiet)
     std::fprintf(stderr, "vmbench: results written to %s%s\n", output.out_path.c_str(),

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "plan.hpp"
 
@@ -14,7 +15,7 @@ namespace vmbench {
 
 struct RunOutput {
   std::string out_path;          // the JSON file (always written)
-  std::string format = "table";  // what goes to standard output: table | json | csv | markdown
+  std::string format = "table";  // what goes to standard output: table | json | csv | markdown | gbench
   bool quiet = false;
 };
 
@@ -28,5 +29,13 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<int()> action;
 };
+
+Command register_plot(CLI::App& app);    // command_plot.cpp
+Command register_report(CLI::App& app);  // command_report.cpp
+// Runs scripts/vmbench-plot with a Python that has matplotlib; its exit code (3: none found).
+int run_plot_script(const char* command, const std::vector<std::string>& script_args);
+
+Command register_compare(CLI::App& app);  // vmbench compare BASE.json NEW.json
+Command register_export(CLI::App& app);   // vmbench export --format gbench RESULTS.json
 
 }  // namespace vmbench

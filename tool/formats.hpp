@@ -12,6 +12,12 @@ std::string render_table(const nlohmann::json& doc);     // terminal: grouped by
 std::string render_markdown(const nlohmann::json& doc);  // the same tables in Markdown
 std::string render_csv(const nlohmann::json& doc);       // one row per cell, every figure
 
+// Google Benchmark's JSON (format_gbench.cpp): repetitions and aggregates per cell, the other
+// figures as counters, for compare.py and github-action-benchmark's `googlecpp` tool.
+nlohmann::json render_gbench(const nlohmann::json& doc);
+// github-action-benchmark's `customSmallerIsBetter`: [{name, unit, value}] for RSS and commits.
+nlohmann::json render_gbench_smaller(const nlohmann::json& doc);
+
 // One block per workload (and workload parameters, dispatch): a title, a header and rows.
 struct SummaryBlock {
   std::string title;

@@ -52,9 +52,20 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
-  run_cmd->add_option("--format,-f", output.format, "What to print: table, json, csv or markdown")
-      ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
+  run_cmd->add_option("--format,-f", output.format, "What to print: table, json, csv, markdown or gbench")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));
   run_cmd->add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
+  // Deep metrics: each is one more child process per combination, beside the timed ones.
+  run_cmd->add_flag("--syscalls", run.deep.syscalls,
+                    "Also count the memory system calls (commits, decommits) of each combination, traced");
+  run_cmd->add_flag("--latency", run.deep.latency, "Also time every allocate and free: percentiles per kind");
+  run_cmd->add_flag("--timeline", run.deep.timeline, "Also record memory over time (live, RSS, committed)");
+  run_cmd->add_flag("--heapmap", run.deep.heap_map,
+                    "Also snapshot page occupancy and residency at the peak and at each checkpoint");
+  run_cmd->add_option("--timeline-every", run.deep.timeline_every_ops,
+                      "Operations between two timeline points (default: about 150 points)");
+  bool deep_all = false;
+  run_cmd->add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
   run_cmd->footer(
       "Examples:\n"
       "  vmbench run                                   all workloads x every allocator, default scale\n"
@@ -69,6 +80,10 @@ int main(int argc, char** argv) {
   // Further commands register themselves (command_*.cpp): their options, help and action.
   std::vector<vmbench::Command> commands;
   // COMMAND-REGISTRATIONS: one line each, e.g. commands.push_back(vmbench::register_compare(app));
+  commands.push_back(vmbench::register_plot(app));
+  commands.push_back(vmbench::register_report(app));
+  commands.push_back(vmbench::register_compare(app));
+  commands.push_back(vmbench::register_export(app));
 
   std::string valid;
   bool known = false;
@@ -93,6 +108,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vmbench: %s\n", e.what());
     return 2;
   }
+  if (deep_all) run.deep.syscalls = run.deep.latency = run.deep.timeline = run.deep.heap_map = true;
   if (*run_cmd) return vmbench::command_run(run, output, join_args(argc, argv));
   if (*list_cmd) return vmbench::command_list();
   for (const auto& c : commands)

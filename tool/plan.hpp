@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "deep_passes.hpp"
 #include "params.hpp"
 
 namespace vmbench {
@@ -22,6 +23,7 @@ struct RunOptions {
   int warmup = 0;
   std::uint64_t seed = 42;
   double timeout_s = 120;
+  DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
 };
 
 struct Combination {

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace vmbench {
@@ -12,6 +13,7 @@ namespace vmbench {
 namespace {
 
 constexpr std::size_t kStatusBufferBytes = 8192;  // /proc/self/status is ~1.5 KiB
+constexpr std::size_t kStatmBufferBytes = 256;    // seven numbers
 constexpr std::uint64_t kKiB = 1024;
 
 // Value in kB of a "Name:   123 kB" line, converted to bytes.
@@ -49,6 +51,29 @@ ProcStatus read_proc_status() noexcept {
   s.ok = field_kib(buf, "VmRSS:", &s.vm_rss_bytes) && field_kib(buf, "VmHWM:", &s.vm_hwm_bytes);
   field_kib(buf, "RssAnon:", &s.rss_anon_bytes);
   field_kib(buf, "VmPTE:", &s.vm_pte_bytes);
+  return s;
+}
+
+Statm read_statm() noexcept {
+  Statm s;
+  char buf[kStatmBufferBytes];
+  const int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return s;
+  const ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return s;
+  buf[n] = '\0';
+  std::uint64_t v[3] = {};  // size, resident, shared, in pages
+  const char* p = buf;
+  for (std::uint64_t& x : v) {
+    while (*p == ' ') ++p;
+    if (*p < '0' || *p > '9') return s;
+    for (; *p >= '0' && *p <= '9'; ++p) x = x * 10 + static_cast<std::uint64_t>(*p - '0');
+  }
+  const auto page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  s.resident_bytes = v[1] * page;
+  s.anon_bytes = (v[1] - std::min(v[1], v[2])) * page;
+  s.ok = true;
   return s;
 }
 

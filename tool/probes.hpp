@@ -23,7 +23,15 @@ struct Usage {
   std::uint64_t major_faults = 0;
 };
 
+// /proc/self/statm: cheaper than status (one short line, no names to search), for the timeline.
+struct Statm {
+  std::uint64_t resident_bytes = 0;
+  std::uint64_t anon_bytes = 0;  // resident minus shared (file-backed and shmem): RssAnon
+  bool ok = false;
+};
+
 ProcStatus read_proc_status() noexcept;
+Statm read_statm() noexcept;
 Usage read_usage() noexcept;
 double monotonic_now_s() noexcept;
 

@@ -63,6 +63,22 @@ double median_of(const json& group, const char* field) {
   return f.is_object() ? f["median"].get<double>() : -1.0;
 }
 
+// The deep passes run once per combination (tool/deep_passes.hpp): the group takes their figures
+// from the repetition that carries them. Absent when they were not asked for.
+void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
+  for (const auto* r : reps)
+    for (const char* key : {"syscalls", "latency"})
+      if (r->data.contains(key) && !g.contains(key)) g[key] = r->data[key];
+  for (const auto* r : reps) {
+    if (!r->data.contains("timeline") || g.contains("fragmentation")) continue;
+    const json& t = r->data["timeline"];
+    g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F4", t["F4"]},
+                                              {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
+                                              {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]}}
+                                       : json(nullptr);
+  }
+}
+
 }  // namespace
 
 json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const json& context, bool complete) {
@@ -80,7 +96,10 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
                  {"dispatch", o.dispatch},
                  {"combinations", plan.combinations.size()},
                  {"cells_planned", plan.cells.size()},
-                 {"skipped_allocators", plan.skipped}};
+                 {"skipped_allocators", plan.skipped},
+                 {"deep_passes", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency},
+                                  {"timeline", o.deep.timeline}, {"heap_map", o.deep.heap_map},
+                                  {"timeline_every_ops", o.deep.timeline_every_ops}}}};
 
   json warnings = json::array();
   json cell_list = json::array();
@@ -122,6 +141,7 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
       g["heap_note"] = first["heap_note"];
       g["proof"] = first["proof"]["evidence"];
       g["phases"] = summarize_phases(reps);
+      add_deep_figures(g, reps);
       const json& wall = figures["wall_s"];
       if (wall["n"].get<int>() >= 2 && wall["cv"].get<double>() > kNoisyCv) {
         char buf[160];

@@ -1,6 +1,7 @@
 // The workload driver: what a workload calls instead of the heap directly. It counts operations and
 // live bytes (allocator-independent figures, see docs/metrics), times named phases, and turns an
-// allocation failure into a clean cell failure.
+// allocation failure into a clean cell failure. On a Probed<H> heap (the deep-metric passes only,
+// chosen at compile time) it also times every allocate and free and reports it to an OpProbe.
 #pragma once
 
 #include <time.h>
@@ -12,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "cycle_clock.hpp"
 #include "heaps/heap.hpp"
+#include "op_probe.hpp"
 #include "params.hpp"
 #include "vmb/config.hpp"
 
@@ -42,6 +45,10 @@ struct RunContext {
   const Params* params = nullptr;
   std::uint64_t seed = 0;
   std::function<void(const std::string& label, std::uint64_t live_bytes)> checkpoint;
+  OpProbe* probe = nullptr;  // deep-metric passes only (Probed<H> heaps); null otherwise
+  // Called by finish(): the measured phase ends when the workload hands in its result, before its
+  // own bookkeeping (vectors of slots, the text) is destroyed, which is not the allocator's work.
+  std::function<void()> end_measured;
 };
 
 [[noreturn]] void allocation_failed(std::size_t bytes);  // prints one line, exits the child with 3
@@ -57,6 +64,7 @@ class Driver {
  public:
   static constexpr std::size_t kExpectedPhases = 8;  // reserved up front: no allocation while timing
   static constexpr bool kIndividualFree = H::kIndividualFree;
+  static constexpr bool kProbed = ProbedHeap<H>;  // compile-time: the throughput pass has no hooks
 
   Driver(H& heap, RunContext& ctx) : heap_(heap), ctx_(ctx) { stats_.phases.reserve(kExpectedPhases); }
 
@@ -73,9 +81,18 @@ class Driver {
     ++stats_.allocations;
     live_ += bytes;
     peak_live_ = std::max(peak_live_, live_);
-    void* p = heap_.template alloc<L>(bytes, kObjectAlign);
-    if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
-    return p;
+    if constexpr (kProbed) {
+      const std::uint64_t t0 = cycle_ticks();
+      void* p = heap_.template alloc<L>(bytes, kObjectAlign);
+      const std::uint64_t t1 = cycle_ticks();
+      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
+      if (ctx_.probe != nullptr) ctx_.probe->allocated(reinterpret_cast<std::uintptr_t>(p), bytes, t1 - t0, live_);
+      return p;
+    } else {
+      void* p = heap_.template alloc<L>(bytes, kObjectAlign);
+      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
+      return p;
+    }
   }
   template <class T, Life L = Life::persistent>
   VMB_INLINE T* alloc_object() {
@@ -89,9 +106,21 @@ class Driver {
     live_ -= bytes;
     if constexpr (kIndividualFree) {
       ++stats_.frees;
-      heap_.template free<L>(p, bytes, kObjectAlign);
+      if constexpr (kProbed) {
+        // The address outlives the object: laundered so the compiler does not see a use after free.
+        std::uintptr_t address = reinterpret_cast<std::uintptr_t>(p);
+        asm volatile("" : "+r"(address));
+        const std::uint64_t t0 = cycle_ticks();
+        heap_.template free<L>(p, bytes, kObjectAlign);
+        const std::uint64_t t1 = cycle_ticks();
+        if (ctx_.probe != nullptr) ctx_.probe->freed(address, bytes, t1 - t0, live_);
+      } else {
+        heap_.template free<L>(p, bytes, kObjectAlign);
+      }
     } else {
       ++stats_.frees_skipped;
+      if constexpr (kProbed)
+        if (ctx_.probe != nullptr) ctx_.probe->died(reinterpret_cast<std::uintptr_t>(p), bytes, live_);
     }
   }
 
@@ -100,6 +129,8 @@ class Driver {
   void dead_without_free(std::uint64_t objects, std::uint64_t bytes) {
     live_ -= bytes;
     stats_.frees_skipped += objects;
+    if constexpr (kProbed)
+      if (ctx_.probe != nullptr) ctx_.probe->dropped(objects, bytes, live_);
   }
 
   // Grow the most recent phase allocation in place where the heap can (arena), else allocate, copy
@@ -145,6 +176,7 @@ class Driver {
   H& heap() { return heap_; }
 
   WorkloadStats finish(std::uint64_t checksum) {
+    if (ctx_.end_measured) ctx_.end_measured();
     stats_.peak_live_bytes = peak_live_;
     stats_.final_live_bytes = live_;
     stats_.checksum = checksum;

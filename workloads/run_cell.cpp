@@ -45,14 +45,15 @@ template <class H>
 CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   H heap(r.params);
   if (!heap.ok()) throw std::runtime_error("allocator '" + r.allocator + "' could not be created");
-  RunContext quiet{&r.params, r.seed, {}};
+  RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
   const std::function<void()> nothing = [] {};
   for (int i = 0; i < r.warmup; ++i) {
     Driver<H> d(heap, quiet);
     run_workload(r.workload, d, nothing);
     heap.release_all();
   }
-  RunContext ctx{&r.params, r.seed, hooks.checkpoint};
+  RunContext ctx{&r.params, r.seed, hooks.checkpoint, r.probe, hooks.end_measured};
+  if (r.probe != nullptr) r.probe->heap_counters = [&heap] { return heap.counters(); };
   HeapCounters before;
   Driver<H> d(heap, ctx);
   const std::function<void()> begin = [&] {
@@ -61,15 +62,17 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
     if (hooks.begin_measured) hooks.begin_measured();
   };
   CellOutcome out;
-  out.stats = run_workload(r.workload, d, begin);
-  if (hooks.end_measured) hooks.end_measured();
+  out.stats = run_workload(r.workload, d, begin);  // its finish() called hooks.end_measured
   out.counters = heap.counters();
   out.counters_delta = minus(out.counters, before);
+  if (r.probe != nullptr) r.probe->heap_counters = nullptr;  // the heap dies with this frame
   return out;
 }
 
 template <class H>
 CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks) {
+  if (r.probe != nullptr)
+    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks) : run_with<Probed<H>>(r, hooks);
   return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks) : run_with<H>(r, hooks);
 }
 

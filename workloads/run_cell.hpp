@@ -18,11 +18,13 @@ struct CellRequest {
   Params params;
   std::uint64_t seed = 0;
   int warmup = 0;  // unmeasured passes of the workload in the same process first
+  OpProbe* probe = nullptr;  // a deep-metric pass: the workload runs on Probed<H> and calls it per operation
 };
 
 struct CellHooks {
   std::function<void()> begin_measured;  // probes take their baseline here
-  std::function<void()> end_measured;    // and their final reading here
+  std::function<void()> end_measured;    // and their final reading here (from Driver::finish, before
+                                         // the workload's own bookkeeping is destroyed)
   std::function<void(const std::string& label, std::uint64_t live_bytes)> checkpoint;
 };
 

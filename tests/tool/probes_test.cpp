@@ -58,5 +58,19 @@ TEST(Probes, PeakRssResetsThenFollowsTheTouchedPages) {
   munmap(p, kTouchBytes);
 }
 
+TEST(Probes, StatmAnonymousRssFollowsTheTouchedPages) {
+  const Statm before = read_statm();
+  ASSERT_TRUE(before.ok);
+  void* p = mmap(nullptr, kTouchBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  std::memset(p, 1, kTouchBytes);
+  const Statm after = read_statm();
+  const double grew = static_cast<double>(after.anon_bytes) - static_cast<double>(before.anon_bytes);
+  EXPECT_GT(grew, 0.95 * kTouchBytes);
+  EXPECT_LT(grew, 1.10 * kTouchBytes + static_cast<double>(kSanitizerShadowPages * kPage));
+  EXPECT_LE(after.anon_bytes, after.resident_bytes);
+  munmap(p, kTouchBytes);
+}
+
 }  // namespace
 }  // namespace vmbench

@@ -1,0 +1,64 @@
+"""Reads a vmbench results file (schema `vmbench-results`, version 1) and checks what the figures need.
+
+Every problem is reported as one line (UnusableFile); the figure modules never see a half-valid file.
+"""
+import json
+import os
+
+SCHEMA_NAME = "vmbench-results"
+SCHEMA_VERSION = 1
+EXIT_UNUSABLE = 2  # the file cannot be used: nothing was drawn
+
+
+class UnusableFile(Exception):
+    """A results file that cannot be drawn from; str() is the one-line reason."""
+
+
+def _require(cond, path, what):
+    if not cond:
+        raise UnusableFile(f"{path}: {what}")
+
+
+def load(path):
+    """The parsed document, or UnusableFile with one line saying why not."""
+    if not os.path.exists(path):
+        raise UnusableFile(f"{path}: no such file")
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except UnicodeDecodeError:
+        raise UnusableFile(f"{path}: not a text file (expected vmbench's JSON results)") from None
+    except json.JSONDecodeError as e:
+        raise UnusableFile(f"{path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except OSError as e:
+        raise UnusableFile(f"{path}: cannot read ({e.strerror})") from None
+    _require(isinstance(doc, dict), path, "not a vmbench results file (the top level is not an object)")
+    _require(doc.get("schema") == SCHEMA_NAME, path,
+             f"not a vmbench results file (schema is {doc.get('schema')!r}, expected {SCHEMA_NAME!r})")
+    _require(doc.get("schema_version") == SCHEMA_VERSION, path,
+             f"schema version {doc.get('schema_version')!r} is not supported (this script reads {SCHEMA_VERSION})")
+    for key, kind in (("context", dict), ("plan", dict), ("cells", list), ("groups", list), ("warnings", list)):
+        _require(isinstance(doc.get(key), kind), path, f"field '{key}' is missing or not a {kind.__name__}")
+    for i, g in enumerate(doc["groups"]):
+        _require(isinstance(g, dict) and isinstance(g.get("figures"), dict) and "workload" in g and "allocator" in g,
+                 path, f"groups[{i}] lacks workload, allocator or figures")
+    for i, c in enumerate(doc["cells"]):
+        _require(isinstance(c, dict) and "key" in c and "status" in c, path, f"cells[{i}] lacks key or status")
+        if c["status"] == "ok":
+            _require(isinstance(c.get("figures"), dict), path, f"cells[{i}] is ok but has no figures")
+    _require(doc["cells"], path, "no cells: the run measured nothing")
+    return doc
+
+
+def ok_cells(doc):
+    return [c for c in doc["cells"] if c.get("status") == "ok"]
+
+
+def cells_of(doc, group):
+    """The ok cells (repetitions) of one group, matched on the group's key."""
+    return [c for c in ok_cells(doc) if c["key"] == group["key"]]
+
+
+def median(group, figure):
+    s = group["figures"].get(figure)
+    return None if s is None else s.get("median")

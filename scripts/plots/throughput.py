@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Throughput per workload: grouped bars per allocator, min-max whiskers over the repetitions.
+
+Throughput here is (allocations + deaths) per second of the measured phase, where a death is a free
+or a skipped free: the same logical work for every allocator (vmbench's own ops/s counts no frees
+for the arena, bump and pmr-monotonic, which would flatter them).
+"""
+import sys
+
+import numpy as np
+
+import common
+import loader
+from common import plt
+
+NAME = "throughput"
+
+
+def logical_rate(cell):
+    f = cell["figures"]
+    if not f.get("wall_s"):
+        return None
+    return (f["allocations"] + f["frees"] + f["frees_skipped"]) / f["wall_s"]
+
+
+def bars(doc):
+    """{workload: [(label, allocator, median, min, max)]} for unswept inline-or-only groups."""
+    out = {}
+    for g in common.plain_groups(doc):  # sweeps and the virtual dispatch have their own figures
+        rates = [r for r in map(logical_rate, loader.cells_of(doc, g)) if r]
+        if not rates:
+            continue
+        out.setdefault(g["workload"], []).append((common.group_label(g), g["allocator"], float(np.median(rates)),
+                                                  min(rates), max(rates)))
+    return out
+
+
+def render(doc, out_dir, formats=("png", "svg")):
+    data = bars(doc)
+    if not data:
+        raise common.Skip("no ok cell outside a parameter sweep (see the sweep figure)")
+    workloads = common.order_workloads(data)
+    allocators = common.order_allocators(a for rows in data.values() for _, a, *_ in rows)
+    width = 0.8 / len(allocators)
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.9 * len(workloads) + 0.35 * len(allocators)), 4.6))
+    all_values = []
+    for i, alloc in enumerate(allocators):
+        xs, med, lo, hi = [], [], [], []
+        for j, w in enumerate(workloads):
+            for _, a, m, mn, mx in data[w]:
+                if a == alloc:
+                    xs.append(j - 0.4 + width * (i + 0.5))
+                    med.append(m), lo.append(m - mn), hi.append(mx - m)
+                    all_values += [mn, mx]
+        if xs:
+            ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc,
+                   yerr=[lo, hi], capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+    if common.use_log(all_values):
+        ax.set_yscale("log")
+        ax.set_ylabel("allocations + deaths per second (log scale)")
+    else:
+        ax.set_ylabel("allocations + deaths per second")
+    ax.set_xticks(range(len(workloads)), workloads)
+    ax.set_title("Throughput per workload (higher is better; whiskers: min-max over repetitions)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    common.footer(fig, doc)
+    return common.save(fig, out_dir, NAME, formats)
+
+
+if __name__ == "__main__":
+    sys.exit(common.module_main(sys.modules[__name__]))

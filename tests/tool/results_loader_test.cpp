@@ -1,0 +1,82 @@
+// Reading results files back: every problem is one line naming the file and the field.
+#include "results_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vmbench {
+namespace {
+
+using nlohmann::json;
+
+json minimal_document() {
+  const json figures = {{"wall_s", 0.01}, {"cpu_user_s", 0.01}, {"cpu_sys_s", 0.0}, {"minor_faults", 10},
+                        {"major_faults", 0}, {"allocations", 5}, {"frees", 5}, {"frees_skipped", 0}, {"ops", 10},
+                        {"ops_per_s", 1000.0}, {"peak_live_bytes", 64}, {"checksum", 18446744073709551615ULL},
+                        {"heap", nullptr}};
+  return {{"schema", "vmbench-results"}, {"schema_version", 1}, {"complete", true},
+          {"context", {{"cpu_model", "x"}, {"kernel", "y"}, {"page_size", 4096}}},
+          {"plan", {{"reps", 1}, {"scale", "ci"}}},
+          {"cells", json::array({{{"key", "tree/malloc/inline"}, {"workload", "tree"}, {"allocator", "malloc"},
+                                  {"dispatch", "inline"}, {"params", json::object()}, {"rep", 0}, {"status", "ok"},
+                                  {"figures", figures}}})},
+          {"groups", json::array()}, {"warnings", json::array()}};
+}
+
+std::string error_of(const std::string& text) { return parse_results(text, "r.json").error; }
+
+void expect_one_line_naming(const std::string& error, const std::string& needle) {
+  EXPECT_NE(error.find(needle), std::string::npos) << error;
+  EXPECT_EQ(error.rfind("r.json: ", 0), 0u) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+TEST(ResultsLoader, AcceptsAValidDocument) {
+  const LoadedResults r = parse_results(minimal_document().dump(), "r.json");
+  EXPECT_TRUE(r.ok()) << r.error;
+}
+
+TEST(ResultsLoader, NamesNaNInsteadOfASyntaxError) {
+  std::string text = minimal_document().dump();
+  text.replace(text.find("0.01"), 4, "NaN");
+  expect_one_line_naming(error_of(text), "NaN");
+}
+
+TEST(ResultsLoader, SaysATruncatedFileIsTruncated) {
+  const std::string text = minimal_document().dump();
+  expect_one_line_naming(error_of(text.substr(0, text.size() / 2)), "truncated");
+}
+
+TEST(ResultsLoader, RefusesAnotherSchemaVersion) {
+  json d = minimal_document();
+  d["schema_version"] = 2;
+  expect_one_line_naming(error_of(d.dump()), "unsupported version 2");
+}
+
+TEST(ResultsLoader, RefusesANegativeCount) {
+  json d = minimal_document();
+  d["cells"][0]["figures"]["allocations"] = -1;
+  expect_one_line_naming(error_of(d.dump()), "cells[0].figures.allocations");
+}
+
+TEST(ResultsLoader, RefusesAnImplausibleTime) {
+  json d = minimal_document();
+  d["cells"][0]["figures"]["wall_s"] = 1e300;
+  expect_one_line_naming(error_of(d.dump()), "cells[0].figures.wall_s");
+}
+
+TEST(ResultsLoader, NamesAMissingField) {
+  json d = minimal_document();
+  d["cells"][0]["figures"].erase("ops");
+  expect_one_line_naming(error_of(d.dump()), "missing field 'ops'");
+}
+
+TEST(ResultsLoader, RefusesAnEmptyFileAndAMissingOne) {
+  expect_one_line_naming(error_of("  \n"), "empty");
+  const LoadedResults r = load_results("/nonexistent/r.json");
+  EXPECT_NE(r.error.find("cannot read"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace vmbench

@@ -1,0 +1,109 @@
+// `vmbench compare BASE.json NEW.json`: is NEW a regression against BASE? Exit 0 no, 1 yes, 2 the
+// input cannot be compared. The judgement itself is compare.cpp.
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "compare.hpp"
+#include "results_loader.hpp"
+
+namespace vmbench {
+
+namespace {
+
+struct CompareArgs {
+  std::string base_path, new_path;
+  std::string format = "table";
+  std::string min_effect = "10%";
+  double alpha = 0.05;
+  double tolerance_pages = 32;
+  double min_time_s = 0.001;
+  std::string normalize;
+  std::vector<std::string> thresholds;
+};
+
+// "15%" is 0.15; a bare number is already a fraction ("0.15").
+bool parse_fraction(const std::string& text, double& out) {
+  const bool percent = !text.empty() && text.back() == '%';
+  const std::string number = percent ? text.substr(0, text.size() - 1) : text;
+  char* end = nullptr;
+  const double x = std::strtod(number.c_str(), &end);
+  if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(x) || x < 0) return false;
+  out = percent ? x / 100 : x;
+  return true;
+}
+
+int usage_error(const std::string& line) {
+  std::fprintf(stderr, "vmbench compare: %s\n", line.c_str());
+  return 2;
+}
+
+int run_compare(const CompareArgs& a) {
+  CompareOptions o;
+  if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10%");
+  o.alpha = a.alpha;
+  o.tolerance_pages = a.tolerance_pages;
+  o.min_time_s = a.min_time_s;
+  if (a.normalize == "none") o.never_normalize = true;
+  else o.normalize = a.normalize;
+  for (const auto& t : a.thresholds) {
+    std::string error;
+    const auto parsed = parse_threshold(t, error);
+    if (!parsed) return usage_error(error);
+    o.thresholds[parsed->first] = parsed->second;
+  }
+  const LoadedResults base = load_results(a.base_path);
+  if (!base.ok()) return usage_error(base.error);
+  const LoadedResults now = load_results(a.new_path);
+  if (!now.ok()) return usage_error(now.error);
+  const Comparison c = compare_documents(base.doc, now.doc, o);
+  if (!c.error.empty()) return usage_error(c.error);
+  if (a.format == "json") std::cout << comparison_json(c, a.base_path, a.new_path).dump(2) << "\n";
+  else if (a.format == "markdown") std::cout << render_comparison_markdown(c);
+  else std::cout << render_comparison_table(c);
+  return c.regressions > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+Command register_compare(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  CLI::App* cmd = app.add_subcommand("compare", "Compare two results files: exit 1 on a regression, 0 if none");
+  cmd->add_option("base", args->base_path, "The reference results (e.g. a committed baseline)")->required();
+  cmd->add_option("new", args->new_path, "The results to judge")->required();
+  cmd->add_option("--format,-f", args->format, "table, json or markdown")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  cmd->add_option("--threshold,-t", args->thresholds,
+                  "FIGURE=VALUE: 15% (relative), 4096 (absolute, in the figure's unit) or off (report only); "
+                  "for timings the minimum effect; repeatable");
+  cmd->add_option("--min-effect", args->min_effect, "Smallest change of a median time that counts")
+      ->capture_default_str();
+  cmd->add_option("--alpha", args->alpha, "U test: significant when p is below this")
+      ->check(CLI::Range(1e-6, 0.5))
+      ->capture_default_str();
+  cmd->add_option("--tolerance-pages", args->tolerance_pages,
+                  "RSS and page tables may move by this many pages, page faults by this many faults")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  cmd->add_option("--min-time", args->min_time_s, "Timings whose medians are both below this (s) are not judged")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  cmd->add_option("--normalize", args->normalize,
+                  "Compare timings as ratios to this allocator in the same run (default: malloc when the files "
+                  "come from different machines; none: never)");
+  cmd->footer(
+      "Exit codes: 0 no regression, 1 regression, 2 unusable input (one line on stderr).\n"
+      "Deterministic counts are compared exactly; RSS and faults within --tolerance-pages; timings are worse\n"
+      "only when a Mann-Whitney U test gives p < --alpha AND the median moved by at least --min-effect.\n"
+      "Examples:\n"
+      "  vmbench compare results/baseline/ci.json new.json\n"
+      "  vmbench compare base.json new.json --normalize malloc --min-effect 25% -t cpu_sys_s=off\n"
+      "  vmbench compare base.json new.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"");
+  return {cmd, [args] { return run_compare(*args); }};
+}
+
+}  // namespace vmbench

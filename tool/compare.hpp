@@ -1,0 +1,103 @@
+// Comparing two results files figure by figure (the logic behind `vmbench compare`): deterministic
+// counts tightly, RSS and page faults within a few pages, timings with a Mann-Whitney U test and a
+// minimum effect, optionally as ratios to a reference allocator of the same run.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vmbench {
+
+// How a figure is judged.
+enum class FigureKind {
+  exact,   // deterministic for a seed: any change beyond the threshold counts (default: none allowed)
+  pages,   // RSS, page tables, page faults: noisy by a few pages
+  timing,  // noisy: U test plus minimum effect
+};
+
+// A per-figure threshold: `15%` (relative to the base), `4096` (absolute, in the figure's unit) or
+// `off` (reported, never a regression).
+struct Threshold {
+  enum class Type { relative, absolute, off } type = Type::absolute;
+  double value = 0;  // a fraction for relative (0.15), else in the figure's unit
+};
+
+// The figures compare knows, in the order it reports them, and how each is judged.
+const std::vector<std::string>& comparable_figures();
+std::optional<FigureKind> figure_kind(const std::string& figure);
+
+// Parses "NAME=VALUE" (as given to --threshold); nullopt and a one-line reason in `error` if bad.
+std::optional<std::pair<std::string, Threshold>> parse_threshold(const std::string& text, std::string& error);
+
+struct CompareOptions {
+  double alpha = 0.05;          // U test: a difference is significant below this p
+  double min_effect = 0.10;     // timings: smallest change of the median that counts (10%)
+  double tolerance_pages = 32;  // RSS/page tables (in pages of the base's page size) and faults (in faults)
+  double min_time_s = 0.001;    // timings whose medians are both below this are reported, not judged
+  std::string normalize;        // reference allocator; empty: only when the machines differ ("malloc")
+  bool never_normalize = false; // --normalize none
+  std::map<std::string, Threshold> thresholds;  // per figure name (wall_s, peak_rss_delta_bytes...)
+};
+
+inline constexpr const char* kDefaultReferenceAllocator = "malloc";
+
+enum class Verdict { unchanged, better, worse, not_judged };
+const char* verdict_name(Verdict v);
+
+struct FigureVerdict {
+  Verdict verdict = Verdict::unchanged;
+  double change = 0;  // relative change of new against base (0.12 = 12% more)
+};
+
+// Deterministic and page-noisy figures: `lower_is_better`; `tolerance` is already absolute.
+FigureVerdict judge_value(double base, double now, double tolerance_abs, bool lower_is_better);
+
+struct TimingVerdict {
+  Verdict verdict = Verdict::unchanged;
+  double effect = 0;     // median(new) / median(base) - 1
+  double p = 1;          // U test, two-sided
+  bool exact = false;    // exact U distribution
+  std::string note;      // why it was not judged, if it was not
+};
+
+// Timings: worse when p < alpha AND the median moved the wrong way by at least min_effect; better
+// when p < alpha and it moved the right way by a factor of at least 1 + min_effect.
+TimingVerdict judge_timing(const std::vector<double>& base, const std::vector<double>& now, double alpha,
+                           double min_effect, bool lower_is_better);
+
+struct CompareRow {
+  std::string key;        // the cell key, e.g. tree/arena/inline
+  std::string figure;     // e.g. wall_s, or wall_s/malloc when normalised
+  std::string kind;       // exact | pages | timing | status
+  std::string unit;       // s, bytes, count, ratio
+  nlohmann::json base;    // the base value (median), or null
+  nlohmann::json now;     // the new value (median), or null
+  double change = 0;      // relative
+  nlohmann::json p;       // timings only
+  Verdict verdict = Verdict::unchanged;
+  bool gated = true;      // false: threshold off, or not comparable here
+  std::string note;
+};
+
+struct Comparison {
+  std::string error;                // non-empty: unusable input (exit 2), one line
+  std::vector<CompareRow> rows;
+  std::vector<std::string> notes;   // how it was compared (normalisation, skipped cells, ...)
+  std::string normalized_by;        // reference allocator, or empty
+  int cells_compared = 0;
+  int regressions = 0;              // gated rows judged worse
+  int improvements = 0;
+  std::string verdict_line;         // one line, for the end of every format
+};
+
+Comparison compare_documents(const nlohmann::json& base, const nlohmann::json& now, const CompareOptions& options);
+
+// Renderings (format_compare.cpp).
+std::string render_comparison_table(const Comparison& c);
+std::string render_comparison_markdown(const Comparison& c);
+nlohmann::json comparison_json(const Comparison& c, const std::string& base_path, const std::string& new_path);
+
+}  // namespace vmbench

@@ -1,0 +1,98 @@
+#include "deep_passes.hpp"
+
+#include "cell_child.hpp"
+#include "child_process.hpp"
+#include "syscall_tally.hpp"
+
+namespace vmbench {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSyscallMethod =
+    "seccomp filter (SECCOMP_RET_TRACE on mmap, munmap, mremap, brk, mprotect, madvise) and a ptrace tracer in "
+    "the parent; counted between the child's getpid markers";
+
+// One pass: a child with the pass in its spec. Its figures, or null with the reason.
+json run_pass(const char* pass, json spec, const std::string& exe, const std::string& preload, double timeout_s,
+              const std::atomic<bool>& cancel, bool traced, ChildOutcome* outcome, std::string* why) {
+  spec["pass"] = pass;
+  *outcome = run_child(exe, spec.dump(), preload, timeout_s, cancel, traced);
+  if (!outcome->ok) {
+    *why = std::string(pass) + " pass failed: " + outcome->error;
+    return nullptr;
+  }
+  try {
+    return json::parse(outcome->result_json);
+  } catch (const std::exception& e) {
+    *why = std::string(pass) + " pass: unreadable result: " + e.what();
+    return nullptr;
+  }
+}
+
+void put(json& figures, const char* key, json value, const std::string& why) {
+  if (value.is_null()) figures["unavailable"][key] = why;
+  figures[key] = std::move(value);
+}
+
+json syscalls_of(const json& result, const TraceResult& trace) {
+  json out = syscalls_json(trace.tally);
+  out["method"] = kSyscallMethod;
+  out["traced_wall_s"] = result["wall_s"];
+  // The heap's own counters from the same traced process: equal for the arena and the pool.
+  const json& heap = result["heap"];
+  out["heap_commit_calls"] = heap.is_object() ? heap["commit_calls"] : json(nullptr);
+  out["heap_decommit_calls"] = heap.is_object() ? heap["decommit_calls"] : json(nullptr);
+  return out;
+}
+
+}  // namespace
+
+json syscalls_json(const SyscallTally& t) {
+  json calls = json::object();
+  for (int i = 0; i < kMemoryCalls; ++i)
+    calls[kMemoryCallNames[static_cast<std::size_t>(i)]] = {{"calls", t.per_call[static_cast<std::size_t>(i)].calls},
+                                                           {"bytes", t.per_call[static_cast<std::size_t>(i)].bytes}};
+  return {{"commits", t.commits},           {"commit_bytes", t.commit_bytes},
+          {"decommits", t.decommits},       {"decommit_calls", t.decommit_calls},
+          {"decommit_bytes", t.decommit_bytes}, {"reserves", t.reserves},
+          {"reserve_bytes", t.reserve_bytes}, {"other_calls", t.other_calls},
+          {"failed_calls", t.failed_calls}, {"calls", calls}};
+}
+
+void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const json& spec, const std::string& preload,
+                     double timeout_s, const std::atomic<bool>& cancel, json& figures) {
+  ChildOutcome child;
+  std::string why;
+  if (o.syscalls && !cancel.load()) {
+    const json result = run_pass(kPassSyscalls, spec, exe, preload, timeout_s, cancel, true, &child, &why);
+    json value = nullptr;
+    if (!result.is_null()) {
+      if (!child.trace || !child.trace->traced) why = "not traced: " + (child.trace ? child.trace->error : "no tracer");
+      else if (!child.trace->saw_begin || !child.trace->saw_end) why = "the traced child never marked its measured phase";
+      else value = syscalls_of(result, *child.trace);
+    }
+    put(figures, "syscalls", value, why);
+  }
+  if (o.latency && !cancel.load()) {
+    const json result = run_pass(kPassLatency, spec, exe, preload, timeout_s, cancel, false, &child, &why);
+    put(figures, "latency", result.is_null() ? json(nullptr) : result["latency"], why);
+  }
+  if (o.timeline && !cancel.load()) {
+    json s = spec;
+    const auto ops = figures.value("ops", std::uint64_t{0});
+    s["every_ops"] = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
+    const json result = run_pass(kPassTimeline, s, exe, preload, timeout_s, cancel, false, &child, &why);
+    put(figures, "timeline", result.is_null() ? json(nullptr) : result["timeline"], why);
+  }
+  if (o.heap_map && !cancel.load()) {
+    json s = spec;
+    s["max_objects"] = figures.value("allocations", std::uint64_t{0});
+    s["peak_live_bytes"] = figures.value("peak_live_bytes", std::uint64_t{0});
+    const json result = run_pass(kPassHeapMap, s, exe, preload, timeout_s, cancel, false, &child, &why);
+    put(figures, "heap_map", result.is_null() ? json(nullptr) : result["heap_map"], why);
+  }
+}
+
+}  // namespace vmbench

@@ -1,0 +1,35 @@
+// The deep-metric passes of a combination, each one more child process beside the timed cells:
+// memory system calls under a tracer, per-operation latency, memory over time, heap maps. They run
+// once per combination (their figures are deterministic, or, for latency, a distribution of many
+// samples), after its first repetition, and their figures join that cell's figures.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace vmbench {
+
+struct DeepPassOptions {
+  bool syscalls = false;
+  bool latency = false;
+  bool timeline = false;
+  bool heap_map = false;
+  std::uint64_t timeline_every_ops = 0;  // 0: chosen for about kTimelinePoints points
+  bool any() const noexcept { return syscalls || latency || timeline || heap_map; }
+};
+
+inline constexpr std::uint64_t kTimelinePoints = 150;
+
+// `spec`: the cell's specification; `figures`: the first repetition's figures, which gain
+// "syscalls", "latency", "timeline" and "heap_map" (or null, with the reason in figures.unavailable).
+void run_deep_passes(const DeepPassOptions& options, const std::string& exe, const nlohmann::json& spec,
+                     const std::string& preload, double timeout_s, const std::atomic<bool>& cancel,
+                     nlohmann::json& figures);
+
+// The tracer's counts as they appear in the results (docs/results-schema.md).
+class SyscallTally;
+nlohmann::json syscalls_json(const SyscallTally& tally);
+
+}  // namespace vmbench

@@ -1,0 +1,274 @@
+#include "results_loader.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "results_document.hpp"
+
+namespace vmbench {
+
+namespace {
+
+using nlohmann::json;
+
+// A results file is a few MiB at most; anything far larger is not one (and is not read whole).
+constexpr long long kMaxResultsFileBytes = 1LL << 30;
+
+struct Invalid {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) { throw Invalid{where + ": " + what}; }
+
+const json& member(const json& obj, const std::string& where, const char* name) {
+  const auto it = obj.find(name);
+  if (it == obj.end()) fail(where, std::string("missing field '") + name + "'");
+  return *it;
+}
+
+const json& object_at(const json& obj, const std::string& where, const char* name) {
+  const json& v = member(obj, where, name);
+  if (!v.is_object()) fail(where + "." + name, "must be an object");
+  return v;
+}
+
+const json& array_at(const json& obj, const std::string& where, const char* name) {
+  const json& v = member(obj, where, name);
+  if (!v.is_array()) fail(where + "." + name, "must be an array");
+  return v;
+}
+
+void check_string(const json& obj, const std::string& where, const char* name) {
+  if (!member(obj, where, name).is_string()) fail(where + "." + name, "must be a string");
+}
+
+// How a number may look, by what it measures.
+enum class Range { seconds, count, signed_bytes, rate, any_finite, hash };
+
+void check_number(const json& v, const std::string& where, Range range) {
+  if (!v.is_number()) fail(where, "must be a number");
+  if (range == Range::hash) {  // a 64-bit checksum: any unsigned whole number, compared exactly
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
+      fail(where, "must be a whole number from 0 to 2^64-1: " + v.dump());
+    return;
+  }
+  const double x = v.get<double>();
+  if (!std::isfinite(x)) fail(where, "must be a finite number");
+  const bool integral = v.is_number_integer() || v.is_number_unsigned() || x == std::floor(x);
+  switch (range) {
+    case Range::seconds:
+      if (x < 0 || x > kMaxPlausibleSeconds) fail(where, "implausible number of seconds: " + v.dump());
+      break;
+    case Range::count:
+      if (!integral || x < 0 || x > kMaxPlausibleCount) fail(where, "must be a whole number from 0 to 2^53: " + v.dump());
+      break;
+    case Range::signed_bytes:
+      if (!integral || std::fabs(x) > kMaxPlausibleCount) fail(where, "must be a whole number within +-2^53: " + v.dump());
+      break;
+    case Range::rate:
+      if (x < 0 || x > kMaxPlausibleRatePerS) fail(where, "implausible rate: " + v.dump());
+      break;
+    case Range::any_finite:
+      if (std::fabs(x) > kMaxPlausibleCount) fail(where, "implausible number: " + v.dump());
+      break;
+    case Range::hash:
+      break;
+  }
+}
+
+void check_number_at(const json& obj, const std::string& where, const char* name, Range range) {
+  check_number(member(obj, where, name), where + "." + name, range);
+}
+
+// A summary over repetitions may be signed for the RSS and page-table deltas only.
+Range range_of_figure(const std::string& figure) {
+  if (figure == "wall_s" || figure == "cpu_user_s" || figure == "cpu_sys_s") return Range::seconds;
+  if (figure == "ops_per_s") return Range::rate;
+  if (figure == "peak_rss_delta_bytes" || figure == "final_rss_delta_bytes" || figure == "page_table_delta_bytes")
+    return Range::signed_bytes;
+  return Range::count;
+}
+
+void check_summary(const json& s, const std::string& where, Range range) {
+  if (!s.is_object()) fail(where, "must be a summary object or null");
+  const json& n = member(s, where, "n");
+  if (!(n.is_number_integer() || n.is_number_unsigned()) || n.get<double>() < 1) fail(where + ".n", "must be a whole number >= 1");
+  // Medians and means of whole numbers need not be whole: only the sign and size are checked.
+  const Range value_range = range == Range::count ? Range::rate : range == Range::signed_bytes ? Range::any_finite : range;
+  for (const char* f : {"median", "min", "max", "mean"}) check_number_at(s, where, f, value_range);
+  check_number_at(s, where, "stddev", Range::rate);
+  check_number_at(s, where, "cv", Range::any_finite);
+}
+
+void check_cell_figures(const json& f, const std::string& where) {
+  for (const char* s : {"wall_s", "cpu_user_s", "cpu_sys_s"}) check_number_at(f, where, s, Range::seconds);
+  for (const char* c : {"minor_faults", "major_faults", "allocations", "frees", "frees_skipped", "ops", "peak_live_bytes"})
+    check_number_at(f, where, c, Range::count);
+  check_number_at(f, where, "checksum", Range::hash);
+  check_number_at(f, where, "ops_per_s", Range::rate);
+  for (const char* s : {"peak_rss_delta_bytes", "final_rss_delta_bytes", "page_table_delta_bytes"})
+    if (f.contains(s) && !f[s].is_null()) check_number(f[s], where + "." + s, Range::signed_bytes);
+  if (f.contains("peak_rss_bytes") && !f["peak_rss_bytes"].is_null())
+    check_number(f["peak_rss_bytes"], where + ".peak_rss_bytes", Range::count);
+  const json& heap = member(f, where, "heap");
+  if (heap.is_object()) {
+    for (auto it = heap.begin(); it != heap.end(); ++it) check_number(it.value(), where + ".heap." + it.key(), Range::count);
+  } else if (!heap.is_null()) {
+    fail(where + ".heap", "must be an object or null");
+  }
+}
+
+void check_cell(const json& c, const std::string& where) {
+  if (!c.is_object()) fail(where, "must be an object");
+  for (const char* s : {"key", "workload", "allocator", "dispatch"}) check_string(c, where, s);
+  object_at(c, where, "params");
+  check_number_at(c, where, "rep", Range::count);
+  const json& status = member(c, where, "status");
+  if (status != "ok" && status != "failed") fail(where + ".status", "must be \"ok\" or \"failed\"");
+  if (status == "ok") check_cell_figures(object_at(c, where, "figures"), where + ".figures");
+}
+
+void check_group(const json& g, const std::string& where) {
+  if (!g.is_object()) fail(where, "must be an object");
+  for (const char* s : {"key", "workload", "allocator", "dispatch"}) check_string(g, where, s);
+  const json& wp = object_at(g, where, "workload_params");
+  for (auto it = wp.begin(); it != wp.end(); ++it)
+    if (!it.value().is_string()) fail(where + ".workload_params." + it.key(), "must be a string");
+  check_number_at(g, where, "reps_ok", Range::count);
+  check_number_at(g, where, "reps_failed", Range::count);
+  const json& figures = object_at(g, where, "figures");
+  for (auto it = figures.begin(); it != figures.end(); ++it)
+    if (!it.value().is_null()) check_summary(it.value(), where + ".figures." + it.key(), range_of_figure(it.key()));
+  if (g["reps_ok"].get<double>() > 0) {
+    for (const char* c : {"ops", "allocations", "frees", "frees_skipped", "peak_live_bytes"})
+      check_number_at(g, where, c, Range::count);
+    check_number_at(g, where, "checksum", Range::hash);
+  }
+}
+
+void check_document(const json& doc) {
+  if (!doc.is_object()) fail("top level", "must be an object (is this a vmbench results file?)");
+  const json& schema = member(doc, "top level", "schema");
+  if (schema != kSchemaName)
+    fail("schema", "is " + schema.dump() + ", not \"" + kSchemaName + "\": not a vmbench results file");
+  const json& version = member(doc, "top level", "schema_version");
+  if (!version.is_number_integer() && !version.is_number_unsigned()) fail("schema_version", "must be a whole number");
+  if (version.get<long long>() != kSchemaVersion)
+    fail("schema_version", "unsupported version " + version.dump() + " (this vmbench reads version " +
+                               std::to_string(kSchemaVersion) + ")");
+  if (!member(doc, "top level", "complete").is_boolean()) fail("complete", "must be true or false");
+  const json& ctx = object_at(doc, "top level", "context");
+  for (const char* s : {"cpu_model", "kernel"}) check_string(ctx, "context", s);
+  check_number_at(ctx, "context", "page_size", Range::count);
+  if (ctx["page_size"].get<double>() < 1) fail("context.page_size", "must be at least 1");
+  const json& plan = object_at(doc, "top level", "plan");
+  check_number_at(plan, "plan", "reps", Range::count);
+  check_string(plan, "plan", "scale");
+  const json& cells = array_at(doc, "top level", "cells");
+  for (std::size_t i = 0; i < cells.size(); ++i) check_cell(cells[i], "cells[" + std::to_string(i) + "]");
+  const json& groups = array_at(doc, "top level", "groups");
+  for (std::size_t i = 0; i < groups.size(); ++i) check_group(groups[i], "groups[" + std::to_string(i) + "]");
+  array_at(doc, "top level", "warnings");
+}
+
+// JSON has no NaN or Infinity, but some writers (Python's json by default) emit them: name the
+// culprit rather than report a bare syntax error.
+std::string find_non_json_number(const std::string& text) {
+  bool in_string = false;
+  int line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '\n') ++line;
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+      continue;
+    }
+    if (ch == '"') in_string = true;
+    for (const char* word : {"NaN", "Infinity"})
+      if (text.compare(i, std::strlen(word), word) == 0)
+        return std::string(word) + " at line " + std::to_string(line) + " is not a JSON number (figures must be finite)";
+  }
+  return "";
+}
+
+std::string one_line(std::string s) {
+  // nlohmann's messages start with "[json.exception.parse_error.101] ": the reader needs the rest.
+  if (const auto close = s.find("] "); s.rfind("[json.exception", 0) == 0 && close != std::string::npos)
+    s.erase(0, close + 2);
+  for (char& ch : s)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  return s;
+}
+
+}  // namespace
+
+LoadedResults parse_results(const std::string& text, const std::string& name) {
+  LoadedResults out;
+  out.path = name;
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    out.error = name + ": empty file, not a results document";
+    return out;
+  }
+  try {
+    out.doc = json::parse(text);
+  } catch (const json::exception& e) {
+    const std::string non_number = find_non_json_number(text);
+    // Truncated: the parser ran out of text (possibly inside a string) rather than met a wrong byte.
+    const auto* parse_error = dynamic_cast<const json::parse_error*>(&e);
+    const std::size_t last = text.find_last_not_of(" \t\r\n") + 1;
+    const bool truncated = std::string(e.what()).find("unexpected end of input") != std::string::npos ||
+                           (parse_error != nullptr && parse_error->byte >= last);
+    out.error = name + ": not valid JSON" + (truncated ? " (truncated?)" : "") + ": " +
+                (non_number.empty() ? one_line(e.what()) : non_number);
+    out.doc = nullptr;
+    return out;
+  }
+  try {
+    check_document(out.doc);
+  } catch (const Invalid& e) {
+    out.error = name + ": " + e.message;
+    out.doc = nullptr;
+  } catch (const std::exception& e) {  // a type the checks did not foresee: still one line
+    out.error = name + ": malformed results document: " + one_line(e.what());
+    out.doc = nullptr;
+  }
+  return out;
+}
+
+LoadedResults load_results(const std::string& path) {
+  LoadedResults out;
+  out.path = path;
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) {
+    out.error = path + ": cannot read: " + std::strerror(errno);
+    return out;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    out.error = path + ": is a directory, not a results file";
+    return out;
+  }
+  if (st.st_size > kMaxResultsFileBytes) {
+    out.error = path + ": " + std::to_string(st.st_size) + " bytes: too large to be a results file";
+    return out;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.error = path + ": cannot read: " + std::strerror(errno);
+    return out;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    out.error = path + ": read error";
+    return out;
+  }
+  return parse_results(text.str(), path);
+}
+
+}  // namespace vmbench

@@ -1,0 +1,95 @@
+#include "timeline_probe.hpp"
+
+#include <algorithm>
+
+#include "probes.hpp"
+
+namespace vmbench {
+
+TimelineProbe::TimelineProbe(std::uint64_t every_ops, const NativeStatsReader& native)
+    : every_ops_(std::max<std::uint64_t>(1, every_ops)), native_(native) {
+  points_.reserve(kMaxPoints);
+}
+
+void TimelineProbe::start() noexcept {
+  baseline_anon_bytes_ = read_statm().anon_bytes;
+  t0_s_ = monotonic_now_s();
+  ops_ = 0;
+  active_ = true;
+  sample(last_live_bytes_, "start");
+}
+
+void TimelineProbe::stop() noexcept {
+  sample(last_live_bytes_, "end");
+  active_ = false;
+}
+
+void TimelineProbe::checkpoint(const std::string& label, std::uint64_t live_bytes) noexcept {
+  last_live_bytes_ = live_bytes;
+  if (active_) sample(live_bytes, label);
+}
+
+void TimelineProbe::sample(std::uint64_t live_bytes, const std::string& label) noexcept {
+  if (points_.size() >= kMaxPoints) return;
+  const Statm m = read_statm();
+  Point p{ops_, monotonic_now_s() - t0_s_, live_bytes,
+          static_cast<std::int64_t>(m.anon_bytes) - static_cast<std::int64_t>(baseline_anon_bytes_), false, 0, label};
+  if (heap_counters) {
+    const HeapCounters c = heap_counters();
+    if (c.known) {
+      p.has_committed = true;
+      p.committed_bytes = c.committed_bytes;
+      committed_source_ = "heap counters";
+    }
+  }
+  if (!p.has_committed && native_.available()) {
+    const NativeStats s = native_.read();
+    p.has_committed = s.has_committed;
+    p.committed_bytes = s.committed_bytes;
+    if (s.has_committed) committed_source_ = native_.source();
+  }
+  points_.push_back(std::move(p));
+}
+
+nlohmann::json TimelineProbe::to_json() const {
+  using nlohmann::json;
+  json op = json::array(), at = json::array(), live = json::array(), rss = json::array(), committed = json::array(),
+       f = json::array(), labels = json::array();
+  std::int64_t peak_rss = 0;
+  std::uint64_t peak_live = 0, live_at_peak_rss = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < points_.size(); ++i) {
+    const Point& p = points_[i];
+    op.push_back(p.op);
+    at.push_back(p.at_s);
+    live.push_back(p.live_bytes);
+    rss.push_back(p.rss_delta_bytes);
+    committed.push_back(p.has_committed ? json(p.committed_bytes) : json(nullptr));
+    f.push_back(p.live_bytes > 0 ? json(static_cast<double>(p.rss_delta_bytes) / static_cast<double>(p.live_bytes))
+                                 : json(nullptr));
+    if (!p.label.empty()) labels.push_back({{"index", i}, {"label", p.label}});
+    if (!any || p.rss_delta_bytes > peak_rss) {
+      peak_rss = p.rss_delta_bytes;
+      live_at_peak_rss = p.live_bytes;
+    }
+    peak_live = std::max(peak_live, p.live_bytes);
+    any = true;
+  }
+  auto ratio = [](double a, std::uint64_t b) { return b > 0 ? json(a / static_cast<double>(b)) : json(nullptr); };
+  return {{"every_ops", every_ops_},
+          {"points", points_.size()},
+          {"op", op},
+          {"at_s", at},
+          {"live_bytes", live},
+          {"rss_delta_bytes", rss},
+          {"committed_bytes", committed},
+          {"committed_source", committed_source_.empty() ? json(nullptr) : json(committed_source_)},
+          {"f", f},
+          {"labels", labels},
+          {"peak_rss_delta_bytes", peak_rss},
+          {"peak_live_bytes", peak_live},
+          {"F3", ratio(static_cast<double>(peak_rss), live_at_peak_rss)},
+          {"F4", ratio(static_cast<double>(peak_rss), peak_live)}};
+}
+
+}  // namespace vmbench
