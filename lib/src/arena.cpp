@@ -51,8 +51,7 @@ bool Arena::commit_to(std::uintptr_t end) noexcept {
     return false;
   }
   const std::size_t need = end - addr(base_);
-  const std::size_t steps = need / commit_step_ + (need % commit_step_ != 0);
-  const std::size_t offset = std::min(steps * commit_step_, capacity());
+  const std::size_t offset = whole_steps_capped(need, commit_step_, capacity());
   std::byte* new_end = base_ + offset;
   const std::size_t bytes = static_cast<std::size_t>(new_end - commit_end_);
   if (!os::commit(commit_end_, bytes)) {
@@ -113,9 +112,7 @@ void Arena::decommit_unused() noexcept { decommit_above(0); }
 void Arena::decommit_above(std::size_t keep_bytes) noexcept {
   if (commit_step_ == 0) return;
   const std::size_t keep = std::max(keep_bytes, pos());
-  const std::size_t steps = keep / commit_step_ + (keep % commit_step_ != 0);
-  const std::size_t keep_offset =
-      (steps > capacity() / commit_step_) ? capacity() : std::min(steps * commit_step_, capacity());
+  const std::size_t keep_offset = whole_steps_capped(keep, commit_step_, capacity());
   std::byte* from = base_ + keep_offset;
   if (from >= commit_end_) return;
   const std::size_t bytes = static_cast<std::size_t>(commit_end_ - from);

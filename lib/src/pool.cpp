@@ -79,8 +79,7 @@ bool Pool::commit_more() noexcept {
     return false;
   }
   const std::size_t need = static_cast<std::size_t>(tail_ - base_) + stride_;
-  const std::size_t steps = need / commit_step_ + (need % commit_step_ != 0);
-  const std::size_t offset = std::min(steps * commit_step_, static_cast<std::size_t>(limit_ - base_));
+  const std::size_t offset = whole_steps_capped(need, commit_step_, static_cast<std::size_t>(limit_ - base_));
   std::byte* new_end = base_ + offset;
   const std::size_t bytes = static_cast<std::size_t>(new_end - commit_end_);
   if (!os::commit(commit_end_, bytes)) {
@@ -139,9 +138,7 @@ void Pool::reset() noexcept {
   tail_ = base_;
   VMB_POISON(base_, static_cast<std::size_t>(commit_end_ - base_));
   if (checks_) std::memset(live_bits_, 0, live_bits_committed_);
-  const std::size_t steps = retain_bytes_ / commit_step_ + (retain_bytes_ % commit_step_ != 0);
-  const std::size_t capacity = static_cast<std::size_t>(limit_ - base_);
-  const std::size_t keep = steps > capacity / commit_step_ ? capacity : std::min(steps * commit_step_, capacity);
+  const std::size_t keep = whole_steps_capped(retain_bytes_, commit_step_, static_cast<std::size_t>(limit_ - base_));
   std::byte* from = base_ + keep;
   if (from >= commit_end_) return;
   const std::size_t bytes = static_cast<std::size_t>(commit_end_ - from);

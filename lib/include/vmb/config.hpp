@@ -65,6 +65,13 @@ constexpr bool add_overflows(std::size_t a, std::size_t b, std::size_t* out) noe
 #endif
 }
 
+// `bytes` rounded up to a whole number of `step`s, but never above `cap` (and without overflowing):
+// the extent of a committed prefix that covers `bytes`, in an allocator committing in steps.
+constexpr std::size_t whole_steps_capped(std::size_t bytes, std::size_t step, std::size_t cap) noexcept {
+  const std::size_t steps = bytes / step + (bytes % step != 0);
+  return steps > cap / step ? cap : (steps * step < cap ? steps * step : cap);
+}
+
 constexpr bool is_pow2(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
 
 // Round x up to a multiple of a power of two; false (and x unchanged) on overflow.
