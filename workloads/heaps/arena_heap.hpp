@@ -40,15 +40,8 @@ class ArenaHeap {
   }
   HeapCounters counters() const {
     HeapCounters c;
-    c.known = true;
-    for (const vmb::VirtualArena* a : {&persistent_, &phase_}) {
-      const auto& s = a->stats();
-      c.reserved_bytes += s.reserved_bytes;
-      c.committed_bytes += s.committed_bytes;
-      c.peak_committed_bytes += s.peak_committed_bytes;
-      c.commit_calls += s.commit_calls;
-      c.decommit_calls += s.decommit_calls;
-    }
+    c.add_region(persistent_.stats());
+    c.add_region(phase_.stats());
     return c;
   }
 

@@ -42,6 +42,17 @@ struct HeapCounters {
   std::uint64_t commit_calls = 0;
   std::uint64_t decommit_calls = 0;
   std::string note;  // e.g. how a pool maps mixed sizes onto size classes
+
+  // Add one region's counters (vmb::ArenaStats or vmb::PoolStats: same field names).
+  template <class Stats>
+  void add_region(const Stats& s) {
+    known = true;
+    reserved_bytes += s.reserved_bytes;
+    committed_bytes += s.committed_bytes;
+    peak_committed_bytes += s.peak_committed_bytes;
+    commit_calls += s.commit_calls;
+    decommit_calls += s.decommit_calls;
+  }
 };
 
 }  // namespace vmbench

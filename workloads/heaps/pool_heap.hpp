@@ -60,14 +60,7 @@ class PoolHeap {
   HeapCounters counters() const {
     HeapCounters c;
     c.known = true;
-    for (const auto& p : pools_) {
-      const auto& s = p->stats();
-      c.reserved_bytes += s.reserved_bytes;
-      c.committed_bytes += s.committed_bytes;
-      c.peak_committed_bytes += s.peak_committed_bytes;
-      c.commit_calls += s.commit_calls;
-      c.decommit_calls += s.decommit_calls;
-    }
+    for (const auto& p : pools_) c.add_region(p->stats());
     c.note = "one pool per size class (16-byte classes to 256 B, powers of two to 64 KiB); " +
              std::to_string(fallbacks_) + " larger allocations went to malloc";
     return c;
