@@ -18,12 +18,12 @@ void* Arena::overflow() noexcept {
 }
 
 void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
-  if (base_ == nullptr) {  // a failed VirtualArena (error_ says why) or a FixedArena over nothing
-    if (error_ == Error::none) error_ = Error::exhausted;
+  if (!is_pow2(align)) {  // the caller's mistake is reported first, whatever state the arena is in
+    error_ = Error::bad_alignment;
     return nullptr;
   }
-  if (!is_pow2(align)) {
-    error_ = Error::bad_alignment;
+  if (base_ == nullptr) {  // a failed VirtualArena or a FixedArena over nothing: no room at all
+    error_ = Error::exhausted;
     return nullptr;
   }
   std::size_t p = 0;

@@ -175,11 +175,19 @@ TEST(FixedArena, NullBufferHasNoRoom) {
   EXPECT_EQ(arena.last_error(), Error::exhausted);
 }
 
+// Null is the failure value, so over a null buffer even a zero-byte push fails (and says so).
+TEST(FixedArena, NullBufferFailsAZeroBytePushWithLastError) {
+  FixedArena arena(nullptr, 0);
+  EXPECT_EQ(arena.push(0, 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+}
+
 TEST(FixedArena, ZeroSizedBufferHasNoRoom) {
   unsigned char buffer[1];
   FixedArena arena(buffer, 0);
   EXPECT_EQ(arena.push(1, 1), nullptr);
   EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_EQ(arena.push(0, 1), buffer);  // a zero-byte push fits: it is the buffer's start
 }
 
 }  // namespace

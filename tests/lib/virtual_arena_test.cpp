@@ -81,6 +81,17 @@ TEST(VirtualArena, FailedArenaCountsNoPushes) {
   EXPECT_EQ(arena.stats().pushed_bytes, 0u);
 }
 
+// Found by the fuzzer (tests/fuzz/arena_fuzz.cpp): a zero-byte push fits in zero bytes of room, so
+// it once succeeded on the inline path, returning null with last_error() still none.
+TEST(VirtualArena, FailedArenaSetsLastErrorEvenForAZeroBytePush) {
+  VirtualArena arena(small_options(0, page()));
+  ASSERT_FALSE(arena.ok());
+  EXPECT_EQ(arena.push(0, 1), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::exhausted);
+  EXPECT_EQ(arena.push(8, 3), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::bad_alignment);
+}
+
 // --- alignment ------------------------------------------------------------------------------------
 
 TEST(VirtualArena, EveryPushIsAlignedToItsAlignment) {

@@ -100,11 +100,14 @@ class Arena {
     std::size_t need = 0;
     const bool wraps = add_overflows(size, pad, &need);
     // Bitwise & (not &&) so the checks combine instead of each getting its own branch; the alignment
-    // test is a constant at almost every call site and folds away.
-    if (VMB_LIKELY(std::has_single_bit(align) & !wraps & (need <= room))) {
+    // test is a constant at almost every call site and folds away. `need < room`, not `<=`: an arena
+    // that holds nothing (a failed VirtualArena, a FixedArena over null) has room 0, and a zero-byte
+    // push there must reach push_slow to fail with last_error set (found by tests/fuzz/arena_fuzz);
+    // an exact fit also goes the slow way, which costs one call only when the committed room is filled.
+    if (VMB_LIKELY(std::has_single_bit(align) & !wraps & (need < room))) {
       cur_ = reinterpret_cast<std::byte*>(cur + need);
 #if VMB_COUNT_PUSHES
-      stats_.pushes += cur != 0;  // a failed arena (all pointers null) hands out nothing
+      ++stats_.pushes;
 #endif
       VMB_UNPOISON(reinterpret_cast<void*>(cur + pad), size);
       return reinterpret_cast<void*>(cur + pad);
