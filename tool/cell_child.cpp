@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -125,7 +126,7 @@ int cell_child_main(const std::string& spec_json) {
   std::unique_ptr<HeapMapProbe> heap_map;
   if (pass == kPassHeapMap) {
     heap_map = std::make_unique<HeapMapProbe>(max_objects, peak_live_bytes);
-    if (!heap_map->ok()) return fail(5, "heap map: cannot map the registry of live objects");
+    if (!heap_map->ok()) return fail(kExitAllocationFailed, "heap map: cannot map the registry of live objects");
     req.probe = heap_map.get();
   }
 
@@ -162,6 +163,10 @@ int cell_child_main(const std::string& spec_json) {
   CellOutcome outcome;
   try {
     outcome = run_cell(req, hooks);
+  } catch (const AllocatorNotCreated& e) {
+    return fail(kExitAllocationFailed, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(kExitAllocationFailed, "memory ran out outside the allocator under test (std::bad_alloc)");
   } catch (const std::exception& e) {
     return fail(5, e.what());
   }

@@ -51,7 +51,9 @@ struct RunContext {
   std::function<void()> end_measured;
 };
 
-[[noreturn]] void allocation_failed(std::size_t bytes);  // prints one line, exits the child with 3
+// Prints one line and exits the child with kExitAllocationFailed. `succeeded`: the allocations this
+// driver made before, so the line shows whether the heap failed at once or in the middle of the run.
+[[noreturn]] void allocation_failed(std::size_t bytes, std::uint64_t succeeded);
 
 inline double monotonic_seconds() noexcept {
   timespec ts{};
@@ -71,6 +73,7 @@ class Driver {
   // The measured phase starts: operation counts restart from zero and the peak of live bytes from the
   // bytes alive now (what set-up, e.g. tree's heap ageing, left behind stays live and counted).
   void start_measuring() {
+    allocations_before_measuring_ += stats_.allocations;
     stats_ = WorkloadStats{};
     stats_.phases.reserve(kExpectedPhases);
     peak_live_ = live_;
@@ -85,12 +88,12 @@ class Driver {
       const std::uint64_t t0 = cycle_ticks();
       void* p = heap_.template alloc<L>(bytes, kObjectAlign);
       const std::uint64_t t1 = cycle_ticks();
-      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
+      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes, allocations_made() - 1);
       if (ctx_.probe != nullptr) ctx_.probe->allocated(reinterpret_cast<std::uintptr_t>(p), bytes, t1 - t0, live_);
       return p;
     } else {
       void* p = heap_.template alloc<L>(bytes, kObjectAlign);
-      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes);
+      if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes, allocations_made() - 1);
       return p;
     }
   }
@@ -184,10 +187,15 @@ class Driver {
   }
 
  private:
+  // Counted on the cold path only: the hot path counts stats_.allocations, which restarts at zero
+  // when the measured phase starts (and includes the allocation in progress).
+  std::uint64_t allocations_made() const noexcept { return allocations_before_measuring_ + stats_.allocations; }
+
   H& heap_;
   RunContext& ctx_;
   std::uint64_t live_ = 0;
   std::uint64_t peak_live_ = 0;
+  std::uint64_t allocations_before_measuring_ = 0;  // made in set-up, before start_measuring()
   WorkloadStats stats_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace vmbench {
 
@@ -72,14 +73,28 @@ std::string validate_param(const ParamDef& def, const std::string& value) {
   return "parameter " + def.name + ": unknown kind";
 }
 
-std::string format_bytes_short(std::uint64_t bytes) {
-  const char* units = "KMGT";
+namespace {
+// The largest binary unit that divides `bytes` exactly: (count, unit index: -1 bytes, 0 K ... 3 T).
+std::pair<std::uint64_t, int> exact_binary_unit(std::uint64_t bytes) {
+  constexpr int kLargestUnit = 3;  // T
   int u = -1;
-  while (bytes >= 1024 && bytes % 1024 == 0 && u < 3) {
+  while (bytes >= 1024 && bytes % 1024 == 0 && u < kLargestUnit) {
     bytes /= 1024;
     ++u;
   }
-  return std::to_string(bytes) + (u >= 0 ? std::string(1, units[u]) : std::string());
+  return {bytes, u};
+}
+}  // namespace
+
+std::string format_bytes_short(std::uint64_t bytes) {
+  const auto [count, u] = exact_binary_unit(bytes);
+  return std::to_string(count) + (u >= 0 ? std::string(1, "KMGT"[u]) : std::string());
+}
+
+std::string format_bytes_long(std::uint64_t bytes) {
+  const char* const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  const auto [count, u] = exact_binary_unit(bytes);
+  return std::to_string(count) + " " + (u >= 0 ? units[u] : "bytes");
 }
 
 namespace {

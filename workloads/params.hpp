@@ -37,6 +37,8 @@ std::optional<std::uint64_t> parse_bytes(const std::string& s, std::string* why 
 std::string validate_param(const ParamDef& def, const std::string& value);
 // Human form of a byte size: 4096 -> "4K", 2097152 -> "2M".
 std::string format_bytes_short(std::uint64_t bytes);
+// For messages: 4096 -> "4 KiB", 68719476736 -> "64 GiB", 1000 -> "1000 bytes".
+std::string format_bytes_long(std::uint64_t bytes);
 
 // Resolved parameters of one cell: every declared name has a value.
 class Params {

@@ -1,5 +1,6 @@
 #include "run_cell.hpp"
 
+#include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -18,10 +19,13 @@
 
 namespace vmbench {
 
-void allocation_failed(std::size_t bytes) {
-  std::fprintf(stderr, "vmbench: allocation of %zu bytes failed (out of memory or reservation exhausted)\n", bytes);
+void allocation_failed(std::size_t bytes, std::uint64_t succeeded) {
+  std::fprintf(stderr,
+               "vmbench: allocation of %zu bytes failed after %" PRIu64
+               " successful ones: out of memory or reservation exhausted\n",
+               bytes, succeeded);
   std::fflush(stderr);
-  std::_Exit(3);
+  std::_Exit(kExitAllocationFailed);
 }
 
 namespace {
@@ -44,7 +48,11 @@ HeapCounters minus(HeapCounters a, const HeapCounters& b) {
 template <class H>
 CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   H heap(r.params);
-  if (!heap.ok()) throw std::runtime_error("allocator '" + r.allocator + "' could not be created");
+  if (!heap.ok()) {
+    std::string why = "allocator '" + r.allocator + "' could not be created";
+    if constexpr (requires { heap.failure(); }) why += ": " + heap.failure();
+    throw AllocatorNotCreated(why);
+  }
   RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
   const std::function<void()> nothing = [] {};
   for (int i = 0; i < r.warmup; ++i) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "driver.hpp"
@@ -34,7 +35,17 @@ struct CellOutcome {
   HeapCounters counters_delta; // commit/decommit calls made during the measured pass
 };
 
-// Throws std::runtime_error with a one-line reason (unknown name, heap could not be created).
+// The cell process's exit status when memory ran out: an allocation failed in the middle of the
+// workload, or the heap could not even be created. The parent names --memory-limit when it set one.
+inline constexpr int kExitAllocationFailed = 3;
+
+// The heap could not be created (its reservation or mapping was refused): a memory failure, unlike
+// the other errors run_cell throws.
+struct AllocatorNotCreated : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws std::runtime_error with a one-line reason (unknown name; AllocatorNotCreated).
 CellOutcome run_cell(const CellRequest& request, const CellHooks& hooks);
 
 }  // namespace vmbench

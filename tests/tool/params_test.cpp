@@ -46,5 +46,12 @@ TEST(Params, ShortByteFormatRoundTrips) {
   for (const char* s : {"4K", "64K", "2M", "64G"}) EXPECT_EQ(format_bytes_short(*parse_bytes(s)), s);
 }
 
+TEST(Params, LongByteFormatNamesTheBinaryUnit) {
+  EXPECT_EQ(format_bytes_long(*parse_bytes("64M")), "64 MiB");
+  EXPECT_EQ(format_bytes_long(*parse_bytes("64G")), "64 GiB");
+  EXPECT_EQ(format_bytes_long(*parse_bytes("1536K")), "1536 KiB");  // exact, never rounded
+  EXPECT_EQ(format_bytes_long(1000), "1000 bytes");
+}
+
 }  // namespace
 }  // namespace vmbench

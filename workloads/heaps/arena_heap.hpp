@@ -8,6 +8,7 @@
 #include "heap.hpp"
 #include "params.hpp"
 #include "vmb/arena.hpp"
+#include "vmb/os.hpp"
 
 namespace vmbench {
 
@@ -17,9 +18,16 @@ class ArenaHeap {
   static constexpr bool kIndividualFree = false;
   static constexpr int kMaxPhaseDepth = 16;
 
-  explicit ArenaHeap(const Params& p) : persistent_(options(p)), phase_(options(p)) {}
+  explicit ArenaHeap(const Params& p)
+      : persistent_(options(p)), phase_(options(p)), reserve_bytes_(options(p).reserve_bytes),
+        os_error_(ok() ? 0 : vmb::os::last_error()) {}
 
   bool ok() const noexcept { return persistent_.ok() && phase_.ok(); }
+  std::string failure() const {
+    for (const vmb::VirtualArena* a : {&persistent_, &phase_})
+      if (!a->ok()) return region_failure(*a, reserve_bytes_, os_error_);
+    return "";
+  }
 
   template <Life L>
   VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
@@ -63,6 +71,8 @@ class ArenaHeap {
 
   vmb::VirtualArena persistent_;
   vmb::VirtualArena phase_;
+  std::size_t reserve_bytes_;  // of each region: what failure() says was asked for
+  int os_error_;               // errno of a refused reservation, taken before anything can change it
   std::size_t marks_[kMaxPhaseDepth] = {};
   int depth_ = 0;
 };

@@ -6,7 +6,10 @@
 
 #include <sys/mman.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <string>
 
 #include "heap.hpp"
 #include "params.hpp"
@@ -23,11 +26,14 @@ class BumpHeap {
   explicit BumpHeap(const Params& p) : region_bytes_((p.bytes("bump_region") + kGuardBytes - 1) / kGuardBytes * kGuardBytes) {
     // Read-write from the start and MAP_NORESERVE: committed without a charge, faulted in on touch.
     void* m = mmap(nullptr, 2 * stride(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m != MAP_FAILED) {
+    if (m == MAP_FAILED) {
+      failure_ = "mapping 2 x " + format_bytes_long(region_bytes_) + " read-write failed: " + std::strerror(errno);
+    } else {
       base_ = static_cast<std::byte*>(m);
       if (mprotect(base_ + region_bytes_, kGuardBytes, PROT_NONE) != 0 ||
           mprotect(base_ + stride() + region_bytes_, kGuardBytes, PROT_NONE) != 0) {
-        munmap(base_, 2 * stride());
+        failure_ = std::string("protecting the guard pages failed: ") + std::strerror(errno);
+        munmap(base_, 2 * stride());  // the heap is unusable either way: nothing to do if this fails
         base_ = nullptr;
       }
     }
@@ -40,6 +46,7 @@ class BumpHeap {
   BumpHeap& operator=(const BumpHeap&) = delete;
 
   bool ok() const noexcept { return base_ != nullptr; }
+  const std::string& failure() const noexcept { return failure_; }
 
   template <Life L>
   VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
@@ -70,6 +77,7 @@ class BumpHeap {
   std::byte* cur_[2] = {};
   std::byte* base_ = nullptr;
   std::size_t region_bytes_;
+  std::string failure_;  // why the mapping was refused; empty when ok()
   std::byte* marks_[kMaxPhaseDepth] = {};
   int depth_ = 0;
 };

@@ -25,6 +25,11 @@ class DispatchHeap {
     }
   }
   bool ok() const noexcept { return inner_.ok(); }
+  std::string failure() const
+    requires requires(const H& h) { h.failure(); }
+  {
+    return inner_.failure();
+  }
 
   template <Life L>
   VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {

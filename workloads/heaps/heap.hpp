@@ -11,6 +11,8 @@
 //   bool grow_in_place(void* p, size_t old_bytes, size_t new_bytes);  // Life::phase only
 //   void release_all();                       // everything is dead: give memory back if you can
 //   HeapCounters counters() const;            // the allocator's own commit counters, if it has any
+//   bool ok() const;                          // false when it could not be created
+//   std::string failure() const;              // optional: why ok() is false (the OS's reason)
 //
 // Lifetimes: workloads tag every allocation with the lifetime group it belongs to. Arena-like heaps
 // keep one region per group; malloc-like heaps ignore the tag.
@@ -18,7 +20,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
+
+#include "params.hpp"
+#include "vmb/arena.hpp"  // vmb::Error
 
 namespace vmbench {
 
@@ -54,5 +60,13 @@ struct HeapCounters {
     decommit_calls += s.decommit_calls;
   }
 };
+
+// Why one region of the library (vmb::VirtualArena, vmb::Pool) could not be created, for a heap's
+// failure(). `os_error`: errno of the refused reservation (vmb::os::last_error() right after it).
+template <class Region>
+std::string region_failure(const Region& region, std::uint64_t reserve_bytes, int os_error) {
+  if (region.last_error() != vmb::Error::reserve_failed) return vmb::to_string(region.last_error());
+  return "reserving " + format_bytes_long(reserve_bytes) + " of address space failed: " + std::strerror(os_error);
+}
 
 }  // namespace vmbench

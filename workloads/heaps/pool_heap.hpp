@@ -9,6 +9,7 @@
 
 #include "heap.hpp"
 #include "params.hpp"
+#include "vmb/os.hpp"
 #include "vmb/pool.hpp"
 
 namespace vmbench {
@@ -23,15 +24,16 @@ class PoolHeap {
   static constexpr int kClasses = 16 + 8;
   static constexpr std::size_t kSlotAlign = 16;
 
-  explicit PoolHeap(const Params& p) {
+  explicit PoolHeap(const Params& p) : reserve_bytes_(p.bytes("pool_reserve")) {
     for (int c = 0; c < kClasses; ++c) {
       vmb::PoolOptions o;
       o.slot_bytes = class_bytes(c);
       o.slot_align = kSlotAlign;
-      o.reserve_bytes = p.bytes("pool_reserve");
+      o.reserve_bytes = reserve_bytes_;
       o.commit_step_bytes = p.bytes("commit_step");
       o.retain_bytes = p.bytes("retain");
       pools_[c].emplace(o);
+      if (!pools_[c]->ok() && os_error_ == 0) os_error_ = vmb::os::last_error();
     }
   }
 
@@ -39,6 +41,11 @@ class PoolHeap {
     for (const auto& p : pools_)
       if (!p->ok()) return false;
     return true;
+  }
+  std::string failure() const {
+    for (const auto& p : pools_)
+      if (!p->ok()) return region_failure(*p, reserve_bytes_, os_error_);
+    return "";
   }
 
   template <Life>
@@ -83,6 +90,8 @@ class PoolHeap {
   // The pools themselves, not pointers to them: one load less on every allocate and free.
   std::optional<vmb::Pool> pools_[kClasses];
   std::uint64_t fallbacks_ = 0;
+  std::size_t reserve_bytes_;  // of each pool: what failure() says was asked for
+  int os_error_ = 0;           // errno of the first refused reservation, taken right after it
 };
 
 }  // namespace vmbench
