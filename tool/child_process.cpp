@@ -8,10 +8,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "probes.hpp"
+#include "run_cell.hpp"  // kExitAllocationFailed
 
 extern char** environ;
 
@@ -21,6 +23,8 @@ namespace {
 
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
+constexpr int kExitSetupFailed = 126;  // between fork and exec: as a shell says "cannot execute"
+constexpr std::string_view kOwnPrefix = "vmbench: ";  // how a cell process starts its own messages
 
 std::string last_line(const std::string& text);
 
@@ -38,12 +42,15 @@ std::string explaining_line(const std::string& text) {
   return last_line(text);
 }
 
+// The last line, without the "vmbench: " a cell process starts its own messages with: the error is
+// recorded beside the cell, where the program name says nothing.
 std::string last_line(const std::string& text) {
   std::size_t end = text.find_last_not_of("\n\r ");
   if (end == std::string::npos) return "";
   std::size_t start = text.rfind('\n', end);
   start = start == std::string::npos ? 0 : start + 1;
-  return text.substr(start, end - start + 1);
+  const std::string line = text.substr(start, end - start + 1);
+  return line.starts_with(kOwnPrefix) ? line.substr(kOwnPrefix.size()) : line;
 }
 
 std::string signal_name(int sig) {
@@ -107,7 +114,7 @@ Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s,
 }  // namespace
 
 ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
-                       double timeout_s, const std::atomic<bool>& cancel, bool trace_memory_syscalls) {
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls) {
   ChildOutcome out;
   int result_pipe[2], err_pipe[2];
   if (pipe2(result_pipe, O_CLOEXEC) != 0) {
@@ -150,10 +157,15 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     }
     dup2(err_pipe[1], 2);
     dup2(result_pipe[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
+    if (!apply_in_child(limits)) {
+      const char msg[] = "vmbench: cannot set up the cell process (the --memory-limit refused)\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      _exit(kExitSetupFailed);
+    }
     if (trace_memory_syscalls && !become_traced_child(filter)) {
       const char msg[] = "vmbench: cannot trace the cell process (ptrace or seccomp refused)\n";
       (void)!write(2, msg, sizeof msg - 1);
-      _exit(126);
+      _exit(kExitSetupFailed);
     }
     execve(argv[0], argv, envp.data());
     const char msg[] = "vmbench: cannot execute the cell process\n";
@@ -168,12 +180,12 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   Drained drained;
   int status = 0;
   if (trace_memory_syscalls) {
-    std::thread reader([&] { drained = drain(pid, result_pipe[0], err_pipe[0], t0, timeout_s, cancel); });
+    std::thread reader([&] { drained = drain(pid, result_pipe[0], err_pipe[0], t0, limits.timeout_s, cancel); });
     out.trace = trace_until_exit(pid);
     reader.join();
     status = out.trace->wait_status;
   } else {
-    drained = drain(pid, result_pipe[0], err_pipe[0], t0, timeout_s, cancel);
+    drained = drain(pid, result_pipe[0], err_pipe[0], t0, limits.timeout_s, cancel);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
@@ -189,11 +201,13 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   if (cancelled) {
     out.error = "interrupted";
   } else if (timed_out) {
-    out.error = "timed out after " + std::to_string(static_cast<int>(timeout_s)) + " s";
+    out.error = "timed out after " + std::to_string(static_cast<int>(limits.timeout_s)) + " s";
   } else if (WIFSIGNALED(status)) {
     out.error = with_said("crashed with " + signal_name(WTERMSIG(status)));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     out.error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;
+    if (WEXITSTATUS(status) == kExitAllocationFailed && limits.memory_limit_bytes > 0)
+      out.error += memory_limit_note(limits.memory_limit_bytes);
   } else if (out.result_json.empty()) {
     out.error = with_said("exited without a result");
   } else {

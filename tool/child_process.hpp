@@ -1,5 +1,5 @@
 // Run one cell in a fresh child process of vmbench (`vmbench __cell SPEC`), with an optional
-// LD_PRELOAD, a timeout and cancellation. The child writes its result as JSON on fd 3; its stderr is
+// LD_PRELOAD, its limits (timeout, memory) and cancellation. The child writes its result as JSON on fd 3; its stderr is
 // kept to explain a failure. A crash, a timeout or a bad exit is a failed cell, never a failed run.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "cell_limits.hpp"
 #include "syscall_trace.hpp"
 
 namespace vmbench {
@@ -22,7 +23,7 @@ struct ChildOutcome {
 // `preload` empty: LD_PRELOAD is removed from the child's environment (so a preload in the user's
 // environment cannot silently change the allocator under test).
 ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
-                       double timeout_s, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
 
 // The file descriptor on which a child writes its result.
 inline constexpr int kResultFd = 3;

@@ -70,6 +70,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
   };
 
   const nlohmann::json context = collect_context(command_line, options.seed);
+  const CellLimits limits{options.timeout_s, plan.memory_limit_bytes};
   std::vector<CellRecord> records;
   Progress progress(static_cast<int>(plan.cells.size()), output.quiet);
   bool any_failed = false;
@@ -78,7 +79,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     const Combination& c = plan.combinations[static_cast<std::size_t>(cell.combination)];
     const nlohmann::json spec = {{"workload", c.workload}, {"allocator", c.allocator}, {"dispatch", c.dispatch},
                                  {"params", c.params.values()}, {"seed", options.seed}, {"warmup", options.warmup}};
-    ChildOutcome child = run_child(exe, spec.dump(), preload_of(c.allocator), options.timeout_s, g_interrupted);
+    ChildOutcome child = run_child(exe, spec.dump(), preload_of(c.allocator), limits, g_interrupted);
     if (g_interrupted.load() && !child.ok) break;  // the cell was cut short: not a result
     CellRecord rec{cell.combination, cell.rep, child.ok, child.error, nullptr, child.elapsed_s};
     if (child.ok) {
@@ -90,7 +91,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
       }
     }
     if (rec.ok && cell.rep == 0 && options.deep.any())  // deep passes: once per combination (deep_passes.hpp)
-      run_deep_passes(options.deep, exe, spec, preload_of(c.allocator), options.timeout_s, g_interrupted, rec.data);
+      run_deep_passes(options.deep, exe, spec, preload_of(c.allocator), limits, g_interrupted, rec.data);
     any_failed |= !rec.ok;
     progress.cell_done(c.key + " rep " + std::to_string(cell.rep), rec.ok, rec.error);
     records.push_back(std::move(rec));

@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cell_limits.hpp"
+
 namespace vmbench {
 
 struct DeepPassOptions {
@@ -25,7 +27,7 @@ inline constexpr std::uint64_t kTimelinePoints = 150;
 // `spec`: the cell's specification; `figures`: the first repetition's figures, which gain
 // "syscalls", "latency", "timeline" and "heap_map" (or null, with the reason in figures.unavailable).
 void run_deep_passes(const DeepPassOptions& options, const std::string& exe, const nlohmann::json& spec,
-                     const std::string& preload, double timeout_s, const std::atomic<bool>& cancel,
+                     const std::string& preload, const CellLimits& limits, const std::atomic<bool>& cancel,
                      nlohmann::json& figures);
 
 // The tracer's counts as they appear in the results (docs/results-schema.md).

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "Seed of every workload's random choices");
   run_cmd->add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--memory-limit", run.memory_limit,
+                      "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
+      ->type_name("SIZE");
   run_cmd->add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
   run_cmd->add_option("--format,-f", output.format, "What to print: table, json, csv, markdown or gbench")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));

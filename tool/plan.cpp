@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "catalog.hpp"
+#include "cell_limits.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
 #define VMB_JEMALLOC_LIBDIR ""
@@ -105,6 +106,14 @@ Plan make_plan(const RunOptions& o) {
   if (o.reps < 1) bad("--reps must be at least 1");
   if (o.warmup < 0) bad("--warmup must not be negative");
   if (!(o.timeout_s > 0)) bad("--timeout must be a positive number of seconds");
+  if (!o.memory_limit.empty()) {
+    std::string why;
+    const auto bytes = parse_bytes(o.memory_limit, &why);
+    if (!bytes) bad("--memory-limit " + o.memory_limit + ": " + why);
+    if (*bytes == 0) bad("--memory-limit must be more than 0 bytes");
+    if (const std::string refused = check_memory_limit(*bytes); !refused.empty()) bad(refused);
+    plan.memory_limit_bytes = *bytes;
+  }
   if (o.dispatch != "inline" && o.dispatch != "virtual" && o.dispatch != "both")
     bad("unknown dispatch '" + o.dispatch + "' (valid: inline, virtual, both)");
 

@@ -23,6 +23,7 @@ struct RunOptions {
   int warmup = 0;
   std::uint64_t seed = 42;
   double timeout_s = 120;
+  std::string memory_limit;             // raw --memory-limit, e.g. "64M"; empty: none
   DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
 };
 
@@ -50,6 +51,7 @@ struct AllocatorAvailability {
 struct Plan {
   RunOptions options;
   Scale scale = Scale::standard;
+  std::uint64_t memory_limit_bytes = 0;  // --memory-limit, parsed; 0: none
   std::vector<Combination> combinations;
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason

@@ -93,6 +93,7 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
                  {"warmup", o.warmup},
                  {"seed", o.seed},
                  {"timeout_s", o.timeout_s},
+                 {"memory_limit_bytes", plan.memory_limit_bytes > 0 ? json(plan.memory_limit_bytes) : json(nullptr)},
                  {"dispatch", o.dispatch},
                  {"combinations", plan.combinations.size()},
                  {"cells_planned", plan.cells.size()},

@@ -39,7 +39,7 @@ constexpr bool kSanitizerBuild = false;
 #endif
 
 TEST(ChildProcess, ACellReturnsItsFigures) {
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("arena"), "", 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("arena"), "", {60}, kNoCancel);
   ASSERT_TRUE(o.ok) << o.error;
   const auto r = nlohmann::json::parse(o.result_json);
   EXPECT_GT(r["allocations"].get<std::uint64_t>(), 0u);
@@ -52,14 +52,14 @@ TEST(ChildProcess, APreloadedAllocatorIsProvenBeforeMeasuring) {
   const std::string path = preload("jemalloc");
   if (path.empty()) GTEST_SKIP() << "jemalloc is not installed";
   if (kSanitizerBuild) GTEST_SKIP() << "nothing can be preloaded before the ASan runtime";
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, {60}, kNoCancel);
   ASSERT_TRUE(o.ok) << o.error;
   EXPECT_NE(nlohmann::json::parse(o.result_json)["proof"]["evidence"].get<std::string>().find("jemalloc"),
             std::string::npos);
 }
 
 TEST(ChildProcess, AMissingPreloadFailsLoudlyInsteadOfMeasuringGlibc) {
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), "", 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), "", {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("allocator not proven"), std::string::npos) << o.error;
 }
@@ -68,20 +68,20 @@ TEST(ChildProcess, AWrongPreloadFailsLoudly) {
   const std::string path = preload("mimalloc");
   if (path.empty()) GTEST_SKIP() << "mimalloc is not installed";
   if (kSanitizerBuild) GTEST_SKIP() << "nothing can be preloaded before the ASan runtime";
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("jemalloc"), path, {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("mimalloc"), std::string::npos) << o.error;
 }
 
 TEST(ChildProcess, ABadSpecificationIsAFailedCellWithTheReason) {
-  const ChildOutcome o = run_child(VMBENCH_EXE, "{not json", "", 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, "{not json", "", {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("bad cell specification"), std::string::npos) << o.error;
 }
 
 TEST(ChildProcess, ACrashIsReportedWithItsSignal) {
   setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-crash"), "", 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-crash"), "", {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   // A sanitizer build catches the signal itself and reports it ("SEGV on unknown address").
   EXPECT_NE(o.error.find(kSanitizerBuild ? "SEGV" : "SIGSEGV"), std::string::npos) << o.error;
@@ -89,7 +89,7 @@ TEST(ChildProcess, ACrashIsReportedWithItsSignal) {
 
 TEST(ChildProcess, AHangIsKilledAtTheTimeout) {
   setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", 1, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", {1}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("timed out after 1 s"), std::string::npos) << o.error;
   EXPECT_LT(o.elapsed_s, 10);
@@ -98,7 +98,7 @@ TEST(ChildProcess, AHangIsKilledAtTheTimeout) {
 TEST(ChildProcess, CancellationStopsTheChildAtOnce) {
   setenv("VMBENCH_TEST_ALLOCATORS", "1", 1);
   const std::atomic<bool> cancelled{true};
-  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", 60, cancelled);
+  const ChildOutcome o = run_child(VMBENCH_EXE, spec("test-hang"), "", {60}, cancelled);
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.error, "interrupted");
 }
@@ -106,9 +106,24 @@ TEST(ChildProcess, CancellationStopsTheChildAtOnce) {
 TEST(ChildProcess, AnExhaustedArenaIsAFailedCellNotACrash) {
   nlohmann::json s = nlohmann::json::parse(spec("arena", "16"));
   s["params"]["reserve"] = "64K";  // far too small for a depth-16 tree
-  const ChildOutcome o = run_child(VMBENCH_EXE, s.dump(), "", 60, kNoCancel);
+  const ChildOutcome o = run_child(VMBENCH_EXE, s.dump(), "", {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("allocation of"), std::string::npos) << o.error;
+  EXPECT_EQ(o.error.find("--memory-limit"), std::string::npos) << "no limit was set: " << o.error;
+}
+
+// RLIMIT_DATA, set between fork and exec, makes the arena's commits fail part-way through a tree
+// the same cell builds without it; the error names the limit vmbench set.
+TEST(ChildProcess, AMemoryLimitFailsTheCellMidRunAndNamesTheLimit) {
+  if (kSanitizerBuild) GTEST_SKIP() << "the sanitizer's shadow memory is above any useful RLIMIT_DATA";
+  const std::string big_tree = spec("arena", "18");  // a stretch tree of 2^19 nodes: tens of MiB
+  const ChildOutcome unlimited = run_child(VMBENCH_EXE, big_tree, "", {60}, kNoCancel);
+  ASSERT_TRUE(unlimited.ok) << unlimited.error;
+  const ChildOutcome o = run_child(VMBENCH_EXE, big_tree, "", {60, *parse_bytes("16M")}, kNoCancel);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("allocation of"), std::string::npos) << o.error;
+  EXPECT_EQ(o.error.find("after 0 successful"), std::string::npos) << "failed at once, not mid-run: " << o.error;
+  EXPECT_NE(o.error.find("(--memory-limit 16 MiB reached)"), std::string::npos) << o.error;
 }
 
 }  // namespace

@@ -152,5 +152,20 @@ TEST(Plan, BadCountsAreRefused) {
   EXPECT_NE(error_of(o), "");
 }
 
+TEST(Plan, MemoryLimitTakesTheParameterSizeSuffixes) {
+  RunOptions o = tree_on({"arena"});
+  o.memory_limit = "64M";
+  EXPECT_EQ(make_plan(o).memory_limit_bytes, *parse_bytes("64M"));
+  EXPECT_EQ(make_plan(tree_on({"arena"})).memory_limit_bytes, 0u) << "no limit unless asked for";
+}
+
+TEST(Plan, BadMemoryLimitsAreRefusedWithTheOption) {
+  for (const char* bad : {"64Q", "lots", "0"}) {
+    RunOptions o = tree_on({"arena"});
+    o.memory_limit = bad;
+    EXPECT_NE(error_of(o).find("--memory-limit"), std::string::npos) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vmbench

@@ -84,6 +84,14 @@ TEST(ResultsDocument, AnInterruptedRunIsMarkedIncomplete) {
   EXPECT_EQ(doc["schema_version"], kSchemaVersion);
 }
 
+TEST(ResultsDocument, TheMemoryLimitIsRecordedInThePlan) {
+  EXPECT_TRUE(build_document(two_allocators(1), {}, nlohmann::json::object(), true)["plan"]["memory_limit_bytes"].is_null())
+      << "null: the cells ran under whatever limit vmbench inherited";
+  Plan plan = two_allocators(1);
+  plan.memory_limit_bytes = std::uint64_t{64} << 20;
+  EXPECT_EQ(build_document(plan, {}, nlohmann::json::object(), true)["plan"]["memory_limit_bytes"], plan.memory_limit_bytes);
+}
+
 TEST(Formats, TheTableSaysHowMuchFasterAgainstMalloc) {
   const Plan plan = two_allocators(1);
   std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", figures(5.0), 0.1}};

@@ -5,8 +5,11 @@ input must give one line on stderr and exit code 2, and injected faults (a crash
 allocator, an interrupt) must leave a valid results file with everything measured so far.
 Environment: VMBENCH (the binary), VMB_SCHEMA (the schema file).
 """
+import functools
 import json
 import os
+import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -20,11 +23,27 @@ SCHEMA = json.load(open(os.environ["VMB_SCHEMA"]))
 QUICK = ["--scale", "ci", "--reps", "1"]
 
 
-def run(*args, env_extra=None, timeout=300):
+def run(*args, env_extra=None, timeout=300, preexec_fn=None):
     env = dict(os.environ)
     env.pop("VMBENCH_TEST_ALLOCATORS", None)
     env.update(env_extra or {})
-    return subprocess.run([VMBENCH, *args], capture_output=True, text=True, env=env, timeout=timeout)
+    return subprocess.run([VMBENCH, *args], capture_output=True, text=True, env=env, timeout=timeout,
+                          preexec_fn=preexec_fn)
+
+
+def stderr_lines(text):
+    return [l for l in text.splitlines() if l.strip()]
+
+
+@functools.lru_cache(maxsize=None)
+def sanitized_build():
+    """AddressSanitizer maps terabytes of shadow memory at start-up: no memory limit can apply to it."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "r.json")
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", out)
+        assert p.returncode == 0, p.stderr
+        with open(out) as f:
+            return "sanitize" in json.load(f)["context"]["build_flags"]
 
 
 class Scratch(unittest.TestCase):
@@ -165,6 +184,9 @@ class BadInput(Scratch):
         (["run", "--format", "xml"], "--format"),
         (["run", "--seed", "x"], "--seed"),
         (["run", "--dispatch", "sideways"], "--dispatch"),
+        (["run", "--memory-limit", "64Q"], "--memory-limit 64Q: unknown suffix"),
+        (["run", "--memory-limit", "lots"], "--memory-limit lots: not a number"),
+        (["run", "--memory-limit", "0"], "--memory-limit"),
         (["run", "--out", "/nonexistent-dir/r.json"], "/nonexistent-dir/r.json"),
         (["run", "--bogus-flag"], "bogus-flag"),
         (["fly"], "unknown command 'fly'"),
@@ -177,7 +199,7 @@ class BadInput(Scratch):
                 start = time.monotonic()
                 p = run(*args)
                 self.assertEqual(p.returncode, 2, p.stderr)
-                lines = [l for l in p.stderr.splitlines() if l.strip()]
+                lines = stderr_lines(p.stderr)
                 self.assertEqual(len(lines), 1, p.stderr)
                 self.assertIn(needle, lines[0])
                 self.assertNotIn("terminate called", p.stderr)
@@ -195,7 +217,32 @@ class BadInput(Scratch):
 
 
 class Faults(Scratch):
+    """Injected faults: a crashing or hanging cell, an interrupt, memory running out in a cell. Each
+    leaves a valid results file with everything measured so far."""
     TEST = {"VMBENCH_TEST_ALLOCATORS": "1"}
+
+    # churn on the arena keeps every dead object until the end: about 32 MiB committed at --scale ci.
+    # tree on the arena, and both workloads on malloc, stay below 8 MiB. The limit sits between.
+    MEMORY_LIMIT = "16M"
+    MEMORY_LIMIT_SAID = "(--memory-limit 16 MiB reached)"
+    MIN_OBJECT_BYTES = 16       # the smallest object churn allocates (vmbench list)
+    COMMIT_STEP_BYTES = 64 << 10  # the arena's commit step, given explicitly as 64K below
+
+    def skip_if_sanitized(self):
+        if sanitized_build():
+            self.skipTest("an AddressSanitizer build cannot run under a memory limit")
+
+    def wait_for_first_cell(self, path, deadline_s=30):
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            try:
+                with open(path) as f:
+                    if json.load(f)["cells"]:
+                        return
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        self.fail("no cell reached " + path)
 
     def test_a_crashing_and_a_hanging_cell_do_not_stop_the_run(self):
         p = run("run", *QUICK, "-w", "tree", "-a", "malloc,test-crash,test-hang,arena", "--timeout", "2",
@@ -213,15 +260,7 @@ class Faults(Scratch):
         env = dict(os.environ, **self.TEST)
         proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "60",
                                  "--out", self.out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # wait until the malloc cell is on disk
-            try:
-                with open(self.out) as f:
-                    if json.load(f)["cells"]:
-                        break
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.1)
+        self.wait_for_first_cell(self.out)  # the malloc cell
         time.sleep(0.3)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
@@ -238,6 +277,46 @@ class Faults(Scratch):
         run("run", "--workload", "nope", "--out", self.out)
         with open(self.out) as f:
             self.assertEqual(f.read(), "precious")
+
+    def test_a_cell_over_the_memory_limit_fails_mid_run_and_the_others_pass(self):
+        self.skip_if_sanitized()
+        p = run("run", *QUICK, "-w", "tree,churn", "-a", "arena,malloc", "-p", "commit_step=64K",
+                "--memory-limit", self.MEMORY_LIMIT, "--out", self.out)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        doc = self.load()
+        self.assertTrue(doc["complete"])
+        self.assertEqual(doc["plan"]["memory_limit_bytes"], 16 << 20)
+        cells = {c["key"]: c for c in doc["cells"]}
+        self.assertEqual(len(cells), doc["plan"]["cells_planned"])
+        failed = cells.pop("churn/arena/inline")
+        self.assertEqual(failed["status"], "failed")
+        self.assertIn(self.MEMORY_LIMIT_SAID, failed["error"])
+        # Mid-run: the arena was created and had handed out more bytes than one commit step holds, so
+        # commits had succeeded before one was refused.
+        made = re.search(r"^allocation of \d+ bytes failed after (\d+) successful ones", failed["error"])
+        self.assertIsNotNone(made, failed["error"])
+        self.assertGreater(int(made.group(1)) * self.MIN_OBJECT_BYTES, self.COMMIT_STEP_BYTES, failed["error"])
+        self.assertEqual({k: c["status"] for k, c in cells.items()}, {k: "ok" for k in cells})
+        self.assertIn(self.MEMORY_LIMIT_SAID, p.stderr)
+
+    def test_an_address_space_limit_fails_the_arena_reservation_and_malloc_runs(self):
+        self.skip_if_sanitized()
+        reserve_bytes = 64 << 30  # the arena's reservation per region, given explicitly as 64G below
+        limit = reserve_bytes // 2  # far above what a malloc cell maps, below one reservation
+
+        def limit_address_space():
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        p = run("run", *QUICK, "-w", "tree", "-a", "arena,malloc", "-p", "reserve=64G", "--out", self.out,
+                preexec_fn=limit_address_space)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        doc = self.load()
+        self.assertTrue(doc["complete"])
+        status = {c["allocator"]: c for c in doc["cells"]}
+        self.assertEqual(status["malloc"]["status"], "ok")
+        self.assertEqual(status["arena"]["status"], "failed")
+        self.assertEqual(status["arena"]["error"], "allocator 'arena' could not be created: reserving 64 GiB of "
+                                                   "address space failed: Cannot allocate memory")
 
 
 class OtherCommands(unittest.TestCase):
