@@ -157,8 +157,10 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     }
     dup2(err_pipe[1], 2);
     dup2(result_pipe[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
-    if (!apply_in_child(limits)) {
-      const char msg[] = "vmbench: cannot set up the cell process (the --memory-limit refused)\n";
+    // vmbench ignores SIGXFSZ (main.cpp) and an ignored signal stays ignored across exec: the cell
+    // gets the default back, as any program would.
+    if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || !apply_in_child(limits)) {
+      const char msg[] = "vmbench: cannot set up the cell process (SIGXFSZ or the --memory-limit refused)\n";
       (void)!write(2, msg, sizeof msg - 1);
       _exit(kExitSetupFailed);
     }

@@ -12,6 +12,7 @@
 #include "deep_passes.hpp"
 #include "formats.hpp"
 #include "progress.hpp"
+#include "rescue_file.hpp"
 #include "results_document.hpp"
 #include "run_context.hpp"
 
@@ -25,6 +26,19 @@ std::atomic<bool> g_interrupted{false};
 // partial). A second one: leave at once.
 void on_signal(int) {
   if (g_interrupted.exchange(true)) _exit(130);
+}
+
+// The results file cannot be written: the run stops (measuring on would only add to what is lost),
+// and what was measured goes to a rescue file, said in one line. A good file already at the output
+// path stays as it was: writes there are atomic (atomic_file.hpp).
+int stop_and_rescue(const std::string& why, const RunOutput& output, const Plan& plan,
+                    const std::vector<CellRecord>& records, const nlohmann::json& context, Progress& progress) {
+  progress.clear();
+  const bool all_measured = records.size() == plan.cells.size() && !g_interrupted.load();
+  const std::string line = save_rescue(output.out_path, why, build_document(plan, records, context, all_measured).dump(2),
+                                       records.size());
+  std::fprintf(stderr, "vmbench: %s\n", line.c_str());
+  return 2;
 }
 
 std::string self_exe() {
@@ -97,18 +111,13 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     records.push_back(std::move(rec));
     // Keep the file current: a crash of vmbench itself loses at most the running cell.
     const std::string why = write_file_atomically(output.out_path, build_document(plan, records, context, false).dump(2));
-    if (!why.empty()) {
-      std::fprintf(stderr, "vmbench: %s\n", why.c_str());
-      return 2;
-    }
+    if (!why.empty()) return stop_and_rescue(why, output, plan, records, context, progress);
   }
-  progress.finish();
   const bool complete = !g_interrupted.load();
   const nlohmann::json doc = build_document(plan, records, context, complete);
-  if (const std::string why = write_file_atomically(output.out_path, doc.dump(2)); !why.empty()) {
-    std::fprintf(stderr, "vmbench: %s\n", why.c_str());
-    return 2;
-  }
+  if (const std::string why = write_file_atomically(output.out_path, doc.dump(2)); !why.empty())
+    return stop_and_rescue(why, output, plan, records, context, progress);
+  progress.finish();
   if (output.format == "json") std::cout << doc.dump(2) << "\n";
   else if (output.format == "csv") std::cout << render_csv(doc);
   else if (output.format == "markdown") std::cout << render_markdown(doc);

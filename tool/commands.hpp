@@ -19,7 +19,8 @@ struct RunOutput {
   bool quiet = false;
 };
 
-// Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured), 130 interrupted.
+// Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
+// be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
 int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line);
 int command_list();
 

@@ -1,7 +1,11 @@
 // vmbench: measure, explain and guard memory-allocator performance. This file declares the command
 // line; each subcommand lives in its own command_*.cpp.
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -112,6 +116,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (deep_all) run.deep.syscalls = run.deep.latency = run.deep.timeline = run.deep.heap_map = true;
+  // A file-size limit (ulimit -f) must make a write fail with EFBIG, which vmbench reports and
+  // survives, not kill it with SIGXFSZ and lose what it measured.
+  if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR) {
+    std::fprintf(stderr, "vmbench: cannot ignore SIGXFSZ: %s\n", std::strerror(errno));
+    return 2;
+  }
   if (*run_cmd) return vmbench::command_run(run, output, join_args(argc, argv));
   if (*list_cmd) return vmbench::command_list();
   for (const auto& c : commands)

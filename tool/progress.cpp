@@ -33,8 +33,12 @@ void Progress::cell_done(const std::string& label, bool ok, const std::string& e
   std::fflush(stderr);
 }
 
-void Progress::finish() {
+void Progress::clear() {
   if (bar_) std::fprintf(stderr, "\r\033[K");
+}
+
+void Progress::finish() {
+  clear();
   if (!quiet_ && !bar_)
     std::fprintf(stderr, "vmbench: %d cells in %.1f s\n", done_, monotonic_now_s() - t0_);
 }

@@ -10,7 +10,8 @@ class Progress {
  public:
   Progress(int total, bool quiet);
   void cell_done(const std::string& label, bool ok, const std::string& error);
-  void finish();
+  void finish();  // clear(), then (without a bar) the count and time of the cells
+  void clear();   // take the bar off the terminal, so that the next line starts clean
 
  private:
   int total_;

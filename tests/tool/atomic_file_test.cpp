@@ -10,23 +10,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "scratch_files.hpp"
 
 namespace vmbench {
 namespace {
 
-std::string scratch_dir() {
-  char tmpl[] = "/tmp/vmbench-atomic-XXXXXX";
-  return mkdtemp(tmpl);
-}
+using test_files::slurp;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string scratch_dir() { return test_files::scratch_dir("vmbench-atomic"); }
 
 int entries(const std::string& dir) {
   int n = 0;

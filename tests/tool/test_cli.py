@@ -10,6 +10,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -217,8 +218,9 @@ class BadInput(Scratch):
 
 
 class Faults(Scratch):
-    """Injected faults: a crashing or hanging cell, an interrupt, memory running out in a cell. Each
-    leaves a valid results file with everything measured so far."""
+    """Injected faults: a crashing or hanging cell, an interrupt, memory running out in a cell, the
+    output location filling up or disappearing. Each leaves a valid results file (or a rescue file)
+    with everything measured so far, and never replaces a good file with a partial one."""
     TEST = {"VMBENCH_TEST_ALLOCATORS": "1"}
 
     # churn on the arena keeps every dead object until the end: about 32 MiB committed at --scale ci.
@@ -227,6 +229,11 @@ class Faults(Scratch):
     MEMORY_LIMIT_SAID = "(--memory-limit 16 MiB reached)"
     MIN_OBJECT_BYTES = 16       # the smallest object churn allocates (vmbench list)
     COMMIT_STEP_BYTES = 64 << 10  # the arena's commit step, given explicitly as 64K below
+
+    def setUp(self):
+        super().setUp()
+        self.tmp = os.path.join(self.dir.name, "tmp")  # $TMPDIR of vmbench: where a rescue file goes
+        os.mkdir(self.tmp)
 
     def skip_if_sanitized(self):
         if sanitized_build():
@@ -317,6 +324,59 @@ class Faults(Scratch):
         self.assertEqual(status["arena"]["status"], "failed")
         self.assertEqual(status["arena"]["error"], "allocator 'arena' could not be created: reserving 64 GiB of "
                                                    "address space failed: Cannot allocate memory")
+
+    def test_an_output_directory_deleted_mid_run_leaves_the_cells_in_a_rescue_file(self):
+        out_dir = os.path.join(self.dir.name, "out")
+        os.mkdir(out_dir)
+        out = os.path.join(out_dir, "r.json")
+        env = dict(os.environ, TMPDIR=self.tmp, **self.TEST)
+        # The slow cell holds the run (about two seconds here) while the directory goes; the poll
+        # notices the first cell within a tenth of a second.
+        proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-slow,arena",
+                                 "-p", "test_delay_spins=100k", "--out", out],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.wait_for_first_cell(out)
+        shutil.rmtree(out_dir)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 2, err)
+        lines = stderr_lines(err)
+        self.assertEqual(len(lines), 1, err)
+        rescue = os.path.join(self.tmp, "vmbench-rescue-%d.json" % proc.pid)
+        self.assertIn("cannot write results to " + out, lines[0])
+        self.assertIn("the 2 cells measured so far are saved in " + rescue, lines[0])
+        self.assertEqual(os.listdir(self.tmp), [os.path.basename(rescue)])  # no temporary file left
+        with open(rescue) as f:
+            doc = json.load(f)
+        jsonschema.validate(doc, SCHEMA)
+        self.assertFalse(doc["complete"])
+        self.assertEqual(doc["plan"]["cells_planned"], 3)
+        self.assertEqual([(c["allocator"], c["status"]) for c in doc["cells"]], [("malloc", "ok"), ("test-slow", "ok")])
+
+    def test_a_file_size_limit_leaves_the_previous_results_untouched(self):
+        args = ["run", *QUICK, "-w", "tree", "-a", "malloc", "--out", self.out]
+        self.assertEqual(run(*args).returncode, 0)
+        with open(self.out, "rb") as f:
+            precious = f.read()
+        limit = len(precious) // 2  # the same run's document cannot fit
+
+        for caller_ignores_sigxfsz in (False, True):  # vmbench must survive SIGXFSZ on its own
+            with self.subTest(caller_ignores_sigxfsz=caller_ignores_sigxfsz):
+                def limit_file_size():
+                    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+                    if caller_ignores_sigxfsz:
+                        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+                p = run(*args, env_extra={"TMPDIR": self.tmp}, preexec_fn=limit_file_size)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                lines = stderr_lines(p.stderr)
+                self.assertEqual(len(lines), 1, p.stderr)
+                self.assertIn("cannot write results to " + self.out, lines[0])
+                self.assertIn("File too large", lines[0])
+                self.assertIn("failed too", lines[0])  # the rescue file is under the same limit
+                with open(self.out, "rb") as f:
+                    self.assertEqual(f.read(), precious)
+                self.assertEqual(sorted(os.listdir(self.dir.name)), ["r.json", "tmp"])  # no stray .tmp
+                self.assertEqual(os.listdir(self.tmp), [])
 
 
 class OtherCommands(unittest.TestCase):
