@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "results_loader.hpp"
 
 extern char** environ;
 
@@ -80,6 +81,18 @@ std::string scripts_dir() {
 
 }  // namespace
 
+int refuse_unusable_results(const char* command, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    if (path.empty()) continue;
+    const LoadedResults loaded = load_results(path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "vmbench %s: %s\n", command, loaded.error.c_str());
+      return kExitUnusableInput;
+    }
+  }
+  return 0;
+}
+
 int run_plot_script(const char* command, const std::vector<std::string>& script_args) {
   const std::string script = scripts_dir() + "/vmbench-plot";
   if (::access(script.c_str(), R_OK) != 0) {
@@ -139,6 +152,7 @@ Command register_plot(CLI::App& app) {
       "  vmbench plot vmbench-results.json --out plots/\n"
       "  vmbench plot new.json --compare old.json --only compare,throughput");
   return {cmd, [options] {
+            if (const int rc = refuse_unusable_results("plot", {options->results, options->compare}); rc != 0) return rc;
             std::vector<std::string> args{options->results, "--out", options->out_dir, "--format", options->format};
             if (!options->only.empty()) args.insert(args.end(), {"--only", options->only});
             if (!options->compare.empty()) args.insert(args.end(), {"--compare", options->compare});

@@ -26,6 +26,7 @@ Command register_report(CLI::App& app) {
       "Example:\n"
       "  vmbench report vmbench-results.json --out report.html");
   return {cmd, [options] {
+            if (const int rc = refuse_unusable_results("report", {options->results, options->compare}); rc != 0) return rc;
             std::vector<std::string> args{options->results, "--html", options->out_file, "--quiet"};
             if (!options->compare.empty()) args.insert(args.end(), {"--compare", options->compare});
             return run_plot_script("report", args);

@@ -36,6 +36,11 @@ Command register_report(CLI::App& app);  // command_report.cpp
 // Runs scripts/vmbench-plot with a Python that has matplotlib; its exit code (3: none found).
 int run_plot_script(const char* command, const std::vector<std::string>& script_args);
 
+// The results files given to plot or report pass the same loader as compare's (results_loader.hpp)
+// before any Python runs: 0, or 2 after one line naming the file and what is wrong. Empty paths
+// (an option not given) are skipped.
+int refuse_unusable_results(const char* command, const std::vector<std::string>& paths);
+
 Command register_compare(CLI::App& app);  // vmbench compare BASE.json NEW.json
 Command register_export(CLI::App& app);   // vmbench export --format gbench RESULTS.json
 

@@ -41,7 +41,7 @@ std::string render_csv(const nlohmann::json& doc) {
     const nlohmann::json figures = c.value("figures", nlohmann::json::object());
     for (const char* f : kFigures) out.append(",").append(value_text(figures.value(f, nlohmann::json())));
     const nlohmann::json heap = figures.value("heap", nlohmann::json());
-    for (const char* f : kHeap) out.append(",").append(heap.is_object() ? value_text(heap[f]) : std::string());
+    for (const char* f : kHeap) out.append(",").append(heap.is_object() ? value_text(heap.value(f, nlohmann::json())) : std::string());
     out += "\n";
   }
   return out;

@@ -47,6 +47,23 @@ void check_string(const json& obj, const std::string& where, const char* name) {
   if (!member(obj, where, name).is_string()) fail(where + "." + name, "must be a string");
 }
 
+void check_optional_string(const json& obj, const std::string& where, const char* name) {
+  const auto it = obj.find(name);
+  if (it != obj.end() && !it->is_string()) fail(where + "." + name, "must be a string");
+}
+
+void check_string_or_null(const json& obj, const std::string& where, const char* name) {
+  const json& v = member(obj, where, name);
+  if (!v.is_string() && !v.is_null()) fail(where + "." + name, "must be a string or null");
+}
+
+// Parameters and swept values: names to values, all written as text ("64K", "16").
+void check_string_map(const json& obj, const std::string& where, const char* name) {
+  const json& map = object_at(obj, where, name);
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (!it.value().is_string()) fail(where + "." + name + "." + it.key(), "must be a string");
+}
+
 // How a number may look, by what it measures.
 enum class Range { seconds, count, signed_bytes, rate, any_finite, hash };
 
@@ -83,6 +100,19 @@ void check_number(const json& v, const std::string& where, Range range) {
 
 void check_number_at(const json& obj, const std::string& where, const char* name, Range range) {
   check_number(member(obj, where, name), where + "." + name, range);
+}
+
+void check_optional_number(const json& obj, const std::string& where, const char* name, Range range) {
+  const auto it = obj.find(name);
+  if (it != obj.end()) check_number(*it, where + "." + name, range);
+}
+
+// A ratio to malloc: null when it cannot be computed, else a finite number >= 0 (> 0 if `positive`).
+void check_ratio_or_null(const json& obj, const std::string& where, const char* name, bool positive) {
+  const json& v = member(obj, where, name);
+  if (v.is_null()) return;
+  check_number(v, where + "." + name, Range::rate);
+  if (positive && v.get<double>() <= 0) fail(where + "." + name, "must be a positive ratio: " + v.dump());
 }
 
 // A summary over repetitions may be signed for the RSS and page-table deltas only.
@@ -126,7 +156,8 @@ void check_cell_figures(const json& f, const std::string& where) {
 void check_cell(const json& c, const std::string& where) {
   if (!c.is_object()) fail(where, "must be an object");
   for (const char* s : {"key", "workload", "allocator", "dispatch"}) check_string(c, where, s);
-  object_at(c, where, "params");
+  check_string_map(c, where, "params");
+  check_optional_string(c, where, "error");
   check_number_at(c, where, "rep", Range::count);
   const json& status = member(c, where, "status");
   if (status != "ok" && status != "failed") fail(where + ".status", "must be \"ok\" or \"failed\"");
@@ -136,18 +167,38 @@ void check_cell(const json& c, const std::string& where) {
 void check_group(const json& g, const std::string& where) {
   if (!g.is_object()) fail(where, "must be an object");
   for (const char* s : {"key", "workload", "allocator", "dispatch"}) check_string(g, where, s);
-  const json& wp = object_at(g, where, "workload_params");
-  for (auto it = wp.begin(); it != wp.end(); ++it)
-    if (!it.value().is_string()) fail(where + ".workload_params." + it.key(), "must be a string");
+  check_string_map(g, where, "workload_params");
+  check_string_map(g, where, "swept");
   check_number_at(g, where, "reps_ok", Range::count);
   check_number_at(g, where, "reps_failed", Range::count);
   const json& figures = object_at(g, where, "figures");
   for (auto it = figures.begin(); it != figures.end(); ++it)
     if (!it.value().is_null()) check_summary(it.value(), where + ".figures." + it.key(), range_of_figure(it.key()));
+  const json& vs = member(g, where, "vs_malloc");
+  if (vs.is_object()) {
+    check_ratio_or_null(vs, where + ".vs_malloc", "speedup", true);
+    check_ratio_or_null(vs, where + ".vs_malloc", "peak_rss_ratio", false);  // 0: no RSS growth
+  } else if (!vs.is_null()) {
+    fail(where + ".vs_malloc", "must be an object or null");
+  }
+  if (const auto phases = g.find("phases"); phases != g.end()) {
+    if (!phases->is_array()) fail(where + ".phases", "must be an array");
+    for (std::size_t i = 0; i < phases->size(); ++i) {
+      const json& p = (*phases)[i];
+      const std::string at = where + ".phases[" + std::to_string(i) + "]";
+      if (!p.is_object()) fail(at, "must be an object");
+      check_string(p, at, "name");
+      check_summary(member(p, at, "seconds"), at + ".seconds", Range::seconds);
+    }
+  }
   if (g["reps_ok"].get<double>() > 0) {
+    // What every summary shows for a group that ran: its time and rate.
+    for (const char* f : {"wall_s", "ops_per_s"})
+      if (!figures.contains(f) || figures[f].is_null()) fail(where + ".figures." + f, "missing for a group that ran");
     for (const char* c : {"ops", "allocations", "frees", "frees_skipped", "peak_live_bytes"})
       check_number_at(g, where, c, Range::count);
     check_number_at(g, where, "checksum", Range::hash);
+    check_string_or_null(g, where, "heap_note");
   }
 }
 
@@ -164,6 +215,9 @@ void check_document(const json& doc) {
   if (!member(doc, "top level", "complete").is_boolean()) fail("complete", "must be true or false");
   const json& ctx = object_at(doc, "top level", "context");
   for (const char* s : {"cpu_model", "kernel"}) check_string(ctx, "context", s);
+  for (const char* s : {"date_utc", "build_type", "vmbench_version", "git_commit"}) check_optional_string(ctx, "context", s);
+  check_optional_number(ctx, "context", "cpu_count", Range::count);
+  check_optional_number(ctx, "context", "seed", Range::hash);
   check_number_at(ctx, "context", "page_size", Range::count);
   if (ctx["page_size"].get<double>() < 1) fail("context.page_size", "must be at least 1");
   const json& plan = object_at(doc, "top level", "plan");
@@ -173,7 +227,9 @@ void check_document(const json& doc) {
   for (std::size_t i = 0; i < cells.size(); ++i) check_cell(cells[i], "cells[" + std::to_string(i) + "]");
   const json& groups = array_at(doc, "top level", "groups");
   for (std::size_t i = 0; i < groups.size(); ++i) check_group(groups[i], "groups[" + std::to_string(i) + "]");
-  array_at(doc, "top level", "warnings");
+  const json& warnings = array_at(doc, "top level", "warnings");
+  for (std::size_t i = 0; i < warnings.size(); ++i)
+    if (!warnings[i].is_string()) fail("warnings[" + std::to_string(i) + "]", "must be a string");
 }
 
 // JSON has no NaN or Infinity, but some writers (Python's json by default) emit them: name the

@@ -39,9 +39,12 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
+// The figure's median, or null when the group has no such figure (find, not operator[]: on a const
+// document a missing key is undefined behaviour, found by tests/fuzz/results_loader_fuzz).
 const json* median(const json& g, const char* field) {
-  const json& f = g["figures"][field];
-  return f.is_object() ? &f["median"] : nullptr;
+  const json& figures = g["figures"];
+  const auto f = figures.find(field);
+  return f != figures.end() && f->is_object() ? &(*f)["median"] : nullptr;
 }
 
 std::string params_text(const json& params) {

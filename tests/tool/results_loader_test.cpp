@@ -24,6 +24,22 @@ json minimal_document() {
           {"groups", json::array()}, {"warnings", json::array()}};
 }
 
+// A document with one group that ran, as `vmbench run` writes it.
+json document_with_a_group() {
+  json d = minimal_document();
+  const json summary = {{"n", 1}, {"median", 0.01}, {"min", 0.01}, {"max", 0.01}, {"mean", 0.01}, {"stddev", 0.0},
+                        {"cv", 0.0}};
+  json rate = summary;
+  for (const char* f : {"median", "min", "max", "mean"}) rate[f] = 1000.0;
+  d["groups"] = json::array({{{"key", "tree/malloc/inline"}, {"workload", "tree"}, {"allocator", "malloc"},
+                              {"dispatch", "inline"}, {"params", json::object()}, {"swept", json::object()},
+                              {"workload_params", json::object()}, {"reps_ok", 1}, {"reps_failed", 0},
+                              {"figures", {{"wall_s", summary}, {"ops_per_s", rate}}}, {"ops", 10},
+                              {"allocations", 5}, {"frees", 5}, {"frees_skipped", 0}, {"peak_live_bytes", 64},
+                              {"checksum", 7}, {"heap_note", nullptr}, {"vs_malloc", nullptr}}});
+  return d;
+}
+
 std::string error_of(const std::string& text) { return parse_results(text, "r.json").error; }
 
 void expect_one_line_naming(const std::string& error, const std::string& needle) {
@@ -70,6 +86,34 @@ TEST(ResultsLoader, NamesAMissingField) {
   json d = minimal_document();
   d["cells"][0]["figures"].erase("ops");
   expect_one_line_naming(error_of(d.dump()), "missing field 'ops'");
+}
+
+TEST(ResultsLoader, AcceptsAGroupThatRan) {
+  const LoadedResults r = parse_results(document_with_a_group().dump(), "r.json");
+  EXPECT_TRUE(r.ok()) << r.error;
+}
+
+// The loader is the gate for every consumer: a field they read must be there, with its type. These
+// three were found by tests/fuzz/results_loader_fuzz.cpp reaching the renderers.
+TEST(ResultsLoader, RefusesAGroupThatRanWithoutItsTime) {
+  json d = document_with_a_group();
+  d["groups"][0]["figures"].erase("wall_s");
+  expect_one_line_naming(error_of(d.dump()), "groups[0].figures.wall_s");
+}
+
+TEST(ResultsLoader, RefusesASweptValueThatIsNotText) {
+  json d = document_with_a_group();
+  d["groups"][0]["swept"]["depth"] = 3;
+  expect_one_line_naming(error_of(d.dump()), "groups[0].swept.depth");
+}
+
+TEST(ResultsLoader, RefusesAZeroSpeedupAndAWarningThatIsNotText) {
+  json d = document_with_a_group();
+  d["groups"][0]["vs_malloc"] = {{"speedup", 0}, {"peak_rss_ratio", nullptr}};
+  expect_one_line_naming(error_of(d.dump()), "groups[0].vs_malloc.speedup");
+  d = document_with_a_group();
+  d["warnings"] = json::array({1});
+  expect_one_line_naming(error_of(d.dump()), "warnings[0]");
 }
 
 TEST(ResultsLoader, RefusesAnEmptyFileAndAMissingOne) {
