@@ -6,15 +6,15 @@
 #include <cstring>
 
 #include "params.hpp"
-#include "vmb/config.hpp"  // VMB_ASAN
+#include "vmb/config.hpp"  // VMB_ASAN, VMB_TSAN
 
 namespace vmbench {
 
-#if defined(VMB_ASAN)
+#if defined(VMB_ASAN) || defined(VMB_TSAN)
 // The sanitizer maps its shadow memory read-write at start-up: terabytes that RLIMIT_DATA counts.
 std::string check_memory_limit(std::uint64_t bytes) {
   if (bytes == 0) return "";
-  return "--memory-limit cannot be used in an AddressSanitizer build (its shadow memory counts against RLIMIT_DATA)";
+  return "--memory-limit cannot be used in a sanitizer build (its shadow memory counts against RLIMIT_DATA)";
 }
 #else
 std::string check_memory_limit(std::uint64_t bytes) {

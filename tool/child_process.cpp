@@ -31,7 +31,8 @@ std::string last_line(const std::string& text);
 // The line of a child's stderr that explains its failure: a sanitizer's report line when there is
 // one (its last line is only "ABORTING"), else the last line.
 std::string explaining_line(const std::string& text) {
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"}) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "ERROR: ThreadSanitizer",
+                             "WARNING: ThreadSanitizer", "runtime error:"}) {
     const std::size_t at = text.find(marker);
     if (at == std::string::npos) continue;
     const std::size_t start = text.rfind('\n', at);

@@ -30,9 +30,9 @@ std::string preload(const std::string& name) {
 
 const std::atomic<bool> kNoCancel{false};
 
-// Under AddressSanitizer the ASan runtime must be the first library loaded, so no allocator can be
-// preloaded into a sanitizer build's cells.
-#if defined(VMB_ASAN)
+// Under AddressSanitizer or ThreadSanitizer the sanitizer's runtime must be the first library loaded
+// (and it replaces malloc), so no allocator can be preloaded into a sanitizer build's cells.
+#if defined(VMB_ASAN) || defined(VMB_TSAN)
 constexpr bool kSanitizerBuild = true;
 #else
 constexpr bool kSanitizerBuild = false;

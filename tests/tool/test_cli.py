@@ -237,7 +237,7 @@ class Faults(Scratch):
 
     def skip_if_sanitized(self):
         if sanitized_build():
-            self.skipTest("an AddressSanitizer build cannot run under a memory limit")
+            self.skipTest("a sanitizer build cannot run under a memory limit")
 
     def wait_for_first_cell(self, path, deadline_s=30):
         deadline = time.monotonic() + deadline_s

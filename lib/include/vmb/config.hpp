@@ -29,6 +29,16 @@
 #endif
 #endif
 
+// ThreadSanitizer: nothing in the library changes, but its runtime, like ASan's, replaces malloc and
+// maps shadow memory, which the tool and its tests must know (cell_limits.cpp, child_process_test).
+#if defined(__SANITIZE_THREAD__)
+#define VMB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define VMB_TSAN 1
+#endif
+#endif
+
 #if defined(VMB_ASAN)
 #include <sanitizer/asan_interface.h>
 #define VMB_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
