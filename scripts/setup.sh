@@ -2,14 +2,15 @@
 # One command from a fresh Debian 12 machine to a result:
 #   scripts/setup.sh run    install what is missing, build Release, run `vmbench run`
 #   scripts/setup.sh test   the same, then every test and the performance-regression gate (and,
-#                           with CI=true, the sanitizer and Windows cross builds' tests too)
+#                           with CI=true, the sanitizer builds' tests, a short fuzzing run, and the
+#                           Windows cross build's tests too)
 # Idempotent: when everything is installed and built it only checks and rebuilds what changed.
 set -euo pipefail
 
 mode=${1:-run}
 case "$mode" in
   run|test) ;;
-  -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "setup.sh: unknown mode '$mode' (use: run or test)" >&2; exit 2 ;;
 esac
 
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 # What the build and the main job need, and what the tests add.
 run_packages=(g++ cmake ninja-build pkg-config git libcli11-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev
               googletest libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev python3-matplotlib python3-numpy)
-test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace)
+test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace valgrind)
 ci_packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix wine64)
 
 wanted=("${run_packages[@]}")
@@ -62,6 +63,15 @@ if [ "${CI:-}" = true ]; then
   # modules are left to the release run: they drive hundreds of cell processes (traced ones among
   # them), which under ASan take over ten minutes and test no code the other tests do not.
   ctest --preset asan-ubsan -j "$jobs" -E 'vmbench_test_(plots|compare|deep)$'
+  # A short fuzzing run from the committed corpus (docs/reliability.md): arena and pool operations
+  # against their models, and any bytes as a results file. Exits 1 with the failing input saved.
+  echo "setup: fuzzing (libFuzzer, ASan + UBSan), 15 s per target"
+  scripts/fuzz.sh --seconds 15
+  # The tool's one thread (the child-process reader) and everything that starts cells.
+  echo "setup: child processes and the command line under ThreadSanitizer"
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j "$jobs" --target vmbench vmbench_tool_tests
+  ctest --preset tsan -j "$jobs" -R '^(ChildProcess\.|vmbench_test_cli$)'
   if [ -x scripts/test-windows.sh ]; then
     echo "setup: Windows build (mingw-w64) tests under wine"
     scripts/test-windows.sh
