@@ -1,5 +1,4 @@
 """What every figure shares: matplotlib set-up, colours, labels, saving PNG + SVG, skip messages, CLI."""
-import argparse
 import os
 import sys
 
@@ -170,7 +169,7 @@ def render_all(doc, out_dir, modules, formats=("png", "svg"), log=print, other=N
 def module_main(mod, argv=None):
     """The command line of one figure module run on its own."""
     two = getattr(mod, "NEEDS_TWO_FILES", False)
-    ap = argparse.ArgumentParser(
+    ap = loader.OneLineArgumentParser(
         prog=os.path.basename(sys.argv[0]), description=mod.__doc__.strip().splitlines()[0],
         epilog=f"Writes {mod.NAME}*.png and .svg into --out. Exit codes: 0 drawn, 1 skipped (the data lacks "
                f"what the figure needs; the message says what), 2 a file that cannot be used, 3 no matplotlib.")
@@ -180,12 +179,18 @@ def module_main(mod, argv=None):
     ap.add_argument("--out", default="vmbench-plots", help="output directory (default: %(default)s)")
     ap.add_argument("--format", default="png,svg", help="comma-separated: png, svg (default: %(default)s)")
     args = ap.parse_args(argv)
+    formats = tuple(f for f in args.format.split(",") if f)
+    if not formats or any(f not in ("png", "svg") for f in formats):
+        ap.error("--format takes png, svg or png,svg")
     try:
         doc = loader.load(args.results)
         other = loader.load(args.other) if two else None
     except loader.UnusableFile as e:
         sys.stderr.write(f"{ap.prog}: {e}\n")
         return loader.EXIT_UNUSABLE
-    formats = tuple(f for f in args.format.split(",") if f)
-    written, skipped = render_all(doc, args.out, [mod], formats, other=other)
+    try:
+        written, skipped = render_all(doc, args.out, [mod], formats, other=other)
+    except OSError as e:
+        sys.stderr.write(f"{ap.prog}: cannot write {e.filename or args.out}: {e.strerror}\n")
+        return loader.EXIT_UNUSABLE
     return 0 if written or not skipped else 1

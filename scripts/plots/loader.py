@@ -2,12 +2,22 @@
 
 Every problem is reported as one line (UnusableFile); the figure modules never see a half-valid file.
 """
+import argparse
 import json
 import os
+import sys
 
 SCHEMA_NAME = "vmbench-results"
 SCHEMA_VERSION = 1
 EXIT_UNUSABLE = 2  # the file cannot be used: nothing was drawn
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse whose errors are one line (argparse prints the whole usage first), exit code 2."""
+
+    def error(self, message):
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        sys.exit(EXIT_UNUSABLE)
 
 
 class UnusableFile(Exception):

@@ -10,7 +10,9 @@ console errors. Environment: VMBENCH, VMB_SOURCE_DIR, VMB_PYTHON (see tests/tool
 import json
 import os
 import re
+import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -192,6 +194,51 @@ class BadFilesGiveOneLine(Scratch):
             html = os.path.join(self.tmp.name, "r.html")
             self.assertOneLineExit2(run([VMBENCH, "report", path, "--out", html]), f"report {name}")
             self.assertFalse(os.path.exists(html))
+
+
+class BadOptionsAndOutputsGiveOneLine(Scratch):
+    def assertOneLineExit2(self, p, needle):
+        self.assertEqual(p.returncode, 2, f"{p.stdout} {p.stderr}")
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        self.assertIn(needle, lines[0])
+        self.assertNotIn("Traceback", p.stderr)
+
+    def test_bad_option_values(self):
+        self.assertOneLineExit2(run([VMBENCH, "plot", SUITE, "--format", "gif", "--out", self.out]), "--format")
+        self.assertOneLineExit2(run([VMBENCH, "plot", SUITE, "--only", "nosuch", "--out", self.out]), "nosuch")
+        p = run([PYTHON, os.path.join(PLOTS, "memory.py"), SUITE, "--format", "gif", "--out", self.out])
+        self.assertOneLineExit2(p, "--format")
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_an_output_that_cannot_be_written(self):
+        missing = os.path.join(self.tmp.name, "no", "such", "dir")
+        self.assertOneLineExit2(run([VMBENCH, "report", SUITE, "--out", os.path.join(missing, "r.html")]),
+                                "cannot write")
+        a_file = os.path.join(self.tmp.name, "a-file")
+        with open(a_file, "w") as f:
+            f.write("x")
+        self.assertOneLineExit2(run([VMBENCH, "plot", SUITE, "--only", "memory", "--out", a_file]), "cannot write")
+        p = run([PYTHON, os.path.join(PLOTS, "memory.py"), SUITE, "--out", a_file])
+        self.assertOneLineExit2(p, "cannot write")
+
+    def test_a_report_that_cannot_be_written_leaves_the_previous_one(self):
+        html = os.path.join(self.tmp.name, "r.html")
+        self.assertEqual(run([VMBENCH, "report", SUITE, "--out", html]).returncode, 0)
+        with open(html, "rb") as f:
+            before = f.read()
+
+        def small_files():  # a full disk, as far as this process can tell (works as root too)
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+        p = subprocess.run([VMBENCH, "report", SUITE, "--out", html], capture_output=True, text=True,
+                           preexec_fn=small_files, timeout=300)
+        self.assertOneLineExit2(p, "cannot write")
+        self.assertIn("File too large", p.stderr)
+        with open(html, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(sorted(os.listdir(self.tmp.name)), ["r.html"])  # no temporary file left
 
 
 class VmbenchPlotFindsPython(Scratch):
