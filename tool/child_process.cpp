@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +144,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   }
 
   const double t0 = monotonic_now_s();
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     out.error = std::string("cannot fork: ") + std::strerror(errno);
@@ -151,6 +153,9 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
   }
   if (pid == 0) {
     setpgid(0, 0);  // its own process group: a terminal's Ctrl-C reaches the parent, which decides
+    // If vmbench dies (a second Ctrl-C exits at once, or a crash), the cell must not live on: a hung
+    // cell would otherwise hold a core forever. getppid() catches a parent that died before prctl.
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kExitSetupFailed);
     const int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) {
       dup2(devnull, 0);

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import resource
+import random
 import shutil
 import signal
 import subprocess
@@ -263,20 +264,60 @@ class Faults(Scratch):
         self.assertIn("timed out after 2 s", status["test-hang"]["error"])
         self.assertTrue(doc["complete"])
 
-    def test_an_interrupt_keeps_what_was_measured(self):
+    def interrupt_during_the_hanging_cell(self, *signals):
+        """Runs malloc then a hanging cell, sends `signals` during the second; exit code and stderr."""
         env = dict(os.environ, **self.TEST)
+        seed = str(random.randrange(10**12, 10**13))  # marks this run's cell processes
         proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "60",
-                                 "--out", self.out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                                 "--seed", seed, "--out", self.out],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         self.wait_for_first_cell(self.out)  # the malloc cell
         time.sleep(0.3)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-        self.assertEqual(proc.returncode, 130, err)
+        for sig in signals:
+            proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+        self.assert_no_cell_process_left(seed)
+        return proc.returncode, err
+
+    def assert_no_cell_process_left(self, seed):
+        """The hanging cell must die with the run, however the run ended."""
+        deadline = time.monotonic() + 5
+        while True:
+            left = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        cmdline = f.read()
+                except OSError:
+                    continue
+                if b"__cell" in cmdline and seed.encode() in cmdline:
+                    left.append(pid)
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                self.fail(f"cell processes still running after the run ended: {left}")
+            time.sleep(0.1)
+
+    def assert_partial_with_the_malloc_cell(self):
         doc = self.load()
         self.assertFalse(doc["complete"])
         self.assertEqual([c["allocator"] for c in doc["cells"]], ["malloc"])
         self.assertEqual(doc["cells"][0]["status"], "ok")
-        self.assertIn("partial", err)
+
+    def test_an_interrupt_keeps_what_was_measured(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=sig.name):
+                code, err = self.interrupt_during_the_hanging_cell(sig)
+                self.assertEqual(code, 130, err)
+                self.assert_partial_with_the_malloc_cell()
+                self.assertIn("partial", err)
+
+    def test_vmbench_killed_outright_keeps_the_cells_on_disk_and_leaves_no_cell_running(self):
+        # SIGKILL cannot be handled: what is on disk is what was written after the last cell, and
+        # the hanging cell must die with its parent (PR_SET_PDEATHSIG), not hold a core forever.
+        code, _ = self.interrupt_during_the_hanging_cell(signal.SIGKILL)
+        self.assertEqual(code, -signal.SIGKILL)
+        self.assert_partial_with_the_malloc_cell()
 
     def test_an_existing_results_file_survives_a_refused_run(self):
         with open(self.out, "w") as f:
