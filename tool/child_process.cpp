@@ -155,7 +155,11 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     setpgid(0, 0);  // its own process group: a terminal's Ctrl-C reaches the parent, which decides
     // If vmbench dies (a second Ctrl-C exits at once, or a crash), the cell must not live on: a hung
     // cell would otherwise hold a core forever. getppid() catches a parent that died before prctl.
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kExitSetupFailed);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+      const char msg[] = "vmbench: cannot tie the cell process to vmbench (prctl refused, or vmbench is gone)\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      _exit(kExitSetupFailed);
+    }
     const int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) {
       dup2(devnull, 0);

@@ -130,8 +130,7 @@ class ArenaChecker {
                     : op < 93 ? pop_beyond()
                     : op < 98 ? push(true)
                               : push_until_exhausted();
-    if (ok && check_state() && (++steps_ % limits_.verify_every_steps != 0 || verify_blocks())) return true;
-    return false;
+    return ok && check_state() && (++steps_ % limits_.verify_every_steps != 0 || verify_blocks());
   }
 
   // The end of a run: every block verified, every scope ended (which must restore the position).
