@@ -1,4 +1,4 @@
-// libFuzzer target: vmbench's results loader (tool/results_loader.cpp), the gate every results file
+// libFuzzer target: vmbench's results loader (tool/results/results_loader.cpp), the gate every results file
 // passes before compare, export, plot and report use it. Any text must give either a document or one
 // line of error, never a crash, an exception or a hang. A document the loader accepts must then be
 // safe for every consumer: each rendering runs on it, comparing it with itself must find no change,

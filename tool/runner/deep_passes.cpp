@@ -1,6 +1,6 @@
 #include "deep_passes.hpp"
 
-#include "cell_child.hpp"
+#include "cell_protocol.hpp"
 #include "child_process.hpp"
 #include "syscall_tally.hpp"
 
@@ -15,18 +15,18 @@ constexpr const char* kSyscallMethod =
     "the parent; counted between the child's getpid markers";
 
 // One pass: a child with the pass in its spec. Its figures, or null with the reason.
-json run_pass(const char* pass, json spec, const std::string& exe, const std::string& preload, const CellLimits& limits,
+json run_pass(Pass pass, json spec, const std::string& exe, const std::string& preload, const CellLimits& limits,
               const std::atomic<bool>& cancel, bool traced, ChildOutcome* outcome, std::string* why) {
-  spec["pass"] = pass;
+  spec["pass"] = std::string(pass_name(pass));
   *outcome = run_child(exe, spec.dump(), preload, limits, cancel, traced);
   if (!outcome->ok) {
-    *why = std::string(pass) + " pass failed: " + outcome->error;
+    *why = std::string(pass_name(pass)) + " pass failed: " + outcome->error;
     return nullptr;
   }
   try {
     return json::parse(outcome->result_json);
   } catch (const std::exception& e) {
-    *why = std::string(pass) + " pass: unreadable result: " + e.what();
+    *why = std::string(pass_name(pass)) + " pass: unreadable result: " + e.what();
     return nullptr;
   }
 }
@@ -66,7 +66,7 @@ void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const jso
   ChildOutcome child;
   std::string why;
   if (o.syscalls && !cancel.load()) {
-    const json result = run_pass(kPassSyscalls, spec, exe, preload, limits, cancel, true, &child, &why);
+    const json result = run_pass(Pass::syscalls, spec, exe, preload, limits, cancel, true, &child, &why);
     json value = nullptr;
     if (!result.is_null()) {
       if (!child.trace || !child.trace->traced) why = "not traced: " + (child.trace ? child.trace->error : "no tracer");
@@ -76,21 +76,21 @@ void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const jso
     put(figures, "syscalls", value, why);
   }
   if (o.latency && !cancel.load()) {
-    const json result = run_pass(kPassLatency, spec, exe, preload, limits, cancel, false, &child, &why);
+    const json result = run_pass(Pass::latency, spec, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "latency", result.is_null() ? json(nullptr) : result["latency"], why);
   }
   if (o.timeline && !cancel.load()) {
     json s = spec;
     const auto ops = figures.value("ops", std::uint64_t{0});
     s["every_ops"] = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
-    const json result = run_pass(kPassTimeline, s, exe, preload, limits, cancel, false, &child, &why);
+    const json result = run_pass(Pass::timeline, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "timeline", result.is_null() ? json(nullptr) : result["timeline"], why);
   }
   if (o.heap_map && !cancel.load()) {
     json s = spec;
     s["max_objects"] = figures.value("allocations", std::uint64_t{0});
     s["peak_live_bytes"] = figures.value("peak_live_bytes", std::uint64_t{0});
-    const json result = run_pass(kPassHeapMap, s, exe, preload, limits, cancel, false, &child, &why);
+    const json result = run_pass(Pass::heap_map, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "heap_map", result.is_null() ? json(nullptr) : result["heap_map"], why);
   }
 }

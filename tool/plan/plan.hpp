@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "deep_passes.hpp"
+#include "deep_pass_options.hpp"
 #include "params.hpp"
 
 namespace vmbench {

@@ -63,7 +63,7 @@ double median_of(const json& group, const char* field) {
   return f.is_object() ? f["median"].get<double>() : -1.0;
 }
 
-// The deep passes run once per combination (tool/deep_passes.hpp): the group takes their figures
+// The deep passes run once per combination (tool/runner/deep_passes.hpp): the group takes their figures
 // from the repetition that carries them. Absent when they were not asked for.
 void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
   for (const auto* r : reps)

@@ -10,19 +10,10 @@
 #include <string>
 
 #include "cell_limits.hpp"
+#include "deep_pass_options.hpp"
 
 namespace vmbench {
 
-struct DeepPassOptions {
-  bool syscalls = false;
-  bool latency = false;
-  bool timeline = false;
-  bool heap_map = false;
-  std::uint64_t timeline_every_ops = 0;  // 0: chosen for about kTimelinePoints points
-  bool any() const noexcept { return syscalls || latency || timeline || heap_map; }
-};
-
-inline constexpr std::uint64_t kTimelinePoints = 150;
 
 // `spec`: the cell's specification; `figures`: the first repetition's figures, which gain
 // "syscalls", "latency", "timeline" and "heap_map" (or null, with the reason in figures.unavailable).

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "probes.hpp"
-#include "run_cell.hpp"  // kExitAllocationFailed
+#include "cell_protocol.hpp"
 
 extern char** environ;
 
@@ -24,7 +24,6 @@ namespace {
 
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
-constexpr int kExitSetupFailed = 126;  // between fork and exec: as a shell says "cannot execute"
 constexpr std::string_view kOwnPrefix = "vmbench: ";  // how a cell process starts its own messages
 
 std::string last_line(const std::string& text);
@@ -158,7 +157,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
       const char msg[] = "vmbench: cannot tie the cell process to vmbench (prctl refused, or vmbench is gone)\n";
       (void)!write(2, msg, sizeof msg - 1);
-      _exit(kExitSetupFailed);
+      _exit(exit_status(CellExit::setup_failed));
     }
     const int devnull = open("/dev/null", O_RDWR);
     if (devnull >= 0) {
@@ -172,17 +171,17 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || !apply_in_child(limits)) {
       const char msg[] = "vmbench: cannot set up the cell process (SIGXFSZ or the --memory-limit refused)\n";
       (void)!write(2, msg, sizeof msg - 1);
-      _exit(kExitSetupFailed);
+      _exit(exit_status(CellExit::setup_failed));
     }
     if (trace_memory_syscalls && !become_traced_child(filter)) {
       const char msg[] = "vmbench: cannot trace the cell process (ptrace or seccomp refused)\n";
       (void)!write(2, msg, sizeof msg - 1);
-      _exit(kExitSetupFailed);
+      _exit(exit_status(CellExit::setup_failed));
     }
     execve(argv[0], argv, envp.data());
     const char msg[] = "vmbench: cannot execute the cell process\n";
     (void)!write(2, msg, sizeof msg - 1);
-    _exit(127);
+    _exit(exit_status(CellExit::exec_failed));
   }
   close(result_pipe[1]);
   close(err_pipe[1]);
@@ -218,7 +217,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_json, con
     out.error = with_said("crashed with " + signal_name(WTERMSIG(status)));
   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
     out.error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;
-    if (WEXITSTATUS(status) == kExitAllocationFailed && limits.memory_limit_bytes > 0)
+    if (WEXITSTATUS(status) == exit_status(CellExit::allocation_failed) && limits.memory_limit_bytes > 0)
       out.error += memory_limit_note(limits.memory_limit_bytes);
   } else if (out.result_json.empty()) {
     out.error = with_said("exited without a result");

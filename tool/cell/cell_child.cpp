@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "allocator_proof.hpp"
-#include "child_process.hpp"
+#include "cell_protocol.hpp"
 #include "hardware_counters.hpp"
 #include "heap_map_probe.hpp"
 #include "latency_probe.hpp"
@@ -34,9 +34,9 @@ struct Checkpoint {
   double at_s;
 };
 
-int fail(int code, const std::string& what) {
+int fail(CellExit code, const std::string& what) {
   std::fprintf(stderr, "vmbench: %s\n", what.c_str());
-  return code;
+  return exit_status(code);
 }
 
 bool write_all(int fd, const std::string& s) {
@@ -76,7 +76,7 @@ json hardware_json(const HardwareCounters& hw) {
 
 int cell_child_main(const std::string& spec_json) {
   CellRequest req;
-  std::string pass;
+  Pass pass = Pass::throughput;
   std::uint64_t every_ops = 0, max_objects = 0, peak_live_bytes = 0;
   try {
     const json spec = json::parse(spec_json);
@@ -86,19 +86,19 @@ int cell_child_main(const std::string& spec_json) {
     req.params = Params(spec.at("params").get<std::map<std::string, std::string>>());
     req.seed = spec.at("seed").get<std::uint64_t>();
     req.warmup = spec.at("warmup").get<int>();
-    pass = spec.value("pass", std::string(kPassThroughput));
+    const std::string pass_text = spec.value("pass", std::string(pass_name(Pass::throughput)));
     every_ops = spec.value("every_ops", std::uint64_t{0});
     max_objects = spec.value("max_objects", std::uint64_t{0});
     peak_live_bytes = spec.value("peak_live_bytes", std::uint64_t{0});
-    if (pass != kPassThroughput && pass != kPassSyscalls && pass != kPassLatency && pass != kPassTimeline &&
-        pass != kPassHeapMap)
-      throw std::invalid_argument("unknown pass '" + pass + "'");
+    const std::optional<Pass> parsed = parse_pass(pass_text);
+    if (!parsed) throw std::invalid_argument("unknown pass '" + pass_text + "'");
+    pass = *parsed;
   } catch (const std::exception& e) {
-    return fail(2, std::string("bad cell specification: ") + e.what());
+    return fail(CellExit::bad_spec, std::string("bad cell specification: ") + e.what());
   }
 
   const AllocatorProof proof = prove_allocator(req.allocator);
-  if (!proof.ok) return fail(4, "allocator not proven: " + proof.evidence);
+  if (!proof.ok) return fail(CellExit::allocator_not_proven, "allocator not proven: " + proof.evidence);
 
   ProcStatus before{}, at_reset{}, after{};
   Usage usage_before{}, usage_after{};
@@ -108,11 +108,11 @@ int cell_child_main(const std::string& spec_json) {
   checkpoints.reserve(kMaxCheckpoints);
 
   // Each pass adds its own probe; everything is constructed here, before the measured phase.
-  const bool mark_phase = pass == kPassSyscalls;
+  const bool mark_phase = pass == Pass::syscalls;
   const NativeStatsReader native(req.allocator);
   std::unique_ptr<HardwareCounters> hardware;
   std::string hardware_error;
-  if (pass == kPassThroughput) {
+  if (pass == Pass::throughput) {
     hardware = std::make_unique<HardwareCounters>();
     if (!hardware->ok()) {
       hardware_error = hardware->error();
@@ -121,12 +121,12 @@ int cell_child_main(const std::string& spec_json) {
   }
   std::unique_ptr<LatencyProbe> latency;
   std::unique_ptr<TimelineProbe> timeline;
-  if (pass == kPassLatency) req.probe = (latency = std::make_unique<LatencyProbe>()).get();
-  if (pass == kPassTimeline) req.probe = (timeline = std::make_unique<TimelineProbe>(every_ops, native)).get();
+  if (pass == Pass::latency) req.probe = (latency = std::make_unique<LatencyProbe>()).get();
+  if (pass == Pass::timeline) req.probe = (timeline = std::make_unique<TimelineProbe>(every_ops, native)).get();
   std::unique_ptr<HeapMapProbe> heap_map;
-  if (pass == kPassHeapMap) {
+  if (pass == Pass::heap_map) {
     heap_map = std::make_unique<HeapMapProbe>(max_objects, peak_live_bytes);
-    if (!heap_map->ok()) return fail(kExitAllocationFailed, "heap map: cannot map the registry of live objects");
+    if (!heap_map->ok()) return fail(CellExit::allocation_failed, "heap map: cannot map the registry of live objects");
     req.probe = heap_map.get();
   }
 
@@ -164,11 +164,11 @@ int cell_child_main(const std::string& spec_json) {
   try {
     outcome = run_cell(req, hooks);
   } catch (const AllocatorNotCreated& e) {
-    return fail(kExitAllocationFailed, e.what());
+    return fail(CellExit::allocation_failed, e.what());
   } catch (const std::bad_alloc&) {
-    return fail(kExitAllocationFailed, "memory ran out outside the allocator under test (std::bad_alloc)");
+    return fail(CellExit::allocation_failed, "memory ran out outside the allocator under test (std::bad_alloc)");
   } catch (const std::exception& e) {
-    return fail(5, e.what());
+    return fail(CellExit::workload_error, e.what());
   }
 
   const WorkloadStats& st = outcome.stats;
@@ -224,7 +224,7 @@ int cell_child_main(const std::string& spec_json) {
                    {"rss_anon_bytes", c.status.rss_anon_bytes},
                    {"at_s", c.at_s}});
   r["checkpoints"] = cps;
-  if (pass == kPassThroughput) {
+  if (pass == Pass::throughput) {
     r["native"] = native_json(native);
     if (r["native"].is_null()) unavailable["native"] = native.source();
     r["hardware_counters"] = hardware ? hardware_json(*hardware) : json(nullptr);
@@ -235,8 +235,8 @@ int cell_child_main(const std::string& spec_json) {
   if (heap_map) r["heap_map"] = heap_map->to_json();
   r["unavailable"] = unavailable;
 
-  if (!write_all(kResultFd, r.dump())) return fail(6, "cannot write the result to the parent");
-  return 0;
+  if (!write_all(kResultFd, r.dump())) return fail(CellExit::result_unwritable, "cannot write the result to the parent");
+  return exit_status(CellExit::ok);
 }
 
 }  // namespace vmbench

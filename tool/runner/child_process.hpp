@@ -25,7 +25,5 @@ struct ChildOutcome {
 ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
                        const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
 
-// The file descriptor on which a child writes its result.
-inline constexpr int kResultFd = 3;
 
 }  // namespace vmbench

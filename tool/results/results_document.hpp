@@ -1,4 +1,4 @@
-// The results document (schema: docs/results-schema.md, checked by tests/schema/results.schema.json):
+// The results document (schema: docs/results-schema.md, checked by tests/schema/results-v1.schema.json):
 // context, plan, one record per cell, and per-combination summaries with ratios against malloc from
 // the same run. Every output format is rendered from this document.
 #pragma once
@@ -8,11 +8,9 @@
 #include <vector>
 
 #include "plan.hpp"
+#include "schema_version.hpp"
 
 namespace vmbench {
-
-inline constexpr const char* kSchemaName = "vmbench-results";
-inline constexpr int kSchemaVersion = 1;
 
 struct CellRecord {
   int combination = 0;

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "results_document.hpp"
+#include "schema_version.hpp"
 
 namespace vmbench {
 
