@@ -20,21 +20,8 @@ import unittest
 
 import jsonschema
 
-VMBENCH = os.environ["VMBENCH"]
-SCHEMA = json.load(open(os.environ["VMB_SCHEMA"]))
-QUICK = ["--scale", "ci", "--reps", "1"]
-
-
-def run(*args, env_extra=None, timeout=300, preexec_fn=None):
-    env = dict(os.environ)
-    env.pop("VMBENCH_TEST_ALLOCATORS", None)
-    env.update(env_extra or {})
-    return subprocess.run([VMBENCH, *args], capture_output=True, text=True, env=env, timeout=timeout,
-                          preexec_fn=preexec_fn)
-
-
-def stderr_lines(text):
-    return [l for l in text.splitlines() if l.strip()]
+from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, planned_cells, schema, stderr_lines
+from vmbtest import vmbench as run
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,21 +33,6 @@ def sanitized_build():
         assert p.returncode == 0, p.stderr
         with open(out) as f:
             return "sanitize" in json.load(f)["context"]["build_flags"]
-
-
-class Scratch(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.out = os.path.join(self.dir.name, "r.json")
-
-    def tearDown(self):
-        self.dir.cleanup()
-
-    def load(self):
-        with open(self.out) as f:
-            doc = json.load(f)
-        jsonschema.validate(doc, SCHEMA)
-        return doc
 
 
 class RunWritesTrustworthyResults(Scratch):
@@ -84,9 +56,10 @@ class RunWritesTrustworthyResults(Scratch):
         self.assertIn("faster", self.proc.stdout)
 
     def test_results_match_the_schema_and_are_complete(self):
-        jsonschema.validate(self.doc, SCHEMA)
+        jsonschema.validate(self.doc, schema())
         self.assertTrue(self.doc["complete"])
-        self.assertEqual(len(self.doc["cells"]), 4 * 5 * 2)
+        self.assertEqual(len(self.doc["cells"]), planned_cells(self.doc))
+        self.assertEqual(self.doc["plan"]["combinations"], 4 * 5)  # every workload x the 5 allocators asked for
         self.assertTrue(all(c["status"] == "ok" for c in self.doc["cells"]))
 
     def test_every_allocator_did_the_same_work(self):
@@ -153,7 +126,7 @@ class Formats(Scratch):
     def test_json_on_stdout_is_the_document(self):
         p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--format", "json", "--out", self.out)
         self.assertEqual(p.returncode, 0, p.stderr)
-        jsonschema.validate(json.loads(p.stdout), SCHEMA)
+        jsonschema.validate(json.loads(p.stdout), schema())
 
     def test_csv_has_a_row_per_cell(self):
         p = run("run", *QUICK, "-w", "tree", "-a", "malloc,arena", "--format", "csv", "--out", self.out)
@@ -222,7 +195,7 @@ class Faults(Scratch):
     """Injected faults: a crashing or hanging cell, an interrupt, memory running out in a cell, the
     output location filling up or disappearing. Each leaves a valid results file (or a rescue file)
     with everything measured so far, and never replaces a good file with a partial one."""
-    TEST = {"VMBENCH_TEST_ALLOCATORS": "1"}
+    TEST = TEST_ALLOCATORS
 
     # churn on the arena keeps every dead object until the end: about 32 MiB committed at --scale ci.
     # tree on the arena, and both workloads on malloc, stay below 8 MiB. The limit sits between.
@@ -390,7 +363,7 @@ class Faults(Scratch):
         self.assertEqual(os.listdir(self.tmp), [os.path.basename(rescue)])  # no temporary file left
         with open(rescue) as f:
             doc = json.load(f)
-        jsonschema.validate(doc, SCHEMA)
+        jsonschema.validate(doc, schema())
         self.assertFalse(doc["complete"])
         self.assertEqual(doc["plan"]["cells_planned"], 3)
         self.assertEqual([(c["allocator"], c["status"]) for c in doc["cells"]], [("malloc", "ok"), ("test-hang", "failed")])

@@ -9,12 +9,11 @@ Environment: VMBENCH (the binary), VMB_SOURCE_DIR (the source tree).
 import json
 import os
 import re
-import subprocess
 import tempfile
 import unittest
 
-VMBENCH = os.environ["VMBENCH"]
-TEST_ALLOCATORS = {"VMBENCH_TEST_ALLOCATORS": "1"}
+from vmbtest import TEST_ALLOCATORS, one_line, vmbench
+
 # The gate's own judgement (scripts/ci-gate.sh): ratios to malloc, a generous margin.
 GATE = ["--normalize", "malloc", "--min-effect", "50%", "--min-time", "0.02",
         "-t", "cpu_user_s=off", "-t", "cpu_sys_s=off", "-t", "ops_per_s=off", "-t", "peak_rss_bytes=off"]
@@ -22,21 +21,6 @@ RUN = ["run", "--scale", "ci", "-w", "tree", "-p", "depth=14", "--reps", "5", "-
 # Busy work per allocation on top of malloc's ~25 ns: a few times slower, far beyond the noise.
 SLOW_SPINS = "100"
 BLOAT_BYTES = "32"
-
-
-def vmbench(*args, env_extra=None, timeout=600):
-    env = dict(os.environ)
-    env.pop("VMBENCH_TEST_ALLOCATORS", None)
-    env.update(env_extra or {})
-    return subprocess.run([VMBENCH, *args], capture_output=True, text=True, env=env, timeout=timeout)
-
-
-def one_line(test, proc):
-    lines = [l for l in proc.stderr.splitlines() if l.strip()]
-    test.assertEqual(len(lines), 1, proc.stderr)
-    test.assertNotIn("terminate called", proc.stderr)
-    test.assertNotIn("Traceback", proc.stderr)
-    return lines[0]
 
 
 class Runs(unittest.TestCase):

@@ -15,15 +15,10 @@ import unittest
 
 import jsonschema
 
-VMBENCH = os.environ["VMBENCH"]
-SCHEMA = json.load(open(os.environ["VMB_SCHEMA"]))
+from vmbtest import VMBENCH, schema
+from vmbtest import vmbench as run
+
 WORKLOADS = ("tree", "churn", "strings", "frag")
-
-
-def run(*args, timeout=600):
-    env = dict(os.environ)
-    env.pop("VMBENCH_TEST_ALLOCATORS", None)
-    return subprocess.run([VMBENCH, *args], capture_output=True, text=True, env=env, timeout=timeout)
 
 
 class DeepRun(unittest.TestCase):
@@ -46,7 +41,7 @@ class DeepRun(unittest.TestCase):
         return [c for c in self.doc["cells"] if c["rep"] == 0]
 
     def test_results_match_the_schema(self):
-        jsonschema.validate(self.doc, SCHEMA)
+        jsonschema.validate(self.doc, schema())
         self.assertEqual(self.doc["plan"]["deep_passes"],
                          {"syscalls": True, "latency": True, "timeline": True, "heap_map": True,
                           "timeline_every_ops": 0})

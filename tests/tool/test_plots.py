@@ -15,18 +15,16 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import unittest
 
 import matplotlib.image
 
-VMBENCH = os.environ["VMBENCH"]
-SOURCE = os.environ["VMB_SOURCE_DIR"]
-PYTHON = os.environ.get("VMB_PYTHON", sys.executable)
+from vmbtest import FIXTURES, PYTHON, VMBENCH, run_command
+from vmbtest import SOURCE_DIR as SOURCE
+
 ENTRY = os.path.join(SOURCE, "scripts", "vmbench-plot")
 PLOTS = os.path.join(SOURCE, "scripts", "plots")
-FIXTURES = os.path.join(SOURCE, "tests", "fixtures")
 SUITE = os.path.join(FIXTURES, "ci-suite.json")
 SWEEP = os.path.join(FIXTURES, "ci-sweep-dispatch.json")
 MODULES = ["throughput", "memory", "phases", "fragmentation", "timeline", "latency", "heapmap", "sweep",
@@ -39,10 +37,7 @@ MIN_PNG_BYTES = 10_000
 MIN_SIDE_PX = 300
 
 
-def run(args, env_extra=None, timeout=300):
-    env = dict(os.environ)
-    env.update(env_extra or {})
-    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=timeout)
+run = run_command
 
 
 def plot(*args, **kw):
