@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 
 #include "atomic_file.hpp"
@@ -15,6 +16,7 @@
 #include "progress.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
+#include "run_options.hpp"
 
 namespace vmbench {
 
@@ -59,8 +61,6 @@ void print_results(const nlohmann::json& doc, const std::string& format) {
   else std::cout << render_table(doc);
 }
 
-}  // namespace
-
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
 int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line) {
@@ -88,6 +88,14 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
                  report.complete ? "" : " (partial: interrupted)");
   if (!report.complete) return exit_code(ExitStatus::interrupted);
   return exit_code(report.any_failed ? ExitStatus::failed : ExitStatus::ok);
+}
+
+}  // namespace
+
+Command register_run(CLI::App& app, const std::string& command_line) {
+  auto args = std::make_shared<RunArguments>();
+  CLI::App* cmd = add_run_command(app, *args);
+  return {cmd, [args, command_line] { return command_run(args->resolved(), args->output, command_line); }};
 }
 
 }  // namespace vmbench
