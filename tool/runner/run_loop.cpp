@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <optional>
 #include <vector>
 
 #include "atomic_file.hpp"
