@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "exit_codes.hpp"
+
 namespace vmbench {
 
 std::optional<Scale> parse_scale(const std::string& s) {
@@ -100,7 +102,7 @@ std::string format_bytes_long(std::uint64_t bytes) {
 namespace {
 [[noreturn]] void bad_param(const std::string& name, const char* what) {
   std::fprintf(stderr, "vmbench: parameter %s: %s\n", name.c_str(), what);
-  std::exit(2);
+  std::exit(kExitBadParameter);
 }
 }  // namespace
 

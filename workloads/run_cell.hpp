@@ -7,6 +7,7 @@
 #include <string>
 
 #include "driver.hpp"
+#include "exit_codes.hpp"  // kExitAllocationFailed: how allocation_failed() ends the cell
 #include "heaps/heap.hpp"
 #include "params.hpp"
 
@@ -34,10 +35,6 @@ struct CellOutcome {
   HeapCounters counters;       // committed bytes at the end of the measured pass
   HeapCounters counters_delta; // commit/decommit calls made during the measured pass
 };
-
-// The cell process's exit status when memory ran out: an allocation failed in the middle of the
-// workload, or the heap could not even be created. The parent names --memory-limit when it set one.
-inline constexpr int kExitAllocationFailed = 3;
 
 // The heap could not be created (its reservation or mapping was refused): a memory failure, unlike
 // the other errors run_cell throws.

@@ -194,6 +194,69 @@ struct Token {
   std::size_t bytes;
 };
 
+// One line's output buffer: the tokens and their separators, grown by doubling.
+struct LineBuffer {
+  char* bytes = nullptr;
+  std::size_t capacity = kInitialBufferBytes;
+  std::size_t used = 0;
+};
+
+// tokenize: each word of [line, eol) copied into its own heap string. The bytes copied.
+template <class H>
+std::size_t tokenize(Driver<H>& d, const char* line, const char* eol, std::vector<Token>& tokens) {
+  std::size_t token_bytes = 0;
+  tokens.clear();
+  for (const char* w = line; w < eol;) {
+    const char* w_end = std::find(w, eol, kWordSeparator);
+    const auto n = static_cast<std::size_t>(w_end - w);
+    auto* s = static_cast<char*>(d.template alloc<Life::phase>(n));
+    std::memcpy(s, w, n);
+    tokens.push_back({s, n});
+    token_bytes += n;
+    w = w_end + 1;
+  }
+  return token_bytes;
+}
+
+// build: every token and a separator appended to a buffer that doubles as it fills.
+template <class H>
+LineBuffer build_line(Driver<H>& d, const std::vector<Token>& tokens) {
+  LineBuffer out;
+  out.bytes = static_cast<char*>(d.template alloc<Life::phase>(out.capacity));
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    const std::size_t need = out.used + t.bytes + 1;
+    if (need > out.capacity) {
+      std::size_t grown = out.capacity;
+      while (grown < need) grown *= 2;
+      out.bytes = static_cast<char*>(d.grow(out.bytes, out.capacity, grown));
+      out.capacity = grown;
+    }
+    std::memcpy(out.bytes + out.used, t.p, t.bytes);
+    out.used += t.bytes;
+    out.bytes[out.used++] = i + 1 == tokens.size() ? kLineEnd : kWordSeparator;
+  }
+  return out;
+}
+
+// The line's length and its first, middle and last bytes: every heap built the same text.
+inline std::uint64_t line_checksum(const LineBuffer& out) noexcept {
+  const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(out.bytes[i])}; };
+  return out.used * 0x100000001b3ULL + (byte(0) | byte(out.used / 2) << 8 | byte(out.used - 1) << 16);
+}
+
+// release: the line's tokens and buffer (heaps without individual free: one pop at phase_end).
+template <class H>
+void release_line(Driver<H>& d, const std::vector<Token>& tokens, std::size_t token_bytes, const LineBuffer& out) {
+  if constexpr (Driver<H>::kIndividualFree) {
+    for (const Token& t : tokens) d.template free<Life::phase>(t.p, t.bytes);
+    d.template free<Life::phase>(out.bytes, out.capacity);
+  } else {
+    d.dead_without_free(tokens.size() + 1, token_bytes + out.capacity);
+  }
+  d.phase_end();
+}
+
 template <class H>
 WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   const std::uint64_t words = d.params().count("words");
@@ -217,54 +280,18 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   while (line < text_end) {
     const auto* eol = static_cast<const char*>(std::memchr(line, kLineEnd, static_cast<std::size_t>(text_end - line)));
     std::size_t token_bytes = 0;
+    LineBuffer out;
     d.phase_begin();
-    d.timed("tokenize", [&] {
-      tokens.clear();
-      for (const char* w = line; w < eol;) {
-        const char* w_end = std::find(w, eol, kWordSeparator);
-        const auto n = static_cast<std::size_t>(w_end - w);
-        auto* s = static_cast<char*>(d.template alloc<Life::phase>(n));
-        std::memcpy(s, w, n);
-        tokens.push_back({s, n});
-        token_bytes += n;
-        w = w_end + 1;
-      }
-    });
+    d.timed("tokenize", [&] { token_bytes = tokenize(d, line, eol, tokens); });
     d.timed("count", [&] {
       for (const Token& t : tokens) table.add(t.p, t.bytes);
     });
-    char* out = nullptr;
-    std::size_t out_capacity = kInitialBufferBytes;
     d.timed("build", [&] {
-      out = static_cast<char*>(d.template alloc<Life::phase>(out_capacity));
-      std::size_t used = 0;
-      for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const Token& t = tokens[i];
-        const std::size_t need = used + t.bytes + 1;
-        if (need > out_capacity) {
-          std::size_t grown = out_capacity;
-          while (grown < need) grown *= 2;
-          out = static_cast<char*>(d.grow(out, out_capacity, grown));
-          out_capacity = grown;
-        }
-        std::memcpy(out + used, t.p, t.bytes);
-        used += t.bytes;
-        out[used++] = i + 1 == tokens.size() ? kLineEnd : kWordSeparator;
-      }
-      // The line's length and its first, middle and last bytes: every heap built the same text.
-      const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(out[i])}; };
-      checksum += used * 0x100000001b3ULL + (byte(0) | byte(used / 2) << 8 | byte(used - 1) << 16);
-      output_bytes += used;
+      out = build_line(d, tokens);
+      checksum += line_checksum(out);
+      output_bytes += out.used;
     });
-    d.timed("release", [&] {
-      if constexpr (Driver<H>::kIndividualFree) {
-        for (const Token& t : tokens) d.template free<Life::phase>(t.p, t.bytes);
-        d.template free<Life::phase>(out, out_capacity);
-      } else {
-        d.dead_without_free(tokens.size() + 1, token_bytes + out_capacity);
-      }
-      d.phase_end();
-    });
+    d.timed("release", [&] { release_line(d, tokens, token_bytes, out); });
     line = eol + 1;
   }
   d.checkpoint("text done");

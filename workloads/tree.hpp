@@ -8,6 +8,8 @@
 // Operations: one allocation per node, plus one free per node on heaps with individual free.
 #pragma once
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "driver.hpp"
@@ -65,14 +67,13 @@ void release_batch(Driver<H>& d, std::vector<Node*>& trees, int depth) {
   d.phase_end();
 }
 
-template <class H>
-WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
-  const int max_depth = static_cast<int>(d.params().count("depth"));
-  const std::uint64_t age_objects = d.params().count("age_objects");
-  Rng rng(d.seed());
+using AgedObjects = std::vector<std::pair<void*, std::size_t>>;
 
-  // Ageing (not measured).
-  std::vector<std::pair<void*, std::size_t>> aged(age_objects);
+// Ageing (not measured): `count` objects of random sizes, a random half of them freed again. The
+// survivors (the others are null) die last, in free_aged.
+template <class H>
+AgedObjects age_heap(Driver<H>& d, Rng& rng, std::uint64_t count) {
+  AgedObjects aged(count);
   for (auto& [p, n] : aged) {
     n = rng.between(kAgeMinBytes, kAgeMaxBytes);
     p = d.alloc(n);
@@ -82,6 +83,40 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
       d.free(p, n);
       p = nullptr;
     }
+  return aged;
+}
+
+template <class H>
+void free_aged(Driver<H>& d, const AgedObjects& aged) {
+  for (const auto& [p, n] : aged)
+    if (p != nullptr) d.free(p, n);
+}
+
+// `iterations` trees of `depth`, built, checked and released in batches of about kBatchNodes nodes.
+template <class H>
+void run_depth(Driver<H>& d, std::vector<Node*>& batch, int depth, std::uint64_t iterations, std::uint64_t& checksum) {
+  const std::uint64_t per_batch = std::max<std::uint64_t>(1, kBatchNodes / nodes_in(depth));
+  for (std::uint64_t done = 0; done < iterations;) {
+    const std::uint64_t n = std::min(per_batch, iterations - done);
+    d.phase_begin();
+    d.timed("build", [&] {
+      batch.clear();
+      for (std::uint64_t i = 0; i < n; ++i) batch.push_back(build<Life::phase>(d, depth));
+    });
+    d.timed("check", [&] {
+      for (Node* t : batch) checksum += check(t);
+    });
+    d.timed("release", [&] { release_batch(d, batch, depth); });
+    done += n;
+  }
+}
+
+template <class H>
+WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
+  const int max_depth = static_cast<int>(d.params().count("depth"));
+  const std::uint64_t age_objects = d.params().count("age_objects");
+  Rng rng(d.seed());
+  const AgedObjects aged = age_heap(d, rng, age_objects);
   std::vector<Node*> batch;
   batch.reserve(kBatchNodes / nodes_in(kMinDepth) + 1);
 
@@ -95,24 +130,8 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
 
   Node* long_lived = nullptr;
   d.timed("build", [&] { long_lived = build<Life::persistent>(d, max_depth); });
-
-  for (int depth = kMinDepth; depth <= max_depth; depth += 2) {
-    const std::uint64_t iterations = std::uint64_t{1} << (max_depth - depth + kMinDepth);
-    const std::uint64_t per_batch = std::max<std::uint64_t>(1, kBatchNodes / nodes_in(depth));
-    for (std::uint64_t done = 0; done < iterations;) {
-      const std::uint64_t n = std::min(per_batch, iterations - done);
-      d.phase_begin();
-      d.timed("build", [&] {
-        batch.clear();
-        for (std::uint64_t i = 0; i < n; ++i) batch.push_back(build<Life::phase>(d, depth));
-      });
-      d.timed("check", [&] {
-        for (Node* t : batch) checksum += check(t);
-      });
-      d.timed("release", [&] { release_batch(d, batch, depth); });
-      done += n;
-    }
-  }
+  for (int depth = kMinDepth; depth <= max_depth; depth += 2)
+    run_depth(d, batch, depth, std::uint64_t{1} << (max_depth - depth + kMinDepth), checksum);
   d.checkpoint("trees done");
   d.timed("check", [&] { checksum += check(long_lived); });
   d.timed("release", [&] {
@@ -122,9 +141,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
       d.dead_without_free(nodes_in(max_depth), nodes_in(max_depth) * sizeof(Node));
     }
   });
-  // The aged survivors die last (outside the tree phases).
-  for (auto& [p, n] : aged)
-    if (p != nullptr) d.free(p, n);
+  free_aged(d, aged);  // outside the tree phases
   return d.finish(checksum);
 }
 

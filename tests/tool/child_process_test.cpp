@@ -13,13 +13,16 @@
 namespace vmbench {
 namespace {
 
-std::string spec(const std::string& allocator, const std::string& depth = "6") {
-  nlohmann::json s = {{"workload", "tree"}, {"allocator", allocator}, {"dispatch", "inline"}, {"seed", 1}, {"warmup", 0}};
-  s["params"] = {{"depth", depth},         {"age_objects", "100"}, {"commit_step", "64K"},
-                 {"reserve", "1G"},        {"retain", "1M"},       {"huge_pages", "off"},
-                 {"pool_reserve", "1G"},   {"bump_region", "1G"},  {"test_crash_after", "10"},
-                 {"test_delay_spins", "0"}, {"test_bloat_bytes", "0"}};
-  return s.dump();
+CellSpec spec(const std::string& allocator, const std::string& depth = "6") {
+  CellSpec s;
+  s.workload = "tree";
+  s.allocator = allocator;
+  s.seed = 1;
+  s.params = {{"depth", depth},          {"age_objects", "100"}, {"commit_step", "64K"},
+              {"reserve", "1G"},         {"retain", "1M"},       {"huge_pages", "off"},
+              {"pool_reserve", "1G"},    {"bump_region", "1G"},  {"test_crash_after", "10"},
+              {"test_delay_spins", "0"}, {"test_bloat_bytes", "0"}};
+  return s;
 }
 
 std::string preload(const std::string& name) {
@@ -104,9 +107,9 @@ TEST(ChildProcess, CancellationStopsTheChildAtOnce) {
 }
 
 TEST(ChildProcess, AnExhaustedArenaIsAFailedCellNotACrash) {
-  nlohmann::json s = nlohmann::json::parse(spec("arena", "16"));
-  s["params"]["reserve"] = "64K";  // far too small for a depth-16 tree
-  const ChildOutcome o = run_child(VMBENCH_EXE, s.dump(), "", {60}, kNoCancel);
+  CellSpec s = spec("arena", "16");
+  s.params["reserve"] = "64K";  // far too small for a depth-16 tree
+  const ChildOutcome o = run_child(VMBENCH_EXE, s, "", {60}, kNoCancel);
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("allocation of"), std::string::npos) << o.error;
   EXPECT_EQ(o.error.find("--memory-limit"), std::string::npos) << "no limit was set: " << o.error;
@@ -116,7 +119,7 @@ TEST(ChildProcess, AnExhaustedArenaIsAFailedCellNotACrash) {
 // the same cell builds without it; the error names the limit vmbench set.
 TEST(ChildProcess, AMemoryLimitFailsTheCellMidRunAndNamesTheLimit) {
   if (kSanitizerBuild) GTEST_SKIP() << "the sanitizer's shadow memory is above any useful RLIMIT_DATA";
-  const std::string big_tree = spec("arena", "18");  // a stretch tree of 2^19 nodes: tens of MiB
+  const CellSpec big_tree = spec("arena", "18");  // a stretch tree of 2^19 nodes: tens of MiB
   const ChildOutcome unlimited = run_child(VMBENCH_EXE, big_tree, "", {60}, kNoCancel);
   ASSERT_TRUE(unlimited.ok) << unlimited.error;
   const ChildOutcome o = run_child(VMBENCH_EXE, big_tree, "", {60, *parse_bytes("16M")}, kNoCancel);

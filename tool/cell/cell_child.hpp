@@ -6,8 +6,8 @@
 
 namespace vmbench {
 
-
-// Entry point of `vmbench __cell SPEC_JSON`. Its exit status is a CellExit (protocol/cell_protocol.hpp).
-int cell_child_main(const std::string& spec_json);
+// Entry point of `vmbench __cell SPEC` (protocol/cell_spec.hpp). Its exit status is a CellExit
+// (protocol/cell_protocol.hpp).
+int cell_child_main(const std::string& spec_text);
 
 }  // namespace vmbench

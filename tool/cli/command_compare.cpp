@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "compare.hpp"
+#include "exit_status.hpp"
 #include "results_loader.hpp"
 
 namespace vmbench {
@@ -39,7 +40,7 @@ bool parse_fraction(const std::string& text, double& out) {
 
 int usage_error(const std::string& line) {
   std::fprintf(stderr, "vmbench compare: %s\n", line.c_str());
-  return 2;
+  return exit_code(ExitStatus::unusable_input);
 }
 
 int run_compare(const CompareArgs& a) {
@@ -65,7 +66,7 @@ int run_compare(const CompareArgs& a) {
   if (a.format == "json") std::cout << comparison_json(c, a.base_path, a.new_path).dump(2) << "\n";
   else if (a.format == "markdown") std::cout << render_comparison_markdown(c);
   else std::cout << render_comparison_table(c);
-  return c.regressions > 0 ? 1 : 0;
+  return exit_code(c.regressions > 0 ? ExitStatus::failed : ExitStatus::ok);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "exit_status.hpp"
 #include "formats.hpp"
 #include "results_loader.hpp"
 
@@ -32,11 +33,11 @@ Command register_export(CLI::App& app) {
             const LoadedResults r = load_results(args->path);
             if (!r.ok()) {
               std::fprintf(stderr, "vmbench export: %s\n", r.error.c_str());
-              return 2;
+              return exit_code(ExitStatus::unusable_input);
             }
             const auto out = args->format == "gbench" ? render_gbench(r.doc) : render_gbench_smaller(r.doc);
             std::cout << out.dump(2) << "\n";
-            return 0;
+            return exit_code(ExitStatus::ok);
           }};
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "exit_status.hpp"
 #include "results_loader.hpp"
 
 extern char** environ;
@@ -21,9 +22,6 @@ extern char** environ;
 namespace vmbench {
 namespace {
 
-// Exit codes of scripts/vmbench-plot (and so of `vmbench plot` / `vmbench report`).
-constexpr int kExitUnusableInput = 2;
-constexpr int kExitNoMatplotlib = 3;
 constexpr const char* kMatplotlibPackage = "python3-matplotlib";
 constexpr const char* kDebianPython = "/usr/bin/python3";
 
@@ -87,10 +85,10 @@ int refuse_unusable_results(const char* command, const std::vector<std::string>&
     const LoadedResults loaded = load_results(path);
     if (!loaded.ok()) {
       std::fprintf(stderr, "vmbench %s: %s\n", command, loaded.error.c_str());
-      return kExitUnusableInput;
+      return exit_code(ExitStatus::unusable_input);
     }
   }
-  return 0;
+  return exit_code(ExitStatus::ok);
 }
 
 int run_plot_script(const char* command, const std::vector<std::string>& script_args) {
@@ -100,7 +98,7 @@ int run_plot_script(const char* command, const std::vector<std::string>& script_
                  "vmbench %s: cannot find %s (set VMBENCH_SCRIPTS to the scripts/ folder of a vmbench source "
                  "tree)\n",
                  command, script.c_str());
-    return kExitUnusableInput;
+    return exit_code(ExitStatus::unusable_input);
   }
   // python3 on PATH first (the user's choice), then Debian's, which python3-matplotlib installs into.
   std::vector<std::string> tried;
@@ -116,7 +114,7 @@ int run_plot_script(const char* command, const std::vector<std::string>& script_
     const int rc = spawn_and_wait(args, false);
     if (rc < 0) {
       std::fprintf(stderr, "vmbench %s: cannot start %s: %s\n", command, candidate.c_str(), std::strerror(errno));
-      return kExitUnusableInput;
+      return exit_code(ExitStatus::unusable_input);
     }
     return rc;
   }
@@ -124,7 +122,7 @@ int run_plot_script(const char* command, const std::vector<std::string>& script_
   for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
   std::fprintf(stderr, "vmbench %s: no Python with matplotlib (tried: %s); install it: apt-get install %s\n", command,
                list.empty() ? "no python3 found" : list.c_str(), kMatplotlibPackage);
-  return kExitNoMatplotlib;
+  return exit_code(ExitStatus::no_matplotlib);
 }
 
 Command register_plot(CLI::App& app) {

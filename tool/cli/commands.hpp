@@ -1,11 +1,12 @@
-// The subcommands. main.cpp declares the command line (CLI11) and calls these.
+// The subcommands. Each declares its own options (CLI11) in its own file; main.cpp is the table of
+// them. Exit statuses: exit_status.hpp.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "plan.hpp"
+#include "plan.hpp"  // allocator_availability(), which command_list.cpp reads
 
 namespace CLI {
 class App;
@@ -13,23 +14,17 @@ class App;
 
 namespace vmbench {
 
-struct RunOutput {
-  std::string out_path;          // the JSON file (always written)
-  std::string format = "table";  // what goes to standard output: table | json | csv | markdown | gbench
-  bool quiet = false;
-};
-
-// Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
-// be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
-int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line);
-int command_list();
-
 // A subcommand that declares itself: register_X(app) adds its options to `app` and returns the
-// subcommand with the action main() runs when it was chosen (exit code as above).
+// subcommand with the action main() runs when it was chosen (its exit status).
 struct Command {
   CLI::App* app = nullptr;
   std::function<int()> action;
 };
+
+// `command_line`: the whole command line as typed, recorded in the results' context.
+Command register_run(CLI::App& app, const std::string& command_line);  // command_run.cpp
+Command register_list(CLI::App& app);                                  // register_list.cpp
+int command_list();                                                    // command_list.cpp
 
 Command register_plot(CLI::App& app);    // command_plot.cpp
 Command register_report(CLI::App& app);  // command_report.cpp

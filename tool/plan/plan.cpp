@@ -97,9 +97,10 @@ std::vector<AllocatorAvailability> allocator_availability() {
   return out;
 }
 
-Plan make_plan(const RunOptions& o) {
-  Plan plan;
-  plan.options = o;
+namespace {
+
+// The options that are single values: scale, repetitions, warm-up, timeout, memory limit, dispatch.
+void check_settings(const RunOptions& o, Plan& plan) {
   const auto scale = parse_scale(o.scale);
   if (!scale) bad("unknown scale '" + o.scale + "' (valid: ci, default, large)");
   plan.scale = *scale;
@@ -116,35 +117,45 @@ Plan make_plan(const RunOptions& o) {
   }
   if (o.dispatch != "inline" && o.dispatch != "virtual" && o.dispatch != "both")
     bad("unknown dispatch '" + o.dispatch + "' (valid: inline, virtual, both)");
+}
 
-  std::vector<std::string> all_workloads;
-  for (const auto& w : workload_catalog()) all_workloads.push_back(w.name);
-  std::vector<std::string> workloads = o.workloads.empty() ? all_workloads : o.workloads;
-  for (const auto& w : workloads)
-    if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all_workloads) + ")");
+std::vector<std::string> chosen_workloads(const RunOptions& o) {
+  std::vector<std::string> all;
+  for (const auto& w : workload_catalog()) all.push_back(w.name);
+  for (const auto& w : o.workloads)
+    if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all) + ")");
+  return o.workloads.empty() ? all : o.workloads;
+}
 
+// The allocators asked for, each available here; none asked for: every available one, and the
+// others in `skipped` with the reason.
+std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std::string>& skipped) {
   const auto availability = allocator_availability();
-  std::vector<std::string> all_allocators;
-  for (const auto& a : availability) all_allocators.push_back(a.name);
-  std::vector<std::string> allocators;
+  std::vector<std::string> chosen;
   if (o.allocators.empty()) {
     for (const auto& a : availability) {
-      if (a.available) allocators.push_back(a.name);
-      else plan.skipped.push_back(a.name + ": " + a.reason);
+      if (a.available) chosen.push_back(a.name);
+      else skipped.push_back(a.name + ": " + a.reason);
     }
-  } else {
-    for (const auto& name : o.allocators) {
-      const AllocatorInfo* info = find_allocator(name);
-      if (info == nullptr || (info->test_only && std::getenv("VMBENCH_TEST_ALLOCATORS") == nullptr))
-        bad("unknown allocator '" + name + "' (valid: " + join(all_allocators) + ")");
-      auto it = std::find_if(availability.begin(), availability.end(), [&](auto& a) { return a.name == name; });
-      if (it != availability.end() && !it->available) bad("allocator " + name + " is not available: " + it->reason);
-      allocators.push_back(name);
-    }
+    return chosen;
   }
+  std::vector<std::string> all;
+  for (const auto& a : availability) all.push_back(a.name);
+  for (const auto& name : o.allocators) {
+    const AllocatorInfo* info = find_allocator(name);
+    if (info == nullptr || (info->test_only && std::getenv("VMBENCH_TEST_ALLOCATORS") == nullptr))
+      bad("unknown allocator '" + name + "' (valid: " + join(all) + ")");
+    auto it = std::find_if(availability.begin(), availability.end(), [&](auto& a) { return a.name == name; });
+    if (it != availability.end() && !it->available) bad("allocator " + name + " is not available: " + it->reason);
+    chosen.push_back(name);
+  }
+  return chosen;
+}
 
-  // Parameters: every given name must belong to a chosen workload or to the allocators.
-  const auto given = parse_param_args(o.param_args);
+using GivenParams = std::map<std::string, std::vector<std::string>>;
+
+// Every given name must belong to a chosen workload or to the allocators, and every value must fit it.
+void check_params(const GivenParams& given, const std::vector<std::string>& workloads) {
   for (const auto& [name, values] : given) {
     const ParamDef* def = find_def(allocator_params(), name);
     for (const auto& w : workloads)
@@ -162,45 +173,72 @@ Plan make_plan(const RunOptions& o) {
       if (!why.empty()) bad(why);
     }
   }
+}
 
-  std::vector<std::string> dispatches;
-  if (o.dispatch == "both") dispatches = {"inline", "virtual"};
-  else dispatches = {o.dispatch};
-  const int s = static_cast<int>(plan.scale);
-  for (const auto& w : workloads) {
-    const WorkloadInfo* info = find_workload(w);
-    for (const auto& a : allocators) {
-      // The parameters this cell reads, with their lists of values (defaults unless given).
-      std::vector<std::pair<const ParamDef*, std::vector<std::string>>> axes;
-      for (const auto& d : info->params) axes.push_back({&d, {d.defaults[s]}});
-      for (const auto& d : allocator_params())
-        if (uses(d, a)) axes.push_back({&d, {d.defaults[s]}});
-      for (auto& [def, values] : axes)
-        if (auto it = given.find(def->name); it != given.end()) values = it->second;
-      // Cartesian product over the axes.
-      std::vector<std::size_t> idx(axes.size(), 0);
-      for (;;) {
-        for (const auto& d : dispatches) {
-          Combination c{w, a, d, {}, {}, w + "/" + a + "/" + d};
-          for (std::size_t i = 0; i < axes.size(); ++i) {
-            c.params.set(axes[i].first->name, axes[i].second[idx[i]]);
-            if (axes[i].second.size() > 1) {
-              c.swept[axes[i].first->name] = axes[i].second[idx[i]];
-              c.key += "/" + axes[i].first->name + "=" + axes[i].second[idx[i]];
-            }
-          }
-          // Allocator parameters the allocator does not read still travel, at their defaults, so
-          // that every heap finds what it asks for.
-          for (const auto& def : allocator_params())
-            if (!c.params.has(def.name)) c.params.set(def.name, def.defaults[s]);
-          plan.combinations.push_back(std::move(c));
-        }
-        std::size_t i = 0;
-        while (i < axes.size() && ++idx[i] == axes[i].second.size()) idx[i++] = 0;
-        if (i == axes.size()) break;
-      }
+// One parameter a cell reads, with its values: the default at this scale unless given.
+using Axis = std::pair<const ParamDef*, std::vector<std::string>>;
+
+std::vector<Axis> axes_of(const WorkloadInfo& workload, const std::string& allocator, const GivenParams& given,
+                          int scale) {
+  std::vector<Axis> axes;
+  for (const auto& d : workload.params) axes.push_back({&d, {d.defaults[scale]}});
+  for (const auto& d : allocator_params())
+    if (uses(d, allocator)) axes.push_back({&d, {d.defaults[scale]}});
+  for (auto& [def, values] : axes)
+    if (auto it = given.find(def->name); it != given.end()) values = it->second;
+  return axes;
+}
+
+// The combination at one point `idx` of the axes' product.
+Combination combination_at(const std::string& w, const std::string& a, const std::string& dispatch,
+                           const std::vector<Axis>& axes, const std::vector<std::size_t>& idx, int scale) {
+  Combination c{w, a, dispatch, {}, {}, w + "/" + a + "/" + dispatch};
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const std::string& name = axes[i].first->name;
+    const std::string& value = axes[i].second[idx[i]];
+    c.params.set(name, value);
+    if (axes[i].second.size() > 1) {
+      c.swept[name] = value;
+      c.key += "/" + name + "=" + value;
     }
   }
+  // Allocator parameters the allocator does not read still travel, at their defaults, so that
+  // every heap finds what it asks for.
+  for (const auto& def : allocator_params())
+    if (!c.params.has(def.name)) c.params.set(def.name, def.defaults[scale]);
+  return c;
+}
+
+// Every combination of one workload and one allocator: the Cartesian product of its parameters'
+// values, each point once per dispatch.
+void add_combinations(Plan& plan, const std::string& w, const std::string& a, const GivenParams& given,
+                      const std::vector<std::string>& dispatches) {
+  const int scale = static_cast<int>(plan.scale);
+  const std::vector<Axis> axes = axes_of(*find_workload(w), a, given, scale);
+  std::vector<std::size_t> idx(axes.size(), 0);
+  for (;;) {
+    for (const auto& d : dispatches) plan.combinations.push_back(combination_at(w, a, d, axes, idx, scale));
+    std::size_t i = 0;
+    while (i < axes.size() && ++idx[i] == axes[i].second.size()) idx[i++] = 0;
+    if (i == axes.size()) return;
+  }
+}
+
+}  // namespace
+
+Plan make_plan(const RunOptions& o) {
+  Plan plan;
+  plan.options = o;
+  check_settings(o, plan);
+  const std::vector<std::string> workloads = chosen_workloads(o);
+  const std::vector<std::string> allocators = chosen_allocators(o, plan.skipped);
+  const GivenParams given = parse_param_args(o.param_args);
+  check_params(given, workloads);
+
+  const std::vector<std::string> dispatches =
+      o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};
+  for (const auto& w : workloads)
+    for (const auto& a : allocators) add_combinations(plan, w, a, given, dispatches);
   for (int rep = 0; rep < o.reps; ++rep)
     for (int c = 0; c < static_cast<int>(plan.combinations.size()); ++c) plan.cells.push_back({c, rep});
   return plan;

@@ -1,12 +1,13 @@
 // The contract between vmbench (the parent, runner/) and a cell process (`vmbench __cell SPEC`,
-// cell/): which pass a child runs, where it writes its result, and what its exit status means.
-// Both sides include this header and nothing of each other, so neither can drift from the other.
+// cell/): which pass a child runs, where it writes its result, and what its exit status means; the
+// spec itself is cell_spec.hpp. Both sides include these headers and nothing of each other, so
+// neither can drift from the other.
 #pragma once
 
 #include <optional>
 #include <string_view>
 
-#include "run_cell.hpp"  // kExitAllocationFailed: a workload's allocation failure exits the child directly
+#include "exit_codes.hpp"  // the two statuses with which a workload ends the child itself
 
 namespace vmbench {
 
@@ -41,7 +42,7 @@ constexpr std::optional<Pass> parse_pass(std::string_view name) noexcept {
 // How a cell process ends. The parent turns each into a failed cell's reason (runner/child_process.cpp).
 enum class CellExit : int {
   ok = 0,
-  bad_spec = 2,                                  // the spec could not be read: a vmbench bug
+  bad_spec = kExitBadParameter,                  // the spec, or a parameter in it, could not be read: a vmbench bug
   allocation_failed = kExitAllocationFailed,     // out of memory or reservation (the workload exits itself)
   allocator_not_proven = 4,                      // malloc did not resolve into the allocator under test
   workload_error = 5,                            // the workload threw or its checksum failed
@@ -49,7 +50,6 @@ enum class CellExit : int {
   setup_failed = 126,                            // between fork and exec (limits, descriptors), as a shell says
   exec_failed = 127,                             // exec itself failed
 };
-static_assert(static_cast<int>(CellExit::allocation_failed) == 3, "the workloads' exit code is part of the protocol");
 
 constexpr int exit_status(CellExit e) noexcept { return static_cast<int>(e); }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cell_limits.hpp"
+#include "cell_spec.hpp"
 #include "syscall_trace.hpp"
 
 namespace vmbench {
@@ -22,8 +23,12 @@ struct ChildOutcome {
 
 // `preload` empty: LD_PRELOAD is removed from the child's environment (so a preload in the user's
 // environment cannot silently change the allocator under test).
-ChildOutcome run_child(const std::string& exe, const std::string& spec_json, const std::string& preload,
+ChildOutcome run_child(const std::string& exe, const CellSpec& spec, const std::string& preload,
                        const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
 
+// The same with the spec's text as the child receives it (encode_cell_spec): a test passes a
+// malformed one here.
+ChildOutcome run_child(const std::string& exe, const std::string& spec_text, const std::string& preload,
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
 
 }  // namespace vmbench

@@ -15,10 +15,10 @@ constexpr const char* kSyscallMethod =
     "the parent; counted between the child's getpid markers";
 
 // One pass: a child with the pass in its spec. Its figures, or null with the reason.
-json run_pass(Pass pass, json spec, const std::string& exe, const std::string& preload, const CellLimits& limits,
+json run_pass(Pass pass, CellSpec spec, const std::string& exe, const std::string& preload, const CellLimits& limits,
               const std::atomic<bool>& cancel, bool traced, ChildOutcome* outcome, std::string* why) {
-  spec["pass"] = std::string(pass_name(pass));
-  *outcome = run_child(exe, spec.dump(), preload, limits, cancel, traced);
+  spec.pass = pass;
+  *outcome = run_child(exe, spec, preload, limits, cancel, traced);
   if (!outcome->ok) {
     *why = std::string(pass_name(pass)) + " pass failed: " + outcome->error;
     return nullptr;
@@ -61,7 +61,7 @@ json syscalls_json(const SyscallTally& t) {
           {"failed_calls", t.failed_calls}, {"calls", calls}};
 }
 
-void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const json& spec, const std::string& preload,
+void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const CellSpec& spec, const std::string& preload,
                      const CellLimits& limits, const std::atomic<bool>& cancel, json& figures) {
   ChildOutcome child;
   std::string why;
@@ -80,16 +80,16 @@ void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const jso
     put(figures, "latency", result.is_null() ? json(nullptr) : result["latency"], why);
   }
   if (o.timeline && !cancel.load()) {
-    json s = spec;
+    CellSpec s = spec;
     const auto ops = figures.value("ops", std::uint64_t{0});
-    s["every_ops"] = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
+    s.every_ops = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
     const json result = run_pass(Pass::timeline, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "timeline", result.is_null() ? json(nullptr) : result["timeline"], why);
   }
   if (o.heap_map && !cancel.load()) {
-    json s = spec;
-    s["max_objects"] = figures.value("allocations", std::uint64_t{0});
-    s["peak_live_bytes"] = figures.value("peak_live_bytes", std::uint64_t{0});
+    CellSpec s = spec;
+    s.max_objects = figures.value("allocations", std::uint64_t{0});
+    s.peak_live_bytes = figures.value("peak_live_bytes", std::uint64_t{0});
     const json result = run_pass(Pass::heap_map, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "heap_map", result.is_null() ? json(nullptr) : result["heap_map"], why);
   }

@@ -10,14 +10,14 @@
 #include <string>
 
 #include "cell_limits.hpp"
+#include "cell_spec.hpp"
 #include "deep_pass_options.hpp"
 
 namespace vmbench {
 
-
-// `spec`: the cell's specification; `figures`: the first repetition's figures, which gain
+// `spec`: the timed cell's specification (each pass runs it with its own `pass`); `figures`: the first repetition's figures, which gain
 // "syscalls", "latency", "timeline" and "heap_map" (or null, with the reason in figures.unavailable).
-void run_deep_passes(const DeepPassOptions& options, const std::string& exe, const nlohmann::json& spec,
+void run_deep_passes(const DeepPassOptions& options, const std::string& exe, const CellSpec& spec,
                      const std::string& preload, const CellLimits& limits, const std::atomic<bool>& cancel,
                      nlohmann::json& figures);
 

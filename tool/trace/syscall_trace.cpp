@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
 #include "syscall_marker.hpp"
 
@@ -86,74 +87,105 @@ bool become_traced_child(const SeccompFilter& filter) noexcept {
   return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter.program()) == 0;
 }
 
+namespace {
+
+// What the tracer carries from one stop of the child to the next.
+struct TracerState {
+  bool counting = false;  // between the child's two markers
+  bool pending = false;   // a memory call was entered: its exit stop brings its result
+  FinishedCall call{};
+};
+
+// A failed tracing step: kill the child, reap it, and say which step failed.
+TraceResult reap(pid_t pid, const char* what, TraceResult out) {
+  out.error = errno_text(what);
+  int status = 0;
+  kill(pid, SIGKILL);
+  while (waitpid(pid, &status, __WALL) > 0 && !WIFEXITED(status) && !WIFSIGNALED(status)) {
+  }
+  out.wait_status = status;
+  return out;
+}
+
+// A seccomp stop, at the entry of a filtered call: a marker switches counting on or off; a memory
+// call is held, and the child resumed to stop once more at its exit (`resume`), for its result.
+bool on_seccomp_stop(pid_t pid, TracerState& st, TraceResult& out, long& resume) {
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info) <= 0) return false;
+  const auto nr = static_cast<long>(info.seccomp.nr);
+  if (nr == SYS_getpid) {
+    if (info.seccomp.args[0] == kMarkerBegin) st.counting = out.saw_begin = true;
+    if (info.seccomp.args[0] == kMarkerEnd) {
+      st.counting = false;
+      out.saw_end = true;
+    }
+  } else if (find_call(nr, &st.call.call)) {
+    for (int i = 0; i < 6; ++i) st.call.args[i] = info.seccomp.args[i];
+    st.pending = true;
+    resume = PTRACE_SYSCALL;
+  }
+  return true;
+}
+
+// The exit stop of a held memory call: it is finished, with its result.
+bool on_syscall_exit_stop(pid_t pid, TracerState& st, TraceResult& out) {
+  __ptrace_syscall_info info{};
+  if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info) <= 0) return false;
+  if (st.pending && info.op == PTRACE_SYSCALL_INFO_EXIT) {
+    st.call.result = info.exit.rval;
+    st.call.failed = info.exit.is_error != 0;
+    out.tally.finished(st.call, st.counting);
+    st.pending = false;
+  }
+  return true;
+}
+
+// One stop of the child: count what it shows, then resume it. nullptr, or the step that failed.
+const char* handle_stop(pid_t pid, int status, TracerState& st, TraceResult& out) {
+  const int sig = WSTOPSIG(status);
+  const int event = (status >> 16) & 0xff;
+  long resume = PTRACE_CONT;
+  int deliver = 0;
+  if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
+    if (!on_seccomp_stop(pid, st, out, resume)) return "ptrace(GET_SYSCALL_INFO)";
+  } else if (sig == (SIGTRAP | 0x80)) {
+    if (!on_syscall_exit_stop(pid, st, out)) return "ptrace(GET_SYSCALL_INFO)";
+  } else if (sig == SIGTRAP && event != 0) {
+    // exec and other ptrace events: nothing to count
+  } else {
+    deliver = sig;  // a real signal: hand it on
+  }
+  if (ptrace(static_cast<__ptrace_request>(resume), pid, nullptr, reinterpret_cast<void*>(static_cast<long>(deliver))) != 0 &&
+      errno != ESRCH)
+    return "ptrace(resume)";
+  return nullptr;
+}
+
+}  // namespace
+
 TraceResult trace_until_exit(pid_t pid) {
   TraceResult out;
   int status = 0;
-  auto reap = [&](const char* what) {
-    out.error = errno_text(what);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &status, __WALL) > 0 && !WIFEXITED(status) && !WIFSIGNALED(status)) {
-    }
-    out.wait_status = status;
-    return out;
-  };
   while (waitpid(pid, &status, __WALL) < 0)
-    if (errno != EINTR) return reap("waitpid");
+    if (errno != EINTR) return reap(pid, "waitpid", std::move(out));
   if (!WIFSTOPPED(status)) {  // it never got as far as the stop: pass its status on
     out.wait_status = status;
     out.error = "the child exited before it could be traced";
     return out;
   }
   const long options = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
-  if (ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) != 0) return reap("ptrace(SETOPTIONS)");
-  if (ptrace(PTRACE_CONT, pid, nullptr, nullptr) != 0) return reap("ptrace(CONT)");
+  if (ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) != 0)
+    return reap(pid, "ptrace(SETOPTIONS)", std::move(out));
+  if (ptrace(PTRACE_CONT, pid, nullptr, nullptr) != 0) return reap(pid, "ptrace(CONT)", std::move(out));
 
-  bool counting = false;
-  bool pending = false;
-  FinishedCall call{};
+  TracerState st;
   for (;;) {
     if (waitpid(pid, &status, __WALL) < 0) {
       if (errno == EINTR) continue;
-      return reap("waitpid");
+      return reap(pid, "waitpid", std::move(out));
     }
     if (WIFEXITED(status) || WIFSIGNALED(status)) break;
-    const int sig = WSTOPSIG(status);
-    const int event = (status >> 16) & 0xff;
-    long resume = PTRACE_CONT;
-    int deliver = 0;
-    __ptrace_syscall_info info{};
-    if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
-      if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info) <= 0)
-        return reap("ptrace(GET_SYSCALL_INFO)");
-      const auto nr = static_cast<long>(info.seccomp.nr);
-      if (nr == SYS_getpid) {
-        if (info.seccomp.args[0] == kMarkerBegin) counting = out.saw_begin = true;
-        if (info.seccomp.args[0] == kMarkerEnd) {
-          counting = false;
-          out.saw_end = true;
-        }
-      } else if (find_call(nr, &call.call)) {
-        for (int i = 0; i < 6; ++i) call.args[i] = info.seccomp.args[i];
-        pending = true;
-        resume = PTRACE_SYSCALL;  // stop once more when it returns, for its result
-      }
-    } else if (sig == (SIGTRAP | 0x80)) {
-      if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info) <= 0)
-        return reap("ptrace(GET_SYSCALL_INFO)");
-      if (pending && info.op == PTRACE_SYSCALL_INFO_EXIT) {
-        call.result = info.exit.rval;
-        call.failed = info.exit.is_error != 0;
-        out.tally.finished(call, counting);
-        pending = false;
-      }
-    } else if (sig == SIGTRAP && event != 0) {
-      // exec and other ptrace events: nothing to count
-    } else {
-      deliver = sig;  // a real signal: hand it on
-    }
-    if (ptrace(static_cast<__ptrace_request>(resume), pid, nullptr, reinterpret_cast<void*>(static_cast<long>(deliver))) != 0 &&
-        errno != ESRCH)
-      return reap("ptrace(resume)");
+    if (const char* failed = handle_stop(pid, status, st, out)) return reap(pid, failed, std::move(out));
   }
   out.wait_status = status;
   out.traced = true;

@@ -1,0 +1,74 @@
+#include "run_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace vmbench {
+
+namespace {
+
+// What is measured: workloads, allocators, sizes, repetitions, limits.
+void add_measurement_options(CLI::App& cmd, RunOptions& run) {
+  cmd.add_option("--workload,-w", run.workloads, "Workloads to run (default: all)")->delimiter(',');
+  cmd.add_option("--allocator,-a", run.allocators, "Allocators to compare (default: every one available here)")
+      ->delimiter(',');
+  cmd.add_option("--scale", run.scale, "Problem size: ci (seconds), default (under a minute), large")
+      ->check(CLI::IsMember({"ci", "default", "large"}));
+  cmd.add_option("--param,-p", run.param_args,
+                 "NAME=VALUE[,VALUE...]: set or sweep a parameter (see `vmbench list`); repeatable");
+  cmd.add_option("--dispatch", run.dispatch,
+                 "inline (each allocator inlined), virtual (through the Allocator interface), or both")
+      ->check(CLI::IsMember({"inline", "virtual", "both"}));
+  cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")->check(CLI::Range(1, 1000));
+  cmd.add_option("--warmup", run.warmup, "Unmeasured passes of the workload in each cell process first")
+      ->check(CLI::Range(0, 100));
+  cmd.add_option("--seed", run.seed, "Seed of every workload's random choices");
+  cmd.add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--memory-limit", run.memory_limit,
+                 "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
+      ->type_name("SIZE");
+}
+
+void add_output_options(CLI::App& cmd, RunOutput& output) {
+  cmd.add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
+  cmd.add_option("--format,-f", output.format, "What to print: table, json, csv, markdown or gbench")
+      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));
+  cmd.add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
+}
+
+// Deep metrics: each is one more child process per combination, beside the timed ones.
+void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
+  cmd.add_flag("--syscalls", deep.syscalls,
+               "Also count the memory system calls (commits, decommits) of each combination, traced");
+  cmd.add_flag("--latency", deep.latency, "Also time every allocate and free: percentiles per kind");
+  cmd.add_flag("--timeline", deep.timeline, "Also record memory over time (live, RSS, committed)");
+  cmd.add_flag("--heapmap", deep.heap_map, "Also snapshot page occupancy and residency at the peak and at each checkpoint");
+  cmd.add_option("--timeline-every", deep.timeline_every_ops,
+                 "Operations between two timeline points (default: about 150 points)");
+  cmd.add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
+}
+
+}  // namespace
+
+RunOptions RunArguments::resolved() const {
+  RunOptions o = options;
+  if (deep_all) o.deep.syscalls = o.deep.latency = o.deep.timeline = o.deep.heap_map = true;
+  return o;
+}
+
+CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
+  CLI::App* cmd = app.add_subcommand("run", "Run workloads against allocators and report the figures");
+  add_measurement_options(*cmd, args.options);
+  add_output_options(*cmd, args.output);
+  add_deep_options(*cmd, args.options.deep, args.deep_all);
+  cmd->footer(
+      "Examples:\n"
+      "  vmbench run                                   all workloads x every allocator, default scale\n"
+      "  vmbench run --workload tree                   one workload\n"
+      "  vmbench run -w churn -a pool,malloc,jemalloc --reps 5\n"
+      "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
+      "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
+  return cmd;
+}
+
+}  // namespace vmbench

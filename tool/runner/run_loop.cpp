@@ -1,0 +1,117 @@
+#include "run_loop.hpp"
+
+#include <unistd.h>
+
+#include <optional>
+#include <vector>
+
+#include "atomic_file.hpp"
+#include "cell_spec.hpp"
+#include "child_process.hpp"
+#include "deep_passes.hpp"
+#include "rescue_file.hpp"
+#include "results_document.hpp"
+
+namespace vmbench {
+
+namespace {
+
+CellSpec spec_for(const Combination& c, const RunOptions& o) {
+  CellSpec spec;
+  spec.workload = c.workload;
+  spec.allocator = c.allocator;
+  spec.dispatch = c.dispatch;
+  spec.params = c.params.values();
+  spec.seed = o.seed;
+  spec.warmup = o.warmup;
+  return spec;
+}
+
+// What one run needs at every cell, fixed before the first.
+struct RunSetup {
+  const Plan& plan;
+  const std::string& exe;
+  const std::atomic<bool>& cancel;
+  CellLimits limits;
+  std::vector<AllocatorAvailability> availability;
+
+  std::string preload_of(const std::string& allocator) const {
+    for (const auto& a : availability)
+      if (a.name == allocator) return a.preload_path;
+    return std::string();
+  }
+};
+
+// One cell: its child, its result parsed, and the deep passes after a combination's first
+// repetition. Empty when the cell was cut short by cancellation: not a result.
+std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell) {
+  const Combination& c = run.plan.combinations[static_cast<std::size_t>(cell.combination)];
+  const CellSpec spec = spec_for(c, run.plan.options);
+  const std::string preload = run.preload_of(c.allocator);
+  const ChildOutcome child = run_child(run.exe, spec, preload, run.limits, run.cancel);
+  if (run.cancel.load() && !child.ok) return std::nullopt;
+  CellRecord rec{cell.combination, cell.rep, child.ok, child.error, nullptr, child.elapsed_s};
+  if (child.ok) {
+    try {
+      rec.data = nlohmann::json::parse(child.result_json);
+    } catch (const std::exception& e) {
+      rec.ok = false;
+      rec.error = std::string("unreadable result from the cell process: ") + e.what();
+    }
+  }
+  const DeepPassOptions& deep = run.plan.options.deep;
+  if (rec.ok && cell.rep == 0 && deep.any())  // deep passes: once per combination (deep_passes.hpp)
+    run_deep_passes(deep, run.exe, spec, preload, run.limits, run.cancel, rec.data);
+  return rec;
+}
+
+// The results file cannot be written: the run stops (measuring on would only add to what is lost),
+// and what was measured goes to a rescue file. A good file already at the output path stays as it
+// was: writes there are atomic (atomic_file.hpp).
+RunReport stop_and_rescue(const std::string& why, const std::string& out_path, const RunSetup& run,
+                          const std::vector<CellRecord>& records, const nlohmann::json& context, bool any_failed) {
+  RunReport report;
+  report.complete = records.size() == run.plan.cells.size() && !run.cancel.load();
+  report.any_failed = any_failed;
+  report.document = build_document(run.plan, records, context, report.complete);
+  report.unwritable = save_rescue(out_path, why, report.document.dump(2), records.size());
+  return report;
+}
+
+}  // namespace
+
+RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& out_path,
+                   const nlohmann::json& context, const std::atomic<bool>& cancel, const CellDone& on_cell_done) {
+  const RunSetup run{plan, exe, cancel, {plan.options.timeout_s, plan.memory_limit_bytes}, allocator_availability()};
+  std::vector<CellRecord> records;
+  bool any_failed = false;
+  for (const Cell& cell : plan.cells) {
+    if (cancel.load()) break;
+    std::optional<CellRecord> rec = run_cell_process(run, cell);
+    if (!rec) break;
+    any_failed |= !rec->ok;
+    const Combination& c = plan.combinations[static_cast<std::size_t>(cell.combination)];
+    on_cell_done(c.key + " rep " + std::to_string(cell.rep), rec->ok, rec->error);
+    records.push_back(std::move(*rec));
+    // Keep the file current: a crash of vmbench itself loses at most the running cell.
+    const std::string why = write_file_atomically(out_path, build_document(plan, records, context, false).dump(2));
+    if (!why.empty()) return stop_and_rescue(why, out_path, run, records, context, any_failed);
+  }
+  RunReport report;
+  report.complete = !cancel.load();
+  report.any_failed = any_failed;
+  report.document = build_document(plan, records, context, report.complete);
+  if (const std::string why = write_file_atomically(out_path, report.document.dump(2)); !why.empty())
+    return stop_and_rescue(why, out_path, run, records, context, any_failed);
+  return report;
+}
+
+std::string self_exe() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "";
+  buf[n] = '\0';
+  return buf;
+}
+
+}  // namespace vmbench
