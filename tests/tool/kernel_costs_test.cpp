@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace vmbench {
 namespace {
 
@@ -50,6 +52,15 @@ TEST(KernelCosts, JsonHasTheDocumentedShape) {
   EXPECT_TRUE(j["madvise_dontneed"]["ns_per_call"].is_number());
   EXPECT_TRUE(j["madvise_dontneed"]["ns_per_page"].is_number());
   EXPECT_EQ(j["madvise_dontneed"]["pages_per_range_call"], 64);
+}
+
+// The calibration a run makes. Its figures are printed for the reader (docs/ci.md), not asserted.
+TEST(KernelCosts, TheDefaultCalibrationTakesOneFaultPerPageToo) {
+  const KernelCosts k = measure_kernel_costs();
+  ASSERT_TRUE(k.ok) << k.error;
+  EXPECT_EQ(k.pages_touched, 5u * 256u);
+  EXPECT_EQ(k.faults_taken, k.pages_touched);
+  std::printf("%s\n", kernel_costs_json(k).dump(2).c_str());
 }
 
 TEST(KernelCosts, AnEmptyPlanIsAnErrorWithNullFigures) {
