@@ -11,6 +11,7 @@
 #include "cost_marker.hpp"
 #include "heaps/valgrind_reserve.hpp"
 #include "scratch_files.hpp"
+#include "vmb/config.hpp"  // VMB_ASAN, VMB_TSAN
 
 namespace vmbench {
 namespace {

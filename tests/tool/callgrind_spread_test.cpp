@@ -17,6 +17,7 @@
 #include "catalog.hpp"
 #include "cost_pass.hpp"
 #include "plan.hpp"
+#include "vmb/config.hpp"  // VMB_ASAN, VMB_TSAN
 
 namespace vmbench {
 namespace {
@@ -37,6 +38,9 @@ std::string preload_of(const std::string& allocator) {
 }
 
 TEST(CostSpread, DISABLED_InstructionCountsOfRepeatedPasses) {
+#if defined(VMB_ASAN) || defined(VMB_TSAN)
+  GTEST_SKIP() << "a sanitizer build cannot run under valgrind";
+#endif
   if (const std::string why = cost_pass_unavailable(); !why.empty()) GTEST_SKIP() << why;
   const char* runs_text = std::getenv("VMB_SPREAD_RUNS");
   const int runs = std::max(2, runs_text != nullptr ? std::atoi(runs_text) : 2);
