@@ -3,6 +3,7 @@
 #include "cost_pass.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <map>
@@ -105,6 +106,7 @@ TEST(CostPass, WithoutValgrindItFailsInOneLineNamingThePackage) {
   const CostOutcome o = run_cost_pass({VMBENCH_EXE, ci_tree_spec("malloc"), "malloc", "", 60}, kNoCancel);
   const std::string unavailable = cost_pass_unavailable();
   setenv("PATH", saved.c_str(), 1);
+  rmdir(empty_dir.c_str());
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.error, unavailable);
   EXPECT_NE(o.error.find("Debian package valgrind"), std::string::npos) << o.error;
