@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cost_marker.hpp"
 #include "cycle_clock.hpp"
 #include "heaps/heap.hpp"
 #include "op_probe.hpp"
@@ -170,7 +171,10 @@ class Driver {
   }
 
   void checkpoint(const std::string& label) {
-    if (ctx_.checkpoint) ctx_.checkpoint(label, live_);
+    if (!ctx_.checkpoint) return;
+    cost_collect_toggle();  // the probe's reading is the harness's work, not counted (cost_marker.hpp)
+    ctx_.checkpoint(label, live_);
+    cost_collect_toggle();
   }
 
   std::uint64_t live_bytes() const { return live_; }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "cost_marker.hpp"
 #include "heaps/arena_heap.hpp"
 #include "heaps/bump_heap.hpp"
 #include "heaps/dispatch_heap.hpp"
@@ -60,7 +61,12 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
     run_workload(r.workload, d, nothing);
     heap.release_all();
   }
-  RunContext ctx{&r.params, r.seed, hooks.checkpoint, r.probe, hooks.end_measured};
+  // The cost markers (cost_marker.hpp) sit inside the probes: callgrind counts what they time.
+  const std::function<void()> end = [&hooks] {
+    cost_phase_end();
+    if (hooks.end_measured) hooks.end_measured();
+  };
+  RunContext ctx{&r.params, r.seed, hooks.checkpoint, r.probe, end};
   if (r.probe != nullptr) r.probe->heap_counters = [&heap] { return heap.counters(); };
   HeapCounters before;
   Driver<H> d(heap, ctx);
@@ -68,6 +74,7 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
     d.start_measuring();
     before = heap.counters();
     if (hooks.begin_measured) hooks.begin_measured();
+    cost_phase_begin();
   };
   CellOutcome out;
   out.stats = run_workload(r.workload, d, begin);  // its finish() called hooks.end_measured

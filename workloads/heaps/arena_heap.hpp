@@ -7,6 +7,7 @@
 
 #include "heap.hpp"
 #include "params.hpp"
+#include "valgrind_reserve.hpp"
 #include "vmb/arena.hpp"
 #include "vmb/os.hpp"
 
@@ -17,6 +18,7 @@ class ArenaHeap {
   static constexpr const char* kName = "arena";
   static constexpr bool kIndividualFree = false;
   static constexpr int kMaxPhaseDepth = 16;
+  static constexpr int kRegions = 2;  // persistent and phase
 
   explicit ArenaHeap(const Params& p)
       : persistent_(options(p)), phase_(options(p)), reserve_bytes_(options(p).reserve_bytes),
@@ -55,7 +57,7 @@ class ArenaHeap {
 
   static vmb::ArenaOptions options(const Params& p) {
     vmb::ArenaOptions o;
-    o.reserve_bytes = p.bytes("reserve");
+    o.reserve_bytes = region_reserve_bytes(p.bytes("reserve"), kRegions);  // capped under Valgrind
     o.commit_step_bytes = p.bytes("commit_step");
     o.retain_bytes = p.bytes("retain");
     o.huge_pages = p.text("huge_pages") == "on";

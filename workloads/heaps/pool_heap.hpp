@@ -9,6 +9,7 @@
 
 #include "heap.hpp"
 #include "params.hpp"
+#include "valgrind_reserve.hpp"
 #include "vmb/os.hpp"
 #include "vmb/pool.hpp"
 
@@ -24,7 +25,7 @@ class PoolHeap {
   static constexpr int kClasses = 16 + 8;
   static constexpr std::size_t kSlotAlign = 16;
 
-  explicit PoolHeap(const Params& p) : reserve_bytes_(p.bytes("pool_reserve")) {
+  explicit PoolHeap(const Params& p) : reserve_bytes_(region_reserve_bytes(p.bytes("pool_reserve"), kClasses)) {
     for (int c = 0; c < kClasses; ++c) {
       vmb::PoolOptions o;
       o.slot_bytes = class_bytes(c);
