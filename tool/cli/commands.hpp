@@ -22,7 +22,7 @@ struct RunOutput {
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
 int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line);
-int command_list();
+int command_list(const std::string& format);  // text | json
 
 // A subcommand that declares itself: register_X(app) adds its options to `app` and returns the
 // subcommand with the action main() runs when it was chosen (exit code as above).

@@ -82,7 +82,11 @@ int main(int argc, char** argv) {
       "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
 
   auto* list_cmd = app.add_subcommand("list", "List workloads (with parameters) and allocators (and availability)");
-  list_cmd->footer("Example:\n  vmbench list");
+  std::string list_format = "text";
+  list_cmd->add_option("--format,-f", list_format,
+                       "text, or json: also the allocators' plot colours and every figure's unit, label and gate")
+      ->check(CLI::IsMember({"text", "json"}));
+  list_cmd->footer("Examples:\n  vmbench list\n  vmbench list --format json");
 
   // Further commands register themselves (command_*.cpp): their options, help and action.
   std::vector<vmbench::Command> commands;
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*run_cmd) return vmbench::command_run(run, output, join_args(argc, argv));
-  if (*list_cmd) return vmbench::command_list();
+  if (*list_cmd) return vmbench::command_list(list_format);
   for (const auto& c : commands)
     if (*c.app) return c.action();
   return 2;
