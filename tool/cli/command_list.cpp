@@ -1,8 +1,10 @@
 // `vmbench list`: what can run (workloads with their parameters, allocators and whether they are
 // available here) as text for people, or with --format json as the one description the Python side
 // reads (scripts/plots/common.py): also the allocators' colours and the figure registry.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "catalog.hpp"
@@ -112,6 +114,14 @@ int print_json() {
 
 }  // namespace
 
-int command_list(const std::string& format) { return format == "json" ? print_json() : print_text(); }
+Command register_list(CLI::App& app) {
+  auto format = std::make_shared<std::string>("text");
+  auto* cmd = app.add_subcommand("list", "List workloads (with parameters) and allocators (and availability)");
+  cmd->add_option("--format,-f", *format,
+                  "text, or json: also the allocators' plot colours and every figure's unit, label and gate")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->footer("Examples:\n  vmbench list\n  vmbench list --format json");
+  return {cmd, [format] { return *format == "json" ? print_json() : print_text(); }};
+}
 
 }  // namespace vmbench

@@ -22,7 +22,6 @@ struct RunOutput {
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
 int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line);
-int command_list(const std::string& format);  // text | json
 
 // A subcommand that declares itself: register_X(app) adds its options to `app` and returns the
 // subcommand with the action main() runs when it was chosen (exit code as above).
@@ -31,6 +30,7 @@ struct Command {
   std::function<int()> action;
 };
 
+Command register_list(CLI::App& app);    // command_list.cpp: vmbench list [--format text|json]
 Command register_plot(CLI::App& app);    // command_plot.cpp
 Command register_report(CLI::App& app);  // command_report.cpp
 // Runs scripts/vmbench-plot with a Python that has matplotlib; its exit code (3: none found).

@@ -81,16 +81,10 @@ int main(int argc, char** argv) {
       "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
       "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
 
-  auto* list_cmd = app.add_subcommand("list", "List workloads (with parameters) and allocators (and availability)");
-  std::string list_format = "text";
-  list_cmd->add_option("--format,-f", list_format,
-                       "text, or json: also the allocators' plot colours and every figure's unit, label and gate")
-      ->check(CLI::IsMember({"text", "json"}));
-  list_cmd->footer("Examples:\n  vmbench list\n  vmbench list --format json");
-
   // Further commands register themselves (command_*.cpp): their options, help and action.
   std::vector<vmbench::Command> commands;
   // COMMAND-REGISTRATIONS: one line each, e.g. commands.push_back(vmbench::register_compare(app));
+  commands.push_back(vmbench::register_list(app));
   commands.push_back(vmbench::register_plot(app));
   commands.push_back(vmbench::register_report(app));
   commands.push_back(vmbench::register_compare(app));
@@ -127,7 +121,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*run_cmd) return vmbench::command_run(run, output, join_args(argc, argv));
-  if (*list_cmd) return vmbench::command_list(list_format);
   for (const auto& c : commands)
     if (*c.app) return c.action();
   return 2;
