@@ -80,8 +80,9 @@ def update_schema(schema, desc):
     summaries = [f["name"] for f in figures if f["group"] == "summary"]
     values = [f for f in figures if f["group"] == "value"]
     gprops = {k: v for k, v in group["properties"].items() if k not in names}
+    # Nothing required here: a file written before a figure existed stays valid (see `then` below).
     gprops["figures"] = {
-        "type": "object", "required": summaries,
+        "type": "object",
         "properties": {n: {"$ref": "#/$defs/summary_or_null"} for n in summaries},
         "additionalProperties": {"$ref": "#/$defs/summary_or_null"}}
     for f in values:  # copied from the first ok repetition: as in a cell, never null there
@@ -92,7 +93,8 @@ def update_schema(schema, desc):
     group["if"] = {"properties": {"reps_ok": {"minimum": 1}}, "required": ["reps_ok"]}
     group["then"]["required"] = [r for r in ran if r not in names] + [f["name"] for f in values]
     always = [f["name"] for f in top if f["group"] == "summary" and f["presence"] == "always"]
-    group["then"]["properties"] = {"figures": {"properties": {n: {"$ref": "#/$defs/summary"} for n in always}}}
+    group["then"]["properties"] = {
+        "figures": {"required": always, "properties": {n: {"$ref": "#/$defs/summary"} for n in always}}}
     # `then` after `if`, both at the end, whatever order the file had
     for key in ("if", "then"):
         group[key] = group.pop(key)

@@ -50,10 +50,14 @@ enum class GroupPlace : std::uint8_t {
   summary,  // `groups[].figures.NAME`: {n, median, min, max, mean, stddev, cv} over the ok repetitions, or null
 };
 
-// Whether every ok cell has it (within `heap` when the heap object is there).
+// Whether every ok cell has it (within `heap` when the heap object is there). The loader and the
+// schema require an `always` figure in every cell and its summary in every group that ran, so a
+// figure added to an existing schema version must be `optional`: the files written before it (the
+// gate's baseline, the test fixtures) must still load.
 enum class Presence : std::uint8_t {
   always,
-  optional,  // absent when /proc/self/status was unreadable; null when the kernel refused the reading
+  optional,  // absent when /proc/self/status was unreadable or the file predates the figure; null when
+             // the kernel refused the reading
 };
 
 // One figure per enumerator, in the order of kFigures (checked below): C++ code names a figure only
