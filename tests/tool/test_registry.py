@@ -241,7 +241,7 @@ class AFreshCell(unittest.TestCase):
 # --- the Python side ---------------------------------------------------------------------------
 
 # Helpers of scripts/plots whose string argument (at `position`) is a figure name.
-FIGURE_ARGUMENTS = {"figure": 0, "axis": 0, "cell_value": 1, "median": 1, "_summary": 1}
+FIGURE_ARGUMENTS = {"figure": 0, "label": 0, "axis": 0, "cell_value": 1, "median": 1, "_summary": 1}
 # A string shaped like a figure (a unit in its name) must be registered, or be a field of the schema.
 FIGURE_SHAPED = re.compile(r"^[a-z][a-z0-9_]*_(s|bytes|calls|faults|per_s)$")
 

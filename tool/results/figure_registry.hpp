@@ -1,8 +1,10 @@
 // The figure registry: every figure a results document carries, declared once. The document builder,
 // the loader, compare, the CSV, the exports, the table, `vmbench list --format json` (and through it
 // the JSON Schema, docs/results-schema.md and the Python plots) read this table; nothing else in the
-// tool names a figure. Adding a metric: the probe that writes it, one `FigureId` and one row here, a
-// test. tests/tool/test_registry.py fails when the schema, the docs or the Python side disagree.
+// tool names a figure. Adding a metric: the probe that writes it, one `FigureId` and one row here
+// (Presence::optional: older files lack it), a test; then `python3 tests/schema/sync_schema.py`
+// rewrites the schema's and the docs' figure parts. tests/tool/test_registry.py fails when a cell
+// writes a figure not registered here, or the schema, the docs or the Python side disagree.
 #pragma once
 
 #include <array>
