@@ -15,15 +15,8 @@ except ImportError:  # the entry point checks first; this keeps a direct run of 
 
 EXIT_MISSING_MATPLOTLIB = 3
 
-# One fixed colour per allocator so that every figure reads the same way.
-ALLOCATOR_COLOURS = {
-    "arena": "#1b9e77", "bump": "#66a61e", "pool": "#7570b3", "pmr-monotonic": "#a6d854",
-    "pmr-pool": "#b3a2d8", "malloc": "#d95f02", "jemalloc": "#e7298a", "mimalloc": "#e6ab02",
-    "tcmalloc": "#a6761d",
-}
-ALLOCATOR_ORDER = ["bump", "arena", "pmr-monotonic", "pool", "pmr-pool", "malloc", "jemalloc", "mimalloc",
-                   "tcmalloc"]
-WORKLOAD_ORDER = ["tree", "churn", "strings", "frag"]
+# Colours, orders, figure labels and units come from the tool (loader.describe(): `vmbench list --format
+# json`), so that every figure reads the same way as the tool's own tables, and nothing here can drift.
 WIDE_RANGE = 20.0  # max / min above this: a log axis, or the small bars vanish
 
 plt.rcParams.update({
@@ -49,17 +42,52 @@ def plain_groups(doc):
 
 
 def colour(allocator):
-    return ALLOCATOR_COLOURS.get(allocator, "#666666")
+    """The allocator's fixed colour (formats/plot_style.hpp), grey for one the tool does not style."""
+    desc = loader.describe()
+    return next((a["colour"] for a in desc["allocators"] if a["name"] == allocator), desc["unstyled_colour"])
+
+
+def _ordered(names, order):
+    names = list(dict.fromkeys(names))
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
 def order_allocators(names):
-    names = list(dict.fromkeys(names))
-    return sorted(names, key=lambda a: (ALLOCATOR_ORDER.index(a) if a in ALLOCATOR_ORDER else 99, a))
+    return _ordered(names, [a["name"] for a in loader.describe()["allocators"]])
 
 
 def order_workloads(names):
-    names = list(dict.fromkeys(names))
-    return sorted(names, key=lambda w: (WORKLOAD_ORDER.index(w) if w in WORKLOAD_ORDER else 99, w))
+    return _ordered(names, [w["name"] for w in loader.describe()["workloads"]])
+
+
+def figure(name):
+    """The registry's entry for a figure (unit, label, better...); KeyError for a name it does not know."""
+    for f in loader.describe()["figures"]:
+        if f["name"] == name:
+            return f
+    raise KeyError(f"figure {name!r} is not in vmbench's figure registry")
+
+
+def cell_value(cell, name):
+    """A figure of one cell, wherever the registry says it lives (`heap.reserved_bytes`), or None."""
+    holder = cell["figures"]
+    *path, key = figure(name)["cell"].split(".")
+    for part in path:
+        holder = holder.get(part) or {}
+    return holder.get(key)
+
+
+# Axis units: the registry's unit, scaled to what the figures print.
+_SCALED = {"s": (1e-3, "ms"), "bytes": (2 ** 20, "MiB"), "count": (1, ""), "1/s": (1e6, "M/s"), "hash": (1, "")}
+
+
+def axis(name, scale=None, unit=None):
+    """(label, divisor) for a figure's axis: the registry's label and its unit, scaled (ms, MiB)."""
+    f = figure(name)
+    divisor, text = _SCALED[f["unit"]]
+    if scale is not None:
+        divisor, text = scale, unit
+    return (f"{f['label']}, {text}" if text else f["label"]), divisor
 
 
 def fmt_bytes(n):
@@ -185,6 +213,7 @@ def module_main(mod, argv=None):
     try:
         doc = loader.load(args.results)
         other = loader.load(args.other) if two else None
+        loader.describe()
     except loader.UnusableFile as e:
         sys.stderr.write(f"{ap.prog}: {e}\n")
         return loader.EXIT_UNUSABLE

@@ -24,7 +24,7 @@ def checkpoint_table(doc, workload):
             continue
         per_label = {}
         for c in loader.cells_of(doc, g):
-            base = c["figures"].get("rss_baseline_bytes")
+            base = common.cell_value(c, "rss_baseline_bytes")
             if base is None:
                 continue
             for cp in c["figures"].get("checkpoints", []):

@@ -16,7 +16,7 @@ import loader
 from common import plt
 
 NAME = "heapmap"
-FIELDS = ("heap_map", "heap_maps", "heapmap")
+FIELDS = ("heap_map",)
 PADDING = -1.0  # below vmin: drawn in the colour map's "under" colour
 
 

@@ -14,7 +14,7 @@ import loader
 from common import plt
 
 NAME = "latency"
-FIELDS = ("latency", "latency_ns", "latencies")
+FIELDS = ("latency",)
 OPS = ("alloc", "free")
 _PCT = re.compile(r"^p(\d+(?:[._]\d+)?)(?:_ns)?$")
 

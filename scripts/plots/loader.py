@@ -1,10 +1,14 @@
-"""Reads a vmbench results file (schema `vmbench-results`, version 1) and checks what the figures need.
+"""Reads a vmbench results file (schema `vmbench-results`, version 1) and checks what the figures need;
+reads the tool's own description (`vmbench list --format json`: workload and allocator order, colours,
+the figure registry's labels and units), of which the plots keep no copy.
 
 Every problem is reported as one line (UnusableFile); the figure modules never see a half-valid file.
 """
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 
 SCHEMA_NAME = "vmbench-results"
@@ -22,6 +26,48 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 class UnusableFile(Exception):
     """A results file that cannot be drawn from; str() is the one-line reason."""
+
+
+class NoDescription(UnusableFile):
+    """The vmbench binary could not be found or did not describe itself; str() says why."""
+
+
+_description = None
+DESCRIPTION_SCHEMA = "vmbench-list"
+
+
+def vmbench_binary():
+    """$VMBENCH (`vmbench plot` and `report` set it to themselves), else the release build of the source
+    tree these scripts are in, else vmbench on PATH; None when there is none."""
+    if os.environ.get("VMBENCH"):
+        return os.environ["VMBENCH"]
+    source = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    built = os.path.join(source, "build", "release", "tool", "vmbench")
+    return built if os.access(built, os.X_OK) else shutil.which("vmbench")
+
+
+def describe():
+    """The tool's description, read once: {workloads, allocators, figures, sections, ...}."""
+    global _description
+    if _description is not None:
+        return _description
+    exe = vmbench_binary()
+    if not exe:
+        raise NoDescription("cannot find the vmbench binary, which describes the figures "
+                            "(set VMBENCH=PATH/TO/vmbench)")
+    try:
+        out = subprocess.run([exe, "list", "--format", "json"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise NoDescription(f"{exe}: cannot run it ({e}); set VMBENCH=PATH/TO/vmbench") from None
+    try:
+        desc = json.loads(out.stdout) if out.returncode == 0 else None
+    except json.JSONDecodeError:
+        desc = None
+    if not isinstance(desc, dict) or desc.get("schema") != DESCRIPTION_SCHEMA:
+        last = (out.stderr.strip().splitlines() or ["no description"])[-1]
+        raise NoDescription(f"{exe} list --format json: {last} (a vmbench older than these scripts?)")
+    _description = desc
+    return desc
 
 
 def _require(cond, path, what):

@@ -71,13 +71,14 @@ def render(doc, out_dir, formats=("png", "svg")):
     if rss:
         ax = axes.pop(0)
         allocs = common.order_allocators(a for _, a in rss)
-        vals = _grouped(ax, rss, workloads, allocs, scale=1024 * 1024)
+        ylabel, divisor = common.axis("peak_rss_delta_bytes")
+        vals = _grouped(ax, rss, workloads, allocs, scale=divisor)
         if common.use_log(vals):
             ax.set_yscale("log")
             ax.set_ylim(top=max(vals) * 40)  # headroom: the legend sits above the tallest bar
         else:
             ax.set_ylim(top=max(vals) * 1.35)
-        ax.set_ylabel("peak RSS of the measured phase, MiB" + (" (log)" if common.use_log(vals) else ""))
+        ax.set_ylabel(ylabel + (" (log)" if common.use_log(vals) else ""))
         ax.set_title("Peak resident memory (lower is better)")
         ax.legend(fontsize=8, ncol=5, loc="upper center")
     if commits:

@@ -82,9 +82,11 @@ def _tables(doc):
         gs.sort(key=lambda g: (g.get("dispatch"), sorted((g.get("swept") or {}).items()),
                                common.order_allocators([g["allocator"], "zz"]).index(g["allocator"])))
         dispatch = len({g.get("dispatch") for g in gs}) > 1
-        out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th><th>wall time (median)</th><th>min - max</th>"
-                   "<th>CV</th><th>faster than malloc</th><th>peak RSS of the phase</th><th>RSS / malloc's</th>"
-                   "<th>commit / decommit calls</th><th>minor faults</th><th>reps ok</th></tr>")
+        label = lambda name: _e(common.figure(name)["label"])  # noqa: E731
+        out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th><th>{label('wall_s')} (median)</th>"
+                   f"<th>min - max</th><th>CV</th><th>faster than malloc</th><th>{label('peak_rss_delta_bytes')}</th>"
+                   f"<th>RSS / malloc's</th><th>{label('heap_commit_calls')} / {label('heap_decommit_calls')}</th>"
+                   f"<th>{label('minor_faults')}</th><th>reps ok</th></tr>")
         for g in gs:
             f = g["figures"]
             wall = f.get("wall_s")

@@ -12,19 +12,27 @@ from common import plt
 
 NAME = "sweep"
 
-# (figure in group["figures"], axis label, scale, log allowed)
+# Panels, in order: a figure of the registry (its label and unit from the tool; a scale of our own where
+# the default, ms or MiB, would print unreadable numbers), or the traced pass's commits (one value).
+TRACED = "traced commits"  # not a figure: g["syscalls"]["commits"], drawn as a panel
 PANELS = [
-    ("wall_s", "time of the measured phase, ms", 1e-3),
-    ("syscall_commits", "commit system calls (traced)", 1),
-    ("heap_commit_calls", "commit calls (allocator's counters)", 1),
-    ("heap_decommit_calls", "decommit calls", 1),
-    ("heap_peak_committed_bytes", "peak committed, MiB", 2 ** 20),
-    ("reserved_bytes", "address space reserved, GiB", 2 ** 30),
-    ("peak_rss_delta_bytes", "peak RSS of the phase, MiB", 2 ** 20),
-    ("page_table_delta_bytes", "page-table growth, KiB", 2 ** 10),
-    ("minor_faults", "minor page faults", 1),
-    ("cpu_sys_s", "system CPU time, ms", 1e-3),
+    ("wall_s", None, None),
+    (TRACED, 1, "commit system calls (traced)"),
+    ("heap_commit_calls", None, None),
+    ("heap_decommit_calls", None, None),
+    ("heap_peak_committed_bytes", None, None),
+    ("heap_reserved_bytes", 2 ** 30, "GiB"),
+    ("peak_rss_delta_bytes", None, None),
+    ("page_table_delta_bytes", 2 ** 10, "KiB"),
+    ("minor_faults", None, None),
+    ("cpu_sys_s", None, None),
 ]
+
+
+def _axis(panel):
+    """(title, divisor) of a panel."""
+    name, scale, unit = panel
+    return (unit, scale) if name == TRACED else common.axis(name, scale, unit)
 
 
 def sweeps(doc):
@@ -37,15 +45,15 @@ def sweeps(doc):
 
 
 def _with_reserved(doc, g):
-    """The group's figures plus `reserved_bytes` from its cells' heap counters (not summarised by vmbench)."""
-    vals = [c["figures"]["heap"]["reserved_bytes"] for c in loader.cells_of(doc, g)
-            if (c["figures"].get("heap") or {}).get("reserved_bytes") is not None]
+    """The group's figures plus `heap_reserved_bytes` from its cells (a figure vmbench does not summarise)
+    and the traced commits."""
+    vals = [v for v in (common.cell_value(c, "heap_reserved_bytes") for c in loader.cells_of(doc, g)) if v is not None]
     figs = dict(g["figures"])
     sc = g.get("syscalls")
     if isinstance(sc, dict) and isinstance(sc.get("commits"), int):  # one traced pass: no spread
-        figs["syscall_commits"] = {"median": sc["commits"], "min": sc["commits"], "max": sc["commits"]}
+        figs[TRACED] = {"median": sc["commits"], "min": sc["commits"], "max": sc["commits"]}
     if vals:
-        figs["reserved_bytes"] = {"median": sorted(vals)[len(vals) // 2], "min": min(vals), "max": max(vals)}
+        figs["heap_reserved_bytes"] = {"median": sorted(vals)[len(vals) // 2], "min": min(vals), "max": max(vals)}
     return dict(g, figures=figs)
 
 
@@ -72,7 +80,9 @@ def render(doc, out_dir, formats=("png", "svg")):
         rows = (len(panels) + cols - 1) // cols
         fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.3 * rows), squeeze=False)
         x = range(len(values))
-        for ax, (fig_name, ylabel, scale) in zip(axes.flat, panels):
+        for ax, panel in zip(axes.flat, panels):
+            fig_name = panel[0]
+            ylabel, scale = _axis(panel)
             all_vals = []
             for label, (alloc, by_value) in sorted(lines.items()):
                 pts = [(i, by_value[v]["figures"].get(fig_name)) for i, v in enumerate(values) if v in by_value]

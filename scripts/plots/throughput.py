@@ -17,10 +17,10 @@ NAME = "throughput"
 
 
 def logical_rate(cell):
-    f = cell["figures"]
-    if not f.get("wall_s"):
+    wall_s = common.cell_value(cell, "wall_s")
+    if not wall_s:
         return None
-    return (f["allocations"] + f["frees"] + f["frees_skipped"]) / f["wall_s"]
+    return sum(common.cell_value(cell, n) for n in ("allocations", "frees", "frees_skipped")) / wall_s
 
 
 def bars(doc):

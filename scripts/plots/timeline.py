@@ -13,7 +13,7 @@ import loader
 from common import plt
 
 NAME = "timeline"
-FIELDS = ("timeline", "memory_series")
+FIELDS = ("timeline",)
 
 
 def _columns_to_samples(t):
@@ -66,7 +66,7 @@ def render(doc, out_dir, formats=("png", "svg")):
             c = first[a]
             meta, samples = _series(c)
             base = c["figures"].get("rss_baseline_bytes") or 0
-            t = [_get(s, "at_s", "t_s", "time_s") for s in samples]
+            t = [_get(s, "at_s") for s in samples]
             live = [_get(s, "live_bytes", "live") for s in samples]
             rss = [_get(s, "rss_delta") for s in samples]
             if any(v is None for v in rss):

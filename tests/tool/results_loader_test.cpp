@@ -13,8 +13,8 @@ using nlohmann::json;
 json minimal_document() {
   const json figures = {{"wall_s", 0.01}, {"cpu_user_s", 0.01}, {"cpu_sys_s", 0.0}, {"minor_faults", 10},
                         {"major_faults", 0}, {"allocations", 5}, {"frees", 5}, {"frees_skipped", 0}, {"ops", 10},
-                        {"ops_per_s", 1000.0}, {"peak_live_bytes", 64}, {"checksum", 18446744073709551615ULL},
-                        {"heap", nullptr}};
+                        {"ops_per_s", 1000.0}, {"peak_live_bytes", 64}, {"final_live_bytes", 0},
+                        {"checksum", 18446744073709551615ULL}, {"heap", nullptr}};
   return {{"schema", "vmbench-results"}, {"schema_version", 1}, {"complete", true},
           {"context", {{"cpu_model", "x"}, {"kernel", "y"}, {"page_size", 4096}}},
           {"plan", {{"reps", 1}, {"scale", "ci"}}},
@@ -34,7 +34,9 @@ json document_with_a_group() {
   d["groups"] = json::array({{{"key", "tree/malloc/inline"}, {"workload", "tree"}, {"allocator", "malloc"},
                               {"dispatch", "inline"}, {"params", json::object()}, {"swept", json::object()},
                               {"workload_params", json::object()}, {"reps_ok", 1}, {"reps_failed", 0},
-                              {"figures", {{"wall_s", summary}, {"ops_per_s", rate}}}, {"ops", 10},
+                              {"figures", {{"wall_s", summary}, {"ops_per_s", rate}, {"cpu_user_s", summary},
+                                           {"cpu_sys_s", summary}, {"minor_faults", rate}, {"major_faults", rate}}},
+                              {"ops", 10},
                               {"allocations", 5}, {"frees", 5}, {"frees_skipped", 0}, {"peak_live_bytes", 64},
                               {"checksum", 7}, {"heap_note", nullptr}, {"vs_malloc", nullptr}}});
   return d;
@@ -114,6 +116,38 @@ TEST(ResultsLoader, RefusesAZeroSpeedupAndAWarningThatIsNotText) {
   d = document_with_a_group();
   d["warnings"] = json::array({1});
   expect_one_line_naming(error_of(d.dump()), "warnings[0]");
+}
+
+// What the loader requires comes from the figure registry (figure_registry.hpp).
+TEST(ResultsLoader, RequiresEveryFigureTheRegistrySaysACellAlwaysHas) {
+  json d = minimal_document();
+  d["cells"][0]["figures"].erase("final_live_bytes");
+  expect_one_line_naming(error_of(d.dump()), "missing field 'final_live_bytes'");
+}
+
+TEST(ResultsLoader, AcceptsAnAbsentOrNullOptionalFigureButNotAWrongOne) {
+  json d = minimal_document();
+  d["cells"][0]["figures"]["peak_rss_delta_bytes"] = nullptr;
+  EXPECT_TRUE(parse_results(d.dump(), "r.json").ok());
+  d["cells"][0]["figures"]["peak_rss_delta_bytes"] = -4096;  // a delta may be negative
+  EXPECT_TRUE(parse_results(d.dump(), "r.json").ok());
+  d["cells"][0]["figures"]["rss_baseline_bytes"] = -1;  // a reading may not
+  expect_one_line_naming(error_of(d.dump()), "cells[0].figures.rss_baseline_bytes");
+}
+
+TEST(ResultsLoader, RequiresEveryHeapFigureWhenTheHeapObjectIsThere) {
+  json d = minimal_document();
+  d["cells"][0]["figures"]["heap"] = {{"commit_calls", 1}, {"decommit_calls", 0}, {"committed_bytes", 4096},
+                                      {"peak_committed_bytes", 4096}, {"reserved_bytes", 1 << 30}};
+  EXPECT_TRUE(parse_results(d.dump(), "r.json").ok());
+  d["cells"][0]["figures"]["heap"].erase("decommit_calls");
+  expect_one_line_naming(error_of(d.dump()), "missing field 'decommit_calls'");
+}
+
+TEST(ResultsLoader, RequiresAGroupThatRanToSummariseEveryFigureItsCellsAlwaysHave) {
+  json d = document_with_a_group();
+  d["groups"][0]["figures"]["cpu_sys_s"] = nullptr;
+  expect_one_line_naming(error_of(d.dump()), "groups[0].figures.cpu_sys_s");
 }
 
 TEST(ResultsLoader, RefusesAnEmptyFileAndAMissingOne) {

@@ -1,15 +1,29 @@
+// `vmbench list`: what can run (workloads with their parameters, allocators and whether they are
+// available here) as text for people, or with --format json as the one description the Python side
+// reads (scripts/plots/common.py): also the allocators' colours and the figure registry.
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
 
 #include "catalog.hpp"
 #include "commands.hpp"
+#include "figure_registry.hpp"
+#include "plot_style.hpp"
 
 namespace vmbench {
 
 namespace {
 
+using nlohmann::json;
+
+// The fault-injection knobs of the test allocators are not listed.
+bool listed(const ParamDef& p) { return p.name.rfind("test_", 0) != 0; }
+
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
-    if (p.name.rfind("test_", 0) == 0) continue;  // fault-injection knobs of the test allocators
+    if (!listed(p)) continue;
     std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {
@@ -21,9 +35,7 @@ void print_params(const std::vector<ParamDef>& params) {
   }
 }
 
-}  // namespace
-
-int command_list() {
+int print_text() {
   std::printf("Workloads (--workload NAME; parameters with --param NAME=VALUE[,VALUE...]):\n");
   for (const auto& w : workload_catalog()) {
     std::printf("  %-8s %s\n", w.name.c_str(), w.summary.c_str());
@@ -40,6 +52,76 @@ int command_list() {
   std::printf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
+}
+
+const char* param_kind_name(ParamKind k) {
+  switch (k) {
+    case ParamKind::count: return "count";
+    case ParamKind::bytes: return "bytes";
+    case ParamKind::choice: return "choice";
+  }
+  return "?";
+}
+
+json params_json(const std::vector<ParamDef>& params) {
+  json out = json::array();
+  for (const auto& p : params) {
+    if (!listed(p)) continue;
+    json defaults = json::object();
+    for (std::size_t s = 0; s < p.defaults.size(); ++s) defaults[kScaleNames[s]] = p.defaults[s];
+    out.push_back({{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
+                   {"choices", p.choices}, {"applies_to", p.applies_to}});
+  }
+  return out;
+}
+
+json workloads_json() {
+  json out = json::array();
+  for (const auto& w : workload_catalog())
+    out.push_back({{"name", w.name}, {"summary", w.summary}, {"operations", w.operations},
+                   {"params", params_json(w.params)}});
+  return out;
+}
+
+// In the plots' order (plot_style.hpp), each with its colour and whether it can run here.
+json allocators_json() {
+  auto allocators = allocator_availability();
+  std::stable_sort(allocators.begin(), allocators.end(), [](const auto& a, const auto& b) {
+    return allocator_rank(a.name) < allocator_rank(b.name);
+  });
+  json out = json::array();
+  for (const auto& a : allocators) {
+    const AllocatorInfo* info = find_allocator(a.name);
+    out.push_back({{"name", a.name},
+                   {"summary", info->summary},
+                   {"colour", allocator_colour(a.name)},
+                   {"available", a.available},
+                   {"reason", a.available ? json(nullptr) : json(a.reason)},
+                   {"preload_path", a.preload_path.empty() ? json(nullptr) : json(a.preload_path)},
+                   {"general_purpose", info->general_purpose}});
+  }
+  return out;
+}
+
+int print_json() {
+  json out = {{"schema", "vmbench-list"}, {"schema_version", 1}, {"scales", kScaleNames},
+              {"workloads", workloads_json()}, {"allocators", allocators_json()},
+              {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
+  out.update(figure_registry_json());  // figures, sections
+  std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+}  // namespace
+
+Command register_list(CLI::App& app) {
+  auto format = std::make_shared<std::string>("text");
+  auto* cmd = app.add_subcommand("list", "List workloads (with parameters) and allocators (and availability)");
+  cmd->add_option("--format,-f", *format,
+                  "text, or json: also the allocators' plot colours and every figure's unit, label and gate")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->footer("Examples:\n  vmbench list\n  vmbench list --format json");
+  return {cmd, [format] { return *format == "json" ? print_json() : print_text(); }};
 }
 
 }  // namespace vmbench

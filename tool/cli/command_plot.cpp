@@ -77,6 +77,16 @@ std::string scripts_dir() {
   return std::string(VMB_SOURCE_DIR) + "/scripts";
 }
 
+// The scripts read colours, orders and labels from this binary (`vmbench list --format json`): point
+// them at it, so that they follow the vmbench that checked the files, not another one on PATH.
+void export_self_to_scripts() {
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;  // the scripts then look for the build beside them, then PATH
+  self[n] = '\0';
+  if (::setenv("VMBENCH", self, 1) != 0) return;  // out of memory: the same fallbacks
+}
+
 }  // namespace
 
 int refuse_unusable_results(const char* command, const std::vector<std::string>& paths) {
@@ -100,6 +110,7 @@ int run_plot_script(const char* command, const std::vector<std::string>& script_
                  command, script.c_str());
     return exit_code(ExitStatus::unusable_input);
   }
+  export_self_to_scripts();
   // python3 on PATH first (the user's choice), then Debian's, which python3-matplotlib installs into.
   std::vector<std::string> tried;
   for (const std::string& candidate : {find_on_path("python3"), std::string(kDebianPython)}) {

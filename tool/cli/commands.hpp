@@ -23,8 +23,7 @@ struct Command {
 
 // `command_line`: the whole command line as typed, recorded in the results' context.
 Command register_run(CLI::App& app, const std::string& command_line);  // command_run.cpp
-Command register_list(CLI::App& app);                                  // register_list.cpp
-int command_list();                                                    // command_list.cpp
+Command register_list(CLI::App& app);  // command_list.cpp: vmbench list [--format text|json]
 
 Command register_plot(CLI::App& app);    // command_plot.cpp
 Command register_report(CLI::App& app);  // command_report.cpp

@@ -1,6 +1,9 @@
 // Comparing two results files figure by figure (the logic behind `vmbench compare`): deterministic
 // counts tightly, RSS and page faults within a few pages, timings with a Mann-Whitney U test and a
-// minimum effect, optionally as ratios to a reference allocator of the same run.
+// minimum effect, optionally as ratios to a reference allocator of the same run. Which figures are
+// compared, in which order and how, is the figure registry's (figure_registry.hpp: Figure::gate).
+// compare.cpp matches the groups and gives the verdict, judge.cpp judges one figure, thresholds.cpp
+// reads --threshold, format_compare.cpp renders.
 #pragma once
 
 #include <map>
@@ -11,13 +14,6 @@
 
 namespace vmbench {
 
-// How a figure is judged.
-enum class FigureKind {
-  exact,   // deterministic for a seed: any change beyond the threshold counts (default: none allowed)
-  pages,   // RSS, page tables, page faults: noisy by a few pages
-  timing,  // noisy: U test plus minimum effect
-};
-
 // A per-figure threshold: `15%` (relative to the base), `4096` (absolute, in the figure's unit) or
 // `off` (reported, never a regression).
 struct Threshold {
@@ -25,11 +21,8 @@ struct Threshold {
   double value = 0;  // a fraction for relative (0.15), else in the figure's unit
 };
 
-// The figures compare knows, in the order it reports them, and how each is judged.
-const std::vector<std::string>& comparable_figures();
-std::optional<FigureKind> figure_kind(const std::string& figure);
-
-// Parses "NAME=VALUE" (as given to --threshold); nullopt and a one-line reason in `error` if bad.
+// Parses "NAME=VALUE" (as given to --threshold) for a figure compare judges; nullopt and a one-line
+// reason in `error` if bad.
 std::optional<std::pair<std::string, Threshold>> parse_threshold(const std::string& text, std::string& error);
 
 struct CompareOptions {

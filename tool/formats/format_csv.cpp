@@ -1,3 +1,4 @@
+#include "figure_values.hpp"
 #include "formats.hpp"
 
 namespace vmbench {
@@ -20,15 +21,10 @@ std::string value_text(const nlohmann::json& v) {
 
 }  // namespace
 
+// One column per registered figure, in the registry's order; empty where the cell has none.
 std::string render_csv(const nlohmann::json& doc) {
-  static const char* const kFigures[] = {"wall_s", "ops", "ops_per_s", "cpu_user_s", "cpu_sys_s", "peak_rss_bytes",
-                                         "peak_rss_delta_bytes", "final_rss_delta_bytes", "minor_faults", "major_faults",
-                                         "page_table_delta_bytes", "allocations", "frees", "frees_skipped",
-                                         "peak_live_bytes", "checksum"};
-  static const char* const kHeap[] = {"commit_calls", "decommit_calls", "committed_bytes", "peak_committed_bytes"};
   std::string out = "key,workload,allocator,dispatch,params,rep,status,error";
-  for (const char* f : kFigures) out += std::string(",") + f;
-  for (const char* f : kHeap) out += std::string(",heap_") + f;
+  for (const Figure& f : kFigures) out.append(",").append(f.name);
   out += "\n";
   for (const auto& c : doc["cells"]) {
     std::string params;
@@ -39,9 +35,10 @@ std::string render_csv(const nlohmann::json& doc) {
            std::to_string(c["rep"].get<int>()) + "," + c["status"].get<std::string>() + "," +
            csv_field(c.value("error", std::string()));
     const nlohmann::json figures = c.value("figures", nlohmann::json::object());
-    for (const char* f : kFigures) out.append(",").append(value_text(figures.value(f, nlohmann::json())));
-    const nlohmann::json heap = figures.value("heap", nlohmann::json());
-    for (const char* f : kHeap) out.append(",").append(heap.is_object() ? value_text(heap.value(f, nlohmann::json())) : std::string());
+    for (const Figure& f : kFigures) {
+      const nlohmann::json* v = cell_value(figures, f);
+      out.append(",").append(v != nullptr ? value_text(*v) : std::string());
+    }
     out += "\n";
   }
   return out;

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <map>
 
+#include "figure_values.hpp"
 #include "formats.hpp"
 #include "summary_stats.hpp"
 
@@ -41,16 +42,78 @@ std::string fmt(const char* f, double v) {
 
 // The figure's median, or null when the group has no such figure (find, not operator[]: on a const
 // document a missing key is undefined behaviour, found by tests/fuzz/results_loader_fuzz).
-const json* median(const json& g, const char* field) {
-  const json& figures = g["figures"];
-  const auto f = figures.find(field);
-  return f != figures.end() && f->is_object() ? &(*f)["median"] : nullptr;
+const json* median(const json& g, FigureId id) {
+  const json* s = group_summary(g, figure(id));
+  return s != nullptr ? &(*s)["median"] : nullptr;
 }
 
 std::string params_text(const json& params) {
   std::string s;
   for (auto it = params.begin(); it != params.end(); ++it) s += (s.empty() ? "" : " ") + it.key() + "=" + it.value().get<std::string>();
   return s;
+}
+
+SummaryBlock new_block(const json& g, int reps) {
+  SummaryBlock b;
+  b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
+            (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
+            (reps == 1 ? " rep" : " reps") + ", medians";
+  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
+  // Per-phase columns from the first group that has phases.
+  for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
+  return b;
+}
+
+// The allocator, and the swept parameters that are not workload parameters (commit_step=64K).
+std::string row_label(const json& g) {
+  std::string label = g["allocator"].get<std::string>();
+  for (auto it = g["swept"].begin(); it != g["swept"].end(); ++it)
+    if (g["workload_params"].find(it.key()) == g["workload_params"].end())
+      label += " " + it.key() + "=" + it.value().get<std::string>();
+  return label;
+}
+
+std::string speedup_text(const json& g) {
+  const json& vs = g["vs_malloc"];
+  if (g["allocator"] == "malloc" || vs.is_null() || vs["speedup"].is_null()) return g["allocator"] == "malloc" ? "1.00x" : "-";
+  const double s = vs["speedup"].get<double>();
+  return s >= 1 ? fmt("%.2fx faster", s) : fmt("%.2fx slower", 1 / s);
+}
+
+std::string cv_text(const json& g) {
+  const json& wall = *group_summary(g, figure(FigureId::wall_s));
+  const double cv = wall["cv"].get<double>();
+  return wall["n"].get<int>() >= 2 ? fmt("%.0f%%", cv * 100) + (cv > kNoisyCv ? "!" : "") : "-";
+}
+
+// The row of a group that ran: the columns of new_block's header.
+std::vector<std::string> figures_row(const json& g, const std::string& label) {
+  const json& vs = g["vs_malloc"];
+  std::vector<std::string> row = {label};
+  row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
+  row.push_back(fmt("%.1f", median(g, FigureId::ops_per_s)->get<double>() / 1e6));
+  row.push_back(speedup_text(g));
+  const json* rss = median(g, FigureId::peak_rss_delta_bytes);
+  row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
+  row.push_back(!vs.is_null() && !vs["peak_rss_ratio"].is_null() ? fmt("%.2fx", vs["peak_rss_ratio"].get<double>())
+                                                                  : "-");
+  const json* commits = median(g, FigureId::heap_commit_calls);
+  row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
+  row.push_back(cv_text(g));
+  for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
+  return row;
+}
+
+void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
+  if (!g["heap_note"].is_null() && !g["heap_note"].get<std::string>().empty())
+    b.notes.push_back(label + ": " + g["heap_note"].get<std::string>());
+  const json* frees_skipped = group_value(g, figure(FigureId::frees_skipped));
+  const std::uint64_t skipped = frees_skipped != nullptr ? frees_skipped->get<std::uint64_t>() : 0;
+  if (skipped > 0)
+    b.notes.push_back(label + ": no individual free; " + std::to_string(skipped) +
+                      " frees skipped (memory returns when its lifetime group is released)");
+  if (g["reps_failed"].get<int>() > 0)
+    b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
 }
 
 }  // namespace
@@ -64,52 +127,16 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
                            g["workload_params"].dump();
     if (index.count(id) == 0) {
       index[id] = blocks.size();
-      SummaryBlock b;
-      b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
-                (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
-                (reps == 1 ? " rep" : " reps") + ", medians";
-      b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
-      // Per-phase columns from the first group that has phases.
-      for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
-      blocks.push_back(b);
+      blocks.push_back(new_block(g, reps));
     }
     SummaryBlock& b = blocks[index[id]];
-    std::string label = g["allocator"].get<std::string>();
-    for (auto it = g["swept"].begin(); it != g["swept"].end(); ++it)
-      if (g["workload_params"].find(it.key()) == g["workload_params"].end())
-        label += " " + it.key() + "=" + it.value().get<std::string>();
-    std::vector<std::string> row = {label};
+    const std::string label = row_label(g);
     if (g["reps_ok"].get<int>() == 0) {
-      row.push_back("failed");
-      b.rows.push_back(row);
+      b.rows.push_back({label, "failed"});
       continue;
     }
-    const json& vs = g["vs_malloc"];
-    row.push_back(human_seconds(median(g, "wall_s")->get<double>()));
-    row.push_back(fmt("%.1f", median(g, "ops_per_s")->get<double>() / 1e6));
-    if (g["allocator"] == "malloc" || vs.is_null() || vs["speedup"].is_null()) row.push_back(g["allocator"] == "malloc" ? "1.00x" : "-");
-    else {
-      const double s = vs["speedup"].get<double>();
-      row.push_back(s >= 1 ? fmt("%.2fx faster", s) : fmt("%.2fx slower", 1 / s));
-    }
-    const json* rss = median(g, "peak_rss_delta_bytes");
-    row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
-    row.push_back(!vs.is_null() && !vs["peak_rss_ratio"].is_null() ? fmt("%.2fx", vs["peak_rss_ratio"].get<double>())
-                                                                    : "-");
-    const json* commits = median(g, "heap_commit_calls");
-    row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
-    const json& wall = g["figures"]["wall_s"];
-    const double cv = wall["cv"].get<double>();
-    row.push_back(wall["n"].get<int>() >= 2 ? fmt("%.0f%%", cv * 100) + (cv > kNoisyCv ? "!" : "") : "-");
-    for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
-    b.rows.push_back(row);
-    if (!g["heap_note"].is_null() && !g["heap_note"].get<std::string>().empty())
-      b.notes.push_back(label + ": " + g["heap_note"].get<std::string>());
-    if (g["frees_skipped"].get<std::uint64_t>() > 0)
-      b.notes.push_back(label + ": no individual free; " + std::to_string(g["frees_skipped"].get<std::uint64_t>()) +
-                        " frees skipped (memory returns when its lifetime group is released)");
-    if (g["reps_failed"].get<int>() > 0)
-      b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
+    b.rows.push_back(figures_row(g, label));
+    add_notes(g, label, b);
   }
   return blocks;
 }

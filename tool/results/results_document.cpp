@@ -4,6 +4,7 @@
 #include <map>
 
 #include "catalog.hpp"
+#include "figure_values.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -18,18 +19,11 @@ json summary_json(const Summary& s) {
 }
 
 // Summary of one numeric field over the successful repetitions; null when no repetition has it.
-json summarize_field(const std::vector<const CellRecord*>& reps, const char* field) {
+// Summary of one figure over the successful repetitions; null when no repetition has it.
+json summarize_figure(const std::vector<const CellRecord*>& reps, const Figure& f) {
   std::vector<double> v;
   for (const auto* r : reps)
-    if (r->data.contains(field) && r->data[field].is_number()) v.push_back(r->data[field].get<double>());
-  if (v.empty()) return nullptr;
-  return summary_json(summarize(v));
-}
-
-json summarize_heap(const std::vector<const CellRecord*>& reps, const char* field) {
-  std::vector<double> v;
-  for (const auto* r : reps)
-    if (r->data.contains("heap") && r->data["heap"].is_object()) v.push_back(r->data["heap"][field].get<double>());
+    if (const auto x = cell_number(r->data, f)) v.push_back(*x);
   if (v.empty()) return nullptr;
   return summary_json(summarize(v));
 }
@@ -58,9 +52,8 @@ std::map<std::string, std::string> workload_params(const Combination& c) {
 
 // The median of a figure, or a negative number when no repetition has it (every figure a ratio is
 // taken of is non-negative; a negative result makes the ratio null).
-double median_of(const json& group, const char* field) {
-  const json& f = group["figures"][field];
-  return f.is_object() ? f["median"].get<double>() : -1.0;
+double median_of(const json& group, FigureId id) {
+  return group_number(group, figure(id)).value_or(-1.0);
 }
 
 // The deep passes run once per combination (tool/runner/deep_passes.hpp): the group takes their figures
@@ -79,82 +72,93 @@ void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
   }
 }
 
-}  // namespace
-
-json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const json& context, bool complete) {
-  json doc;
-  doc["schema"] = kSchemaName;
-  doc["schema_version"] = kSchemaVersion;
-  doc["complete"] = complete;
-  doc["context"] = context;
+json plan_json(const Plan& plan) {
   const RunOptions& o = plan.options;
-  doc["plan"] = {{"scale", kScaleNames[static_cast<int>(plan.scale)]},
-                 {"reps", o.reps},
-                 {"warmup", o.warmup},
-                 {"seed", o.seed},
-                 {"timeout_s", o.timeout_s},
-                 {"memory_limit_bytes", plan.memory_limit_bytes > 0 ? json(plan.memory_limit_bytes) : json(nullptr)},
-                 {"dispatch", o.dispatch},
-                 {"combinations", plan.combinations.size()},
-                 {"cells_planned", plan.cells.size()},
-                 {"skipped_allocators", plan.skipped},
-                 {"deep_passes", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency},
-                                  {"timeline", o.deep.timeline}, {"heap_map", o.deep.heap_map},
-                                  {"timeline_every_ops", o.deep.timeline_every_ops}}}};
+  return {{"scale", kScaleNames[static_cast<int>(plan.scale)]},
+          {"reps", o.reps},
+          {"warmup", o.warmup},
+          {"seed", o.seed},
+          {"timeout_s", o.timeout_s},
+          {"memory_limit_bytes", plan.memory_limit_bytes > 0 ? json(plan.memory_limit_bytes) : json(nullptr)},
+          {"dispatch", o.dispatch},
+          {"combinations", plan.combinations.size()},
+          {"cells_planned", plan.cells.size()},
+          {"skipped_allocators", plan.skipped},
+          {"deep_passes", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency},
+                           {"timeline", o.deep.timeline}, {"heap_map", o.deep.heap_map},
+                           {"timeline_every_ops", o.deep.timeline_every_ops}}}};
+}
 
-  json warnings = json::array();
-  json cell_list = json::array();
-  std::vector<std::vector<const CellRecord*>> ok_by_combo(plan.combinations.size());
-  std::vector<int> failed_by_combo(plan.combinations.size(), 0);
+// The cells in run order, and the ok repetitions and failures of each combination for the groups.
+struct CellsByCombination {
+  json cells = json::array();
+  std::vector<std::vector<const CellRecord*>> ok;
+  std::vector<int> failed;
+};
+
+CellsByCombination cells_json(const Plan& plan, const std::vector<CellRecord>& cells, json& warnings) {
+  CellsByCombination out;
+  out.ok.resize(plan.combinations.size());
+  out.failed.assign(plan.combinations.size(), 0);
   for (const auto& r : cells) {
-    const Combination& c = plan.combinations[static_cast<std::size_t>(r.combination)];
+    const auto i = static_cast<std::size_t>(r.combination);
+    const Combination& c = plan.combinations[i];
     json cell = {{"key", c.key},           {"workload", c.workload}, {"allocator", c.allocator},
                  {"dispatch", c.dispatch}, {"params", c.params.values()}, {"rep", r.rep},
                  {"status", r.ok ? "ok" : "failed"}, {"process_s", r.elapsed_s}};
     if (r.ok) {
       cell["figures"] = r.data;
-      ok_by_combo[static_cast<std::size_t>(r.combination)].push_back(&r);
+      out.ok[i].push_back(&r);
     } else {
       cell["error"] = r.error;
-      ++failed_by_combo[static_cast<std::size_t>(r.combination)];
+      ++out.failed[i];
       warnings.push_back(c.key + " rep " + std::to_string(r.rep) + " failed: " + r.error);
     }
-    cell_list.push_back(cell);
+    out.cells.push_back(cell);
   }
+  return out;
+}
 
-  json groups = json::array();
-  for (std::size_t i = 0; i < plan.combinations.size(); ++i) {
-    const Combination& c = plan.combinations[i];
-    const auto& reps = ok_by_combo[i];
-    json g = {{"key", c.key},       {"workload", c.workload}, {"allocator", c.allocator}, {"dispatch", c.dispatch},
-              {"params", c.params.values()}, {"swept", c.swept}, {"workload_params", workload_params(c)},
-              {"reps_ok", reps.size()}, {"reps_failed", failed_by_combo[i]}};
-    json figures;
-    for (const char* f : {"wall_s", "ops_per_s", "cpu_user_s", "cpu_sys_s", "peak_rss_bytes", "peak_rss_delta_bytes",
-                          "final_rss_delta_bytes", "minor_faults", "major_faults", "page_table_delta_bytes"})
-      figures[f] = summarize_field(reps, f);
-    for (const char* f : {"commit_calls", "decommit_calls", "committed_bytes", "peak_committed_bytes"})
-      figures[std::string("heap_") + f] = summarize_heap(reps, f);
-    g["figures"] = figures;
-    if (!reps.empty()) {
-      const json& first = reps.front()->data;
-      for (const char* f : {"ops", "allocations", "frees", "frees_skipped", "peak_live_bytes", "checksum"}) g[f] = first[f];
-      g["heap_note"] = first["heap_note"];
-      g["proof"] = first["proof"]["evidence"];
-      g["phases"] = summarize_phases(reps);
-      add_deep_figures(g, reps);
-      const json& wall = figures["wall_s"];
-      if (wall["n"].get<int>() >= 2 && wall["cv"].get<double>() > kNoisyCv) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "%s: time varies by %.0f%% (CV) across %d repetitions: treat with care",
-                      c.key.c_str(), wall["cv"].get<double>() * 100, wall["n"].get<int>());
-        warnings.push_back(buf);
-      }
+// What a group takes from its ok repetitions: the summaries, the values equal in every repetition (from
+// the first), the phases and the deep passes' figures.
+void add_figures(json& g, const std::vector<const CellRecord*>& reps) {
+  json figures = json::object();
+  for (const Figure& f : kFigures)
+    if (f.group == GroupPlace::summary) figures[std::string(f.name)] = summarize_figure(reps, f);
+  g["figures"] = figures;
+  if (reps.empty()) return;
+  const json& first = reps.front()->data;
+  for (const Figure& f : kFigures)
+    if (f.group == GroupPlace::value) {
+      const json* v = cell_value(first, f);
+      g[std::string(f.name)] = v != nullptr ? *v : json(nullptr);
     }
-    groups.push_back(g);
-  }
+  g["heap_note"] = first["heap_note"];
+  g["proof"] = first["proof"]["evidence"];
+  g["phases"] = summarize_phases(reps);
+  add_deep_figures(g, reps);
+}
 
-  // Ratios against malloc of the same run, same workload parameters and dispatch.
+void warn_if_noisy(const json& g, json& warnings) {
+  const json* wall = group_summary(g, figure(FigureId::wall_s));
+  if (wall == nullptr || (*wall)["n"].get<int>() < 2 || (*wall)["cv"].get<double>() <= kNoisyCv) return;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s: time varies by %.0f%% (CV) across %d repetitions: treat with care",
+                g["key"].get<std::string>().c_str(), (*wall)["cv"].get<double>() * 100, (*wall)["n"].get<int>());
+  warnings.push_back(buf);
+}
+
+json group_json(const Combination& c, const std::vector<const CellRecord*>& reps, int failed, json& warnings) {
+  json g = {{"key", c.key},       {"workload", c.workload}, {"allocator", c.allocator}, {"dispatch", c.dispatch},
+            {"params", c.params.values()}, {"swept", c.swept}, {"workload_params", workload_params(c)},
+            {"reps_ok", reps.size()}, {"reps_failed", failed}};
+  add_figures(g, reps);
+  if (!reps.empty()) warn_if_noisy(g, warnings);
+  return g;
+}
+
+// Ratios against malloc of the same run, same workload parameters and dispatch.
+void add_ratios_to_malloc(json& groups, json& warnings) {
   for (auto& g : groups) {
     g["vs_malloc"] = nullptr;
     if (g["reps_ok"].get<int>() == 0) continue;
@@ -163,17 +167,35 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
           m["workload_params"] != g["workload_params"] || m["reps_ok"].get<int>() == 0)
         continue;
       json vs;
-      const double t = median_of(g, "wall_s"), tm = median_of(m, "wall_s");
+      const double t = median_of(g, FigureId::wall_s), tm = median_of(m, FigureId::wall_s);
       vs["speedup"] = t > 0 ? json(tm / t) : json(nullptr);  // > 1: faster than malloc
-      const double r = median_of(g, "peak_rss_delta_bytes"), rm = median_of(m, "peak_rss_delta_bytes");
+      const double r = median_of(g, FigureId::peak_rss_delta_bytes), rm = median_of(m, FigureId::peak_rss_delta_bytes);
       vs["peak_rss_ratio"] = rm > 0 && r >= 0 ? json(r / rm) : json(nullptr);
-      if (g["checksum"] != m["checksum"])
+      const Figure& checksum = figure(FigureId::checksum);
+      if (*group_value(g, checksum) != *group_value(m, checksum))
         warnings.push_back(g["key"].get<std::string>() + ": checksum differs from malloc's: the work was not the same");
       g["vs_malloc"] = vs;
       break;
     }
   }
-  doc["cells"] = cell_list;
+}
+
+}  // namespace
+
+json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const json& context, bool complete) {
+  json doc;
+  doc["schema"] = kSchemaName;
+  doc["schema_version"] = kSchemaVersion;
+  doc["complete"] = complete;
+  doc["context"] = context;
+  doc["plan"] = plan_json(plan);
+  json warnings = json::array();
+  CellsByCombination by_combination = cells_json(plan, cells, warnings);
+  json groups = json::array();
+  for (std::size_t i = 0; i < plan.combinations.size(); ++i)
+    groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i], warnings));
+  add_ratios_to_malloc(groups, warnings);
+  doc["cells"] = std::move(by_combination.cells);
   doc["groups"] = groups;
   doc["warnings"] = warnings;
   return doc;

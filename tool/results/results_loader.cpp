@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "figure_registry.hpp"
 #include "schema_version.hpp"
 
 namespace vmbench {
@@ -115,12 +116,16 @@ void check_ratio_or_null(const json& obj, const std::string& where, const char* 
   if (positive && v.get<double>() <= 0) fail(where + "." + name, "must be a positive ratio: " + v.dump());
 }
 
-// A summary over repetitions may be signed for the RSS and page-table deltas only.
-Range range_of_figure(const std::string& figure) {
-  if (figure == "wall_s" || figure == "cpu_user_s" || figure == "cpu_sys_s") return Range::seconds;
-  if (figure == "ops_per_s") return Range::rate;
-  if (figure == "peak_rss_delta_bytes" || figure == "final_rss_delta_bytes" || figure == "page_table_delta_bytes")
-    return Range::signed_bytes;
+// How a registered figure's numbers may look; a figure the registry does not know is read as a count.
+Range range_of(const Figure* f) {
+  if (f == nullptr) return Range::count;
+  switch (f->unit) {
+    case Unit::seconds: return Range::seconds;
+    case Unit::per_second: return Range::rate;
+    case Unit::hash: return Range::hash;
+    case Unit::bytes:
+    case Unit::count: return f->is_signed ? Range::signed_bytes : Range::count;
+  }
   return Range::count;
 }
 
@@ -135,22 +140,27 @@ void check_summary(const json& s, const std::string& where, Range range) {
   check_number_at(s, where, "cv", Range::any_finite);
 }
 
-void check_cell_figures(const json& f, const std::string& where) {
-  for (const char* s : {"wall_s", "cpu_user_s", "cpu_sys_s"}) check_number_at(f, where, s, Range::seconds);
-  for (const char* c : {"minor_faults", "major_faults", "allocations", "frees", "frees_skipped", "ops", "peak_live_bytes"})
-    check_number_at(f, where, c, Range::count);
-  check_number_at(f, where, "checksum", Range::hash);
-  check_number_at(f, where, "ops_per_s", Range::rate);
-  for (const char* s : {"peak_rss_delta_bytes", "final_rss_delta_bytes", "page_table_delta_bytes"})
-    if (f.contains(s) && !f[s].is_null()) check_number(f[s], where + "." + s, Range::signed_bytes);
-  if (f.contains("peak_rss_bytes") && !f["peak_rss_bytes"].is_null())
-    check_number(f["peak_rss_bytes"], where + ".peak_rss_bytes", Range::count);
+// The allocator's own counters: null, or an object holding every heap figure (and other counts).
+void check_heap(const json& f, const std::string& where) {
   const json& heap = member(f, where, "heap");
-  if (heap.is_object()) {
-    for (auto it = heap.begin(); it != heap.end(); ++it) check_number(it.value(), where + ".heap." + it.key(), Range::count);
-  } else if (!heap.is_null()) {
-    fail(where + ".heap", "must be an object or null");
+  if (heap.is_null()) return;
+  if (!heap.is_object()) fail(where + ".heap", "must be an object or null");
+  for (const Figure& fig : kFigures)
+    if (fig.slot == CellSlot::heap) {
+      const std::string key(cell_key(fig));
+      check_number(member(heap, where + ".heap", key.c_str()), where + ".heap." + key, range_of(&fig));
+    }
+  for (auto it = heap.begin(); it != heap.end(); ++it) check_number(it.value(), where + ".heap." + it.key(), Range::count);
+}
+
+void check_cell_figures(const json& f, const std::string& where) {
+  for (const Figure& fig : kFigures) {
+    if (fig.slot != CellSlot::top) continue;
+    const std::string name(fig.name);
+    if (fig.presence == Presence::always) check_number(member(f, where, name.c_str()), where + "." + name, range_of(&fig));
+    else if (const auto it = f.find(name); it != f.end() && !it->is_null()) check_number(*it, where + "." + name, range_of(&fig));
   }
+  check_heap(f, where);
 }
 
 void check_cell(const json& c, const std::string& where) {
@@ -164,6 +174,19 @@ void check_cell(const json& c, const std::string& where) {
   if (status == "ok") check_cell_figures(object_at(c, where, "figures"), where + ".figures");
 }
 
+// What a group that ran holds: a summary of every figure each cell has, and the values equal in every
+// repetition.
+void check_group_that_ran(const json& g, const json& figures, const std::string& where) {
+  for (const Figure& f : kFigures) {
+    const std::string name(f.name);
+    if (f.group == GroupPlace::value) check_number_at(g, where, name.c_str(), range_of(&f));
+    const bool always = f.presence == Presence::always && f.slot == CellSlot::top;
+    if (f.group == GroupPlace::summary && always && (!figures.contains(name) || figures[name].is_null()))
+      fail(where + ".figures." + name, "missing for a group that ran");
+  }
+  check_string_or_null(g, where, "heap_note");
+}
+
 void check_group(const json& g, const std::string& where) {
   if (!g.is_object()) fail(where, "must be an object");
   for (const char* s : {"key", "workload", "allocator", "dispatch"}) check_string(g, where, s);
@@ -173,7 +196,7 @@ void check_group(const json& g, const std::string& where) {
   check_number_at(g, where, "reps_failed", Range::count);
   const json& figures = object_at(g, where, "figures");
   for (auto it = figures.begin(); it != figures.end(); ++it)
-    if (!it.value().is_null()) check_summary(it.value(), where + ".figures." + it.key(), range_of_figure(it.key()));
+    if (!it.value().is_null()) check_summary(it.value(), where + ".figures." + it.key(), range_of(find_figure(it.key())));
   const json& vs = member(g, where, "vs_malloc");
   if (vs.is_object()) {
     check_ratio_or_null(vs, where + ".vs_malloc", "speedup", true);
@@ -191,15 +214,7 @@ void check_group(const json& g, const std::string& where) {
       check_summary(member(p, at, "seconds"), at + ".seconds", Range::seconds);
     }
   }
-  if (g["reps_ok"].get<double>() > 0) {
-    // What every summary shows for a group that ran: its time and rate.
-    for (const char* f : {"wall_s", "ops_per_s"})
-      if (!figures.contains(f) || figures[f].is_null()) fail(where + ".figures." + f, "missing for a group that ran");
-    for (const char* c : {"ops", "allocations", "frees", "frees_skipped", "peak_live_bytes"})
-      check_number_at(g, where, c, Range::count);
-    check_number_at(g, where, "checksum", Range::hash);
-    check_string_or_null(g, where, "heap_note");
-  }
+  if (g["reps_ok"].get<double>() > 0) check_group_that_ran(g, figures, where);
 }
 
 void check_document(const json& doc) {

@@ -1,0 +1,251 @@
+// The figure registry: every figure a results document carries, declared once. The document builder,
+// the loader, compare, the CSV, the exports, the table, `vmbench list --format json` (and through it
+// the JSON Schema, docs/results-schema.md and the Python plots) read this table; nothing else in the
+// tool names a figure. Adding a metric: the probe that writes it, one `FigureId` and one row here
+// (Presence::optional: older files lack it), a test; then `python3 tests/schema/sync_schema.py`
+// rewrites the schema's and the docs' figure parts. tests/tool/test_registry.py fails when a cell
+// writes a figure not registered here, or the schema, the docs or the Python side disagree.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string_view>
+
+namespace vmbench {
+
+enum class Unit : std::uint8_t {
+  seconds,
+  bytes,
+  count,       // of what: Figure::counts
+  per_second,  // a rate
+  hash,        // a 64-bit checksum: compared exactly, never through a double
+};
+
+// What a figure measures, which decides how far it can be trusted.
+enum class FigureKind : std::uint8_t {
+  count,   // deterministic for a seed: the same on every run and machine
+  memory,  // resident memory, page tables, page faults: noisy by a few pages
+  timing,  // noisy: a distribution over repetitions
+};
+
+enum class Better : std::uint8_t { lower, higher, none };  // none: it must not change (the checksum)
+
+// How `vmbench compare` judges a figure by default (--threshold changes the tolerance, or turns it off).
+enum class Gate : std::uint8_t {
+  match,   // any difference means the work was not the same
+  exact,   // no change allowed
+  pages,   // within --tolerance-pages
+  timing,  // Mann-Whitney U test plus a minimum effect, on the cells' samples
+  none,    // recorded, not compared
+};
+
+// Where a cell carries the figure: at the top of its `figures`, or inside its `heap` object (the
+// allocator's own counters, null for allocators that keep none).
+enum class CellSlot : std::uint8_t { top, heap };
+
+// What a group holds of the figure.
+enum class GroupPlace : std::uint8_t {
+  none,     // cells only
+  value,    // `groups[].NAME`: the first ok repetition's value (equal in every repetition)
+  summary,  // `groups[].figures.NAME`: {n, median, min, max, mean, stddev, cv} over the ok repetitions, or null
+};
+
+// Whether every ok cell has it (within `heap` when the heap object is there). The loader and the
+// schema require an `always` figure in every cell and its summary in every group that ran, so a
+// figure added to an existing schema version must be `optional`: the files written before it (the
+// gate's baseline, the test fixtures) must still load.
+enum class Presence : std::uint8_t {
+  always,
+  optional,  // absent when /proc/self/status was unreadable or the file predates the figure; null when
+             // the kernel refused the reading
+};
+
+// One figure per enumerator, in the order of kFigures (checked below): C++ code names a figure only
+// through this enum, so a misspelt or removed figure is a compile error.
+enum class FigureId : std::uint8_t {
+  checksum,
+  ops,
+  allocations,
+  frees,
+  frees_skipped,
+  peak_live_bytes,
+  heap_commit_calls,
+  heap_decommit_calls,
+  heap_committed_bytes,
+  heap_peak_committed_bytes,
+  peak_rss_delta_bytes,
+  final_rss_delta_bytes,
+  peak_rss_bytes,
+  page_table_delta_bytes,
+  minor_faults,
+  major_faults,
+  wall_s,
+  cpu_user_s,
+  cpu_sys_s,
+  ops_per_s,
+  final_live_bytes,
+  rss_baseline_bytes,
+  final_rss_bytes,
+  heap_reserved_bytes,
+};
+
+struct Figure {
+  FigureId id;
+  std::string_view name;  // the JSON key in groups and compare, the CSV column
+  Unit unit;
+  bool is_signed = false;  // a difference of two readings (may be negative)
+  FigureKind kind;
+  Better better = Better::lower;
+  Gate gate;
+  CellSlot slot = CellSlot::top;
+  std::string_view cell_key = {};  // the key within the slot; empty: `name`
+  GroupPlace group;
+  Presence presence = Presence::always;
+  bool dashboard = false;     // in the customSmallerIsBetter export (github-action-benchmark)
+  std::string_view counts = {};  // Unit::count: what is counted ("calls", "faults"), the export's unit
+  std::string_view label;     // short, for axes, legends and table headers
+  std::string_view description;  // one line, for docs/results-schema.md and `vmbench list --format json`
+};
+
+// In report order: workload-defined counts first (if they moved, the work itself changed and nothing
+// below them is comparable like for like), then memory, then time, then what compare does not judge.
+inline constexpr std::array kFigures = {
+    Figure{.id = FigureId::checksum, .name = "checksum", .unit = Unit::hash, .kind = FigureKind::count,
+           .better = Better::none, .gate = Gate::match, .group = GroupPlace::value, .label = "checksum",
+           .description = "the workload's result: equal for every allocator at one seed and parameter set"},
+    Figure{.id = FigureId::ops, .name = "ops", .unit = Unit::count, .kind = FigureKind::count, .gate = Gate::exact,
+           .group = GroupPlace::value, .counts = "operations", .label = "operations",
+           .description = "allocations + frees of the measured phase"},
+    Figure{.id = FigureId::allocations, .name = "allocations", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .group = GroupPlace::value, .counts = "allocations", .label = "allocations",
+           .description = "allocations made in the measured phase"},
+    Figure{.id = FigureId::frees, .name = "frees", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .group = GroupPlace::value, .counts = "frees", .label = "frees",
+           .description = "individual frees actually performed"},
+    Figure{.id = FigureId::frees_skipped, .name = "frees_skipped", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .group = GroupPlace::value, .counts = "objects", .label = "frees skipped",
+           .description = "objects that died on an allocator without individual free"},
+    Figure{.id = FigureId::peak_live_bytes, .name = "peak_live_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::exact, .group = GroupPlace::value, .label = "peak live",
+           .description = "requested bytes alive at the peak"},
+    Figure{.id = FigureId::heap_commit_calls, .name = "heap_commit_calls", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::heap, .cell_key = "commit_calls",
+           .group = GroupPlace::summary, .dashboard = true, .counts = "calls", .label = "commit calls",
+           .description = "commit calls the allocator made during the measured phase (its own counter)"},
+    Figure{.id = FigureId::heap_decommit_calls, .name = "heap_decommit_calls", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::heap, .cell_key = "decommit_calls",
+           .group = GroupPlace::summary, .dashboard = true, .counts = "calls", .label = "decommit calls",
+           .description = "decommit calls the allocator made during the measured phase (its own counter)"},
+    Figure{.id = FigureId::heap_committed_bytes, .name = "heap_committed_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::heap, .cell_key = "committed_bytes",
+           .group = GroupPlace::summary, .label = "committed",
+           .description = "bytes the allocator held committed at the end of the phase"},
+    Figure{.id = FigureId::heap_peak_committed_bytes, .name = "heap_peak_committed_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::heap,
+           .cell_key = "peak_committed_bytes", .group = GroupPlace::summary, .dashboard = true,
+           .label = "peak committed", .description = "the most bytes the allocator held committed at once"},
+    Figure{.id = FigureId::peak_rss_delta_bytes, .name = "peak_rss_delta_bytes", .unit = Unit::bytes,
+           .is_signed = true, .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
+           .presence = Presence::optional, .dashboard = true, .label = "peak RSS of the phase",
+           .description = "VmHWM after the phase minus VmRSS when the peak counter was reset; null if the reset "
+                          "was refused"},
+    Figure{.id = FigureId::final_rss_delta_bytes, .name = "final_rss_delta_bytes", .unit = Unit::bytes,
+           .is_signed = true, .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "RSS left after the phase",
+           .description = "VmRSS after the phase minus the baseline"},
+    Figure{.id = FigureId::peak_rss_bytes, .name = "peak_rss_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "peak RSS of the process",
+           .description = "VmHWM after the phase (the whole process, start-up included); null if the reset was "
+                          "refused"},
+    Figure{.id = FigureId::page_table_delta_bytes, .name = "page_table_delta_bytes", .unit = Unit::bytes,
+           .is_signed = true, .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "page-table growth",
+           .description = "VmPTE after the phase minus before"},
+    Figure{.id = FigureId::minor_faults, .name = "minor_faults", .unit = Unit::count, .kind = FigureKind::memory,
+           .gate = Gate::pages, .group = GroupPlace::summary, .dashboard = true, .counts = "faults",
+           .label = "minor page faults", .description = "minor page faults of the measured phase"},
+    Figure{.id = FigureId::major_faults, .name = "major_faults", .unit = Unit::count, .kind = FigureKind::memory,
+           .gate = Gate::pages, .group = GroupPlace::summary, .counts = "faults", .label = "major page faults",
+           .description = "major page faults of the measured phase"},
+    Figure{.id = FigureId::wall_s, .name = "wall_s", .unit = Unit::seconds, .kind = FigureKind::timing,
+           .gate = Gate::timing, .group = GroupPlace::summary, .label = "time of the measured phase",
+           .description = "monotonic time of the measured phase"},
+    Figure{.id = FigureId::cpu_user_s, .name = "cpu_user_s", .unit = Unit::seconds, .kind = FigureKind::timing,
+           .gate = Gate::timing, .group = GroupPlace::summary, .label = "user CPU time",
+           .description = "user CPU time of the measured phase"},
+    Figure{.id = FigureId::cpu_sys_s, .name = "cpu_sys_s", .unit = Unit::seconds, .kind = FigureKind::timing,
+           .gate = Gate::timing, .group = GroupPlace::summary, .label = "system CPU time",
+           .description = "system CPU time of the measured phase"},
+    Figure{.id = FigureId::ops_per_s, .name = "ops_per_s", .unit = Unit::per_second, .kind = FigureKind::timing,
+           .better = Better::higher, .gate = Gate::timing, .group = GroupPlace::summary, .counts = "operations",
+           .label = "operations per second", .description = "ops per second of wall_s"},
+    Figure{.id = FigureId::final_live_bytes, .name = "final_live_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::none, .group = GroupPlace::none, .label = "live at the end",
+           .description = "requested bytes alive at the end of the phase"},
+    Figure{.id = FigureId::rss_baseline_bytes, .name = "rss_baseline_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::memory, .gate = Gate::none, .group = GroupPlace::none,
+           .presence = Presence::optional, .label = "RSS baseline",
+           .description = "VmRSS when the peak counter was reset, just before the measured phase"},
+    Figure{.id = FigureId::final_rss_bytes, .name = "final_rss_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::memory, .gate = Gate::none, .group = GroupPlace::none,
+           .presence = Presence::optional, .label = "RSS after the phase",
+           .description = "VmRSS after the phase"},
+    Figure{.id = FigureId::heap_reserved_bytes, .name = "heap_reserved_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::none, .slot = CellSlot::heap, .cell_key = "reserved_bytes",
+           .group = GroupPlace::none, .label = "address space reserved",
+           .description = "address space the allocator reserved (its own counter)"},
+};
+
+constexpr bool figures_in_id_order() {
+  for (std::size_t i = 0; i < kFigures.size(); ++i)
+    if (static_cast<std::size_t>(kFigures[i].id) != i) return false;
+  return true;
+}
+static_assert(figures_in_id_order(), "kFigures must list the figures in FigureId order, one row each");
+
+constexpr const Figure& figure(FigureId id) { return kFigures[static_cast<std::size_t>(id)]; }
+
+// The key within the cell's slot (`heap_commit_calls` is `heap.commit_calls` in a cell).
+constexpr std::string_view cell_key(const Figure& f) { return f.cell_key.empty() ? f.name : f.cell_key; }
+
+// The structured entries beside the figures: a cell's (and, where noted, a group's) objects and
+// arrays, described in docs/results-schema.md and checked by the loader and the schema by hand.
+struct Section {
+  std::string_view name;
+  bool in_cells;
+  bool in_groups;
+  std::string_view description;
+};
+
+inline constexpr std::array kSections = {
+    Section{"proof", true, true, "how the child proved which allocator answered malloc (groups: its evidence)"},
+    Section{"heap", true, false, "the allocator's own counters (the heap_* figures), or null"},
+    Section{"heap_note", true, true, "the allocator's remark, e.g. the pool's size classes"},
+    Section{"phases", true, true, "time per named part of the workload (groups: a summary of its seconds)"},
+    Section{"checkpoints", true, false, "live bytes and RSS read at the same instant at each checkpoint"},
+    Section{"native", true, false, "the malloc library's own statistics (throughput pass)"},
+    Section{"hardware_counters", true, false, "cycles, instructions, cache and TLB misses (throughput pass)"},
+    Section{"syscalls", true, true, "memory system calls of a traced pass (--syscalls)"},
+    Section{"latency", true, true, "percentiles of every allocate and free (--latency)"},
+    Section{"timeline", true, false, "memory over time (--timeline)"},
+    Section{"fragmentation", false, true, "F3, F4 and the peaks of the timeline (--timeline)"},
+    Section{"heap_map", true, false, "page occupancy snapshots (--heapmap)"},
+    Section{"unavailable", true, false, "figure name -> why it is null"},
+};
+
+const Figure* find_figure(std::string_view name);
+
+// Names of the enumerators, as `vmbench list --format json` writes them.
+std::string_view unit_name(Unit u);  // s, bytes, count, 1/s, hash
+std::string_view kind_name(FigureKind k);
+std::string_view better_name(Better b);
+std::string_view gate_name(Gate g);
+std::string_view group_place_name(GroupPlace p);
+
+// The registry as data: {figures: [...], sections: [...]}, for `vmbench list --format json`.
+nlohmann::json figure_registry_json();
+
+}  // namespace vmbench
