@@ -62,8 +62,10 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
       {"mimalloc", "mimalloc, loaded with LD_PRELOAD", Loading::preload, "libmimalloc.so.2", "libmimalloc2.0", true},
       {"tcmalloc", "gperftools tcmalloc (minimal), loaded with LD_PRELOAD", Loading::preload,
        "libtcmalloc_minimal.so.4", "libtcmalloc-minimal4", true},
-      {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new", Loading::builtin, "", "", false},
-      {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new", Loading::builtin, "", "", false},
+      {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new, phases on a reused pmr_buffer",
+       Loading::builtin, "", "", false},
+      {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new, chunks of up to 64Ki blocks",
+       Loading::builtin, "", "", false},
       {"bump", "bare pointer increment into memory mapped up front: the physical limit", Loading::builtin, "", "", false},
       // Fault injection for vmbench's own tests (VMBENCH_TEST_ALLOCATORS=1): never in a default suite.
       {"test-crash", "test only: malloc that raises SIGSEGV after test_crash_after allocations", Loading::builtin, "", "", false, true},
@@ -87,6 +89,9 @@ const std::vector<ParamDef>& allocator_params() {
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
       {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per allocation", {}, {"test-slow"}},
       {"test_bloat_bytes", ParamKind::bytes, {"0", "0", "0"}, "test-bloat: extra bytes per allocation", {}, {"test-bloat"}},
+      {"pmr_buffer", ParamKind::bytes, {"2M", "2M", "2M"},
+       "pmr-monotonic: initial buffer of the phase resource, reused by every release (0: none, the naive set-up)",
+       {}, {"pmr-monotonic"}},
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {}, {"bump"}},
   };
   return list;
