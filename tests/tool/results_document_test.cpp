@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "formats.hpp"
+#include "summary_stats.hpp"
 
 namespace vmbench {
 namespace {
@@ -16,6 +17,7 @@ nlohmann::json figures(double wall_s, std::uint64_t checksum = 7, double peak_rs
           {"cpu_user_s", wall_s},
           {"cpu_sys_s", 0.0},
           {"peak_rss_delta_bytes", peak_rss},
+          {"peak_rss_bytes", peak_rss + (8 << 20)},
           {"minor_faults", 10},
           {"major_faults", 0},
           {"ops", 1000},
@@ -99,6 +101,46 @@ TEST(Formats, TheTableSaysHowMuchFasterAgainstMalloc) {
   const std::string table = render_table(doc);
   EXPECT_NE(table.find("5.00x faster"), std::string::npos) << table;
   EXPECT_NE(render_markdown(doc).find("| arena |"), std::string::npos);
+}
+
+// The RSS columns of the arena's row (after the header): peak RSS, RSS growth, its ratio to malloc's.
+std::string arena_row(const std::string& table) {
+  const auto at = table.find("\n  arena");
+  return at == std::string::npos ? "" : table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+}
+
+nlohmann::json with_rss_growths(double arena_bytes, double malloc_bytes) {
+  const Plan plan = two_allocators(1);
+  std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0, 7, arena_bytes), 0.1},
+                                   {1, 0, true, "", figures(5.0, 7, malloc_bytes), 0.1}};
+  return build_document(plan, cells, nlohmann::json::object(), true);
+}
+
+TEST(Formats, NoRssRatioAgainstAReferenceThatGrewLessThanTheFloor) {
+  const auto doc = with_rss_growths(3 << 20, kRssRatioFloorBytes - 4096);
+  EXPECT_TRUE(doc["groups"][0]["vs_malloc"]["peak_rss_ratio"].is_null());
+  const std::string row = arena_row(render_table(doc));
+  EXPECT_NE(row.find("n/a"), std::string::npos) << row;
+  EXPECT_EQ(row.find("more"), std::string::npos) << row;
+  // A file written before the floor, with the ratio in it: the table still prints none.
+  auto old = doc;
+  old["groups"][0]["vs_malloc"]["peak_rss_ratio"] = 3.0 * (1 << 20) / (kRssRatioFloorBytes - 4096);
+  const std::string old_row = arena_row(render_table(old));
+  EXPECT_NE(old_row.find("n/a"), std::string::npos) << old_row;
+  EXPECT_EQ(old_row.find("more"), std::string::npos) << old_row;
+}
+
+TEST(Formats, RssRatiosSayMoreOrLess) {
+  EXPECT_DOUBLE_EQ(with_rss_growths(4 << 20, 2 << 20)["groups"][0]["vs_malloc"]["peak_rss_ratio"].get<double>(), 2.0);
+  EXPECT_NE(arena_row(render_table(with_rss_growths(4 << 20, 2 << 20))).find("2.00x more"), std::string::npos);
+  EXPECT_NE(arena_row(render_table(with_rss_growths(1 << 20, 4 << 20))).find("4.00x less"), std::string::npos);
+}
+
+TEST(Formats, TheTableLabelsAbsolutePeakAndGrowth) {
+  const std::string table = render_table(with_rss_growths(4 << 20, 2 << 20));
+  EXPECT_NE(table.find("peak RSS"), std::string::npos);
+  EXPECT_NE(table.find("RSS growth"), std::string::npos);
+  EXPECT_NE(table.find("RSS growth: that peak minus VmRSS at the phase's start"), std::string::npos) << table;
 }
 
 TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {

@@ -26,6 +26,8 @@ struct SummaryBlock {
   std::vector<std::string> notes;
 };
 std::vector<SummaryBlock> summary_blocks(const nlohmann::json& doc);
+// One line under the blocks: what the memory columns mean.
+std::string summary_legend();
 
 std::string human_bytes(double bytes);
 std::string human_seconds(double seconds);

@@ -58,7 +58,7 @@ SummaryBlock new_block(const json& g, int reps) {
   b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
-  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
+  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV"};
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
@@ -80,6 +80,20 @@ std::string speedup_text(const json& g) {
   return s >= 1 ? fmt("%.2fx faster", s) : fmt("%.2fx slower", 1 / s);
 }
 
+// This group's RSS growth against the reference's, "n/a" when the reference grew by less than the floor
+// (the document's own ratio is null then too; checked here again for files written before the floor).
+std::string rss_ratio_text(const json& g, const json* reference) {
+  if (reference == nullptr) return "-";
+  const json* r = median(g, FigureId::peak_rss_delta_bytes);
+  const json* rm = median(*reference, FigureId::peak_rss_delta_bytes);
+  if (r == nullptr || rm == nullptr) return "-";
+  const double grew = r->get<double>(), reference_grew = rm->get<double>();
+  if (reference_grew < kRssRatioFloorBytes || grew < 0) return "n/a";
+  if (grew == 0) return "none";
+  const double ratio = grew / reference_grew;
+  return ratio >= 1 ? fmt("%.2fx more", ratio) : fmt("%.2fx less", 1 / ratio);
+}
+
 std::string cv_text(const json& g) {
   const json& wall = *group_summary(g, figure(FigureId::wall_s));
   const double cv = wall["cv"].get<double>();
@@ -87,16 +101,16 @@ std::string cv_text(const json& g) {
 }
 
 // The row of a group that ran: the columns of new_block's header.
-std::vector<std::string> figures_row(const json& g, const std::string& label) {
-  const json& vs = g["vs_malloc"];
+std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
   row.push_back(fmt("%.1f", median(g, FigureId::ops_per_s)->get<double>() / 1e6));
   row.push_back(speedup_text(g));
+  const json* peak = median(g, FigureId::peak_rss_bytes);
+  row.push_back(peak != nullptr ? human_bytes(peak->get<double>()) : "n/a");
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
   row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
-  row.push_back(!vs.is_null() && !vs["peak_rss_ratio"].is_null() ? fmt("%.2fx", vs["peak_rss_ratio"].get<double>())
-                                                                  : "-");
+  row.push_back(rss_ratio_text(g, reference));
   const json* commits = median(g, FigureId::heap_commit_calls);
   row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
   row.push_back(cv_text(g));
@@ -116,15 +130,34 @@ void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
     b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
 }
 
+// Groups of one block did the same work: same workload, workload parameters and dispatch.
+std::string block_id(const json& g) {
+  return g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " + g["workload_params"].dump();
+}
+
+// Each block's malloc group that ran: the reference of the ratios.
+std::map<std::string, const json*> references(const json& doc) {
+  std::map<std::string, const json*> out;
+  for (const auto& g : doc["groups"])
+    if (g["allocator"] == "malloc" && g["reps_ok"].get<int>() > 0) out.emplace(block_id(g), &g);
+  return out;
+}
+
 }  // namespace
+
+std::string summary_legend() {
+  return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included); RSS growth: "
+         "that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less than " +
+         human_bytes(kRssRatioFloorBytes);
+}
 
 std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
+  const std::map<std::string, const json*> reference = references(doc);
   const int reps = doc["plan"]["reps"].get<int>();
   for (const auto& g : doc["groups"]) {
-    const std::string id = g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
-                           g["workload_params"].dump();
+    const std::string id = block_id(g);
     if (index.count(id) == 0) {
       index[id] = blocks.size();
       blocks.push_back(new_block(g, reps));
@@ -135,7 +168,8 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
       b.rows.push_back({label, "failed"});
       continue;
     }
-    b.rows.push_back(figures_row(g, label));
+    const auto ref = reference.find(id);
+    b.rows.push_back(figures_row(g, label, ref != reference.end() ? ref->second : nullptr));
     add_notes(g, label, b);
   }
   return blocks;

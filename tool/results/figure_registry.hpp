@@ -148,7 +148,7 @@ inline constexpr std::array kFigures = {
            .label = "peak committed", .description = "the most bytes the allocator held committed at once"},
     Figure{.id = FigureId::peak_rss_delta_bytes, .name = "peak_rss_delta_bytes", .unit = Unit::bytes,
            .is_signed = true, .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
-           .presence = Presence::optional, .dashboard = true, .label = "peak RSS of the phase",
+           .presence = Presence::optional, .dashboard = true, .label = "RSS growth in the phase",
            .description = "VmHWM after the phase minus VmRSS when the peak counter was reset; null if the reset "
                           "was refused"},
     Figure{.id = FigureId::final_rss_delta_bytes, .name = "final_rss_delta_bytes", .unit = Unit::bytes,

@@ -170,7 +170,7 @@ void add_ratios_to_malloc(json& groups, json& warnings) {
       const double t = median_of(g, FigureId::wall_s), tm = median_of(m, FigureId::wall_s);
       vs["speedup"] = t > 0 ? json(tm / t) : json(nullptr);  // > 1: faster than malloc
       const double r = median_of(g, FigureId::peak_rss_delta_bytes), rm = median_of(m, FigureId::peak_rss_delta_bytes);
-      vs["peak_rss_ratio"] = rm > 0 && r >= 0 ? json(r / rm) : json(nullptr);
+      vs["peak_rss_ratio"] = rm >= kRssRatioFloorBytes && r >= 0 ? json(r / rm) : json(nullptr);
       const Figure& checksum = figure(FigureId::checksum);
       if (*group_value(g, checksum) != *group_value(m, checksum))
         warnings.push_back(g["key"].get<std::string>() + ": checksum differs from malloc's: the work was not the same");
