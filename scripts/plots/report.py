@@ -8,9 +8,11 @@ import tempfile
 import common
 
 EXPLAIN = {
-    "throughput": "How much allocation work each allocator gets through per second: allocations plus object "
-                  "deaths (a free, or a death an arena absorbs without a call). Taller is faster. Whiskers span "
-                  "the fastest and slowest repetition; when they are long, the machine was noisy.",
+    "throughput": "How much allocation work each allocator gets through per second: the workload's operations "
+                  "(allocations, object deaths, whether freed or absorbed by an arena without a call, and "
+                  "resizes: the same count for every allocator) over the median time, so it ranks exactly as "
+                  "time does. Taller is faster. Whiskers span the slowest and fastest repetition; when they are "
+                  "long, the machine was noisy.",
     "memory": "Left: the most resident memory (RSS) the measured phase added. Right: how often the allocator "
               "asked the kernel for memory (commit) or gave it back (decommit): system calls of a traced pass "
               "when the run had --syscalls, else the arena's and pool's own counters. Each call costs a system "

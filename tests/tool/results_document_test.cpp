@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "formats.hpp"
 #include "summary_stats.hpp"
 
@@ -141,6 +143,35 @@ TEST(Formats, TheTableLabelsAbsolutePeakAndGrowth) {
   EXPECT_NE(table.find("peak RSS"), std::string::npos);
   EXPECT_NE(table.find("RSS growth"), std::string::npos);
   EXPECT_NE(table.find("RSS growth: that peak minus VmRSS at the phase's start"), std::string::npos) << table;
+}
+
+// The Mops/s column of a row.
+double mops_of(const std::string& table, const std::string& label) {
+  const auto at = table.find("\n  " + label + " ");
+  std::istringstream row(table.substr(at + 1, table.find('\n', at + 1) - at - 1));
+  std::string name, time, unit;
+  double mops = 0;
+  row >> name >> time >> unit >> mops;
+  return mops;
+}
+
+// With two repetitions the median of the repetitions' rates can rank against the median times: A's
+// times 1 s and 3 s (median 2 s, rates 1000 and 333: median 667/s), B's 1.9 s twice (526/s).
+TEST(Formats, ThroughputRanksExactlyAsTimeDoes) {
+  RunOptions o;
+  o.workloads = {"tree"};
+  o.allocators = {"arena", "pool"};
+  o.reps = 2;
+  const Plan plan = make_plan(o);
+  const std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", figures(1.9), 0.1},
+                                         {0, 1, true, "", figures(3.0), 0.1}, {1, 1, true, "", figures(1.9), 0.1}};
+  const auto doc = build_document(plan, cells, nlohmann::json::object(), true);
+  ASSERT_GT(doc["groups"][0]["figures"]["ops_per_s"]["median"].get<double>(),
+            doc["groups"][1]["figures"]["ops_per_s"]["median"].get<double>()) << "the case is not the hard one";
+  const std::string table = render_table(doc);
+  EXPECT_DOUBLE_EQ(mops_of(table, "arena"), 1000 / 2.0 / 1e6) << table;
+  EXPECT_DOUBLE_EQ(mops_of(table, "pool"), std::stod("0.000526")) << table;  // 1000 / 1.9 s, 3 digits
+  EXPECT_LT(mops_of(table, "arena"), mops_of(table, "pool")) << "arena is slower: its throughput must be lower";
 }
 
 TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {

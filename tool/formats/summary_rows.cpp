@@ -94,6 +94,16 @@ std::string rss_ratio_text(const json& g, const json* reference) {
   return ratio >= 1 ? fmt("%.2fx more", ratio) : fmt("%.2fx less", 1 / ratio);
 }
 
+// The group's throughput: its operations (the same for every allocator of the block) over its median
+// time, so that it ranks exactly as time does. The median of the repetitions' ops_per_s would not,
+// with an even number of repetitions (docs/metrics.md, "Throughput").
+std::string throughput_text(const json& g) {
+  const json* ops = group_value(g, figure(FigureId::ops));
+  const double wall = median(g, FigureId::wall_s)->get<double>();
+  if (ops == nullptr || !ops->is_number() || wall <= 0) return "-";
+  return fmt("%.3g", ops->get<double>() / wall / 1e6);
+}
+
 std::string cv_text(const json& g) {
   const json& wall = *group_summary(g, figure(FigureId::wall_s));
   const double cv = wall["cv"].get<double>();
@@ -104,7 +114,7 @@ std::string cv_text(const json& g) {
 std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
-  row.push_back(fmt("%.1f", median(g, FigureId::ops_per_s)->get<double>() / 1e6));
+  row.push_back(throughput_text(g));
   row.push_back(speedup_text(g));
   const json* peak = median(g, FigureId::peak_rss_bytes);
   row.push_back(peak != nullptr ? human_bytes(peak->get<double>()) : "n/a");

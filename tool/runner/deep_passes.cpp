@@ -81,7 +81,8 @@ void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const Cel
   }
   if (o.timeline && !cancel.load()) {
     CellSpec s = spec;
-    const auto ops = figures.value("ops", std::uint64_t{0});
+    // The probe counts calls made (allocations and frees), not `ops` (which counts skipped frees too).
+    const auto ops = figures.value("allocations", std::uint64_t{0}) + figures.value("frees", std::uint64_t{0});
     s.every_ops = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
     const json result = run_pass(Pass::timeline, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "timeline", result.is_null() ? json(nullptr) : result["timeline"], why);

@@ -1,0 +1,75 @@
+"""End-to-end tests of the figures a performance engineer cites (issue 13): one throughput, the same
+operations for every allocator, ranked exactly as time. Deterministic given the results file: the
+tests read the figures of one run and compare them with each other, never with a wall-time outcome.
+"""
+import os
+import statistics
+import sys
+import unittest
+
+from vmbtest import SOURCE_DIR, SharedRun
+
+sys.path.insert(0, os.path.join(SOURCE_DIR, "scripts", "plots"))
+import throughput  # noqa: E402  (the plot module, as `vmbench plot` runs it)
+
+ALLOCATORS = "arena,pool,malloc,pmr-monotonic,bump"
+
+
+def table_rows(stdout):
+    """{(block title, allocator): Mops/s} from the table `vmbench run` prints."""
+    rows, title, columns = {}, None, None
+    for line in stdout.splitlines():
+        if line and not line.startswith(" "):
+            title, columns = line, None
+        elif line.strip().startswith("allocator"):
+            columns = line.split()
+        elif columns and line.startswith("  ") and not line.strip().startswith("note:"):
+            cells = line.split()
+            rows[(title, cells[0])] = float(cells[3])  # allocator, time, unit, Mops/s
+    return rows
+
+
+class OneThroughput(SharedRun):
+    # Two repetitions: the even case, where the median of per-repetition rates can rank against time.
+    RUN_ARGS = ("run", "--scale", "ci", "--reps", "2", "-a", ALLOCATORS)
+
+    def blocks(self):
+        out = {}
+        for g in self.doc["groups"]:
+            out.setdefault(g["workload"], []).append(g)
+        return out
+
+    def test_every_allocator_counts_the_same_operations_for_the_same_work(self):
+        for workload, groups in self.blocks().items():
+            self.assertEqual(len({g["ops"] for g in groups}), 1,
+                             f"{workload}: {[(g['allocator'], g['ops']) for g in groups]}")
+            for g in groups:
+                if workload != "strings":  # the only workload that resizes
+                    self.assertEqual(g["ops"], g["allocations"] + g["frees"] + g["frees_skipped"], g["key"])
+
+    def test_the_plotted_throughput_ranks_exactly_as_time(self):
+        bars = throughput.bars(self.doc)
+        for workload, groups in self.blocks().items():
+            median_wall = {g["allocator"]: statistics.median(
+                c["figures"]["wall_s"] for c in self.doc["cells"] if c["key"] == g["key"] and c["status"] == "ok")
+                for g in groups}
+            by_time = sorted(median_wall, key=lambda a: median_wall[a])
+            rate = {a: m for _, a, m, _, _ in bars[workload]}
+            by_rate = sorted(rate, key=lambda a: -rate[a])
+            self.assertEqual(by_rate, by_time, workload)
+
+    def test_the_table_never_ranks_against_time(self):
+        rows = table_rows(self.proc.stdout)
+        self.assertTrue(rows, self.proc.stdout)
+        for workload, groups in self.blocks().items():
+            title = next(t for t, _ in rows if t.startswith(workload + " "))
+            wall = {g["allocator"]: g["figures"]["wall_s"]["median"] for g in groups}
+            mops = {a: rows[(title, a)] for a in wall}
+            for a in wall:
+                for b in wall:
+                    if wall[a] < wall[b]:  # faster: a throughput at least as high (3 digits may tie)
+                        self.assertGreaterEqual(mops[a], mops[b], f"{workload}: {a} vs {b}\n{self.proc.stdout}")
+
+
+if __name__ == "__main__":
+    unittest.main()
