@@ -90,6 +90,13 @@ def _rss_ratio(vs):
     return f"{r:.2f}x more" if r >= 1 else f"{1 / r:.2f}x less"
 
 
+def _cpu(share):
+    """The median share of one CPU the phase had; below 90% it waited (docs/metrics.md, Noise)."""
+    if not share:
+        return ""
+    return f"{share['median'] * 100:.0f}%" + (" (waited)" if share["median"] < 0.9 else "")
+
+
 def _tables(doc):
     out = []
     for w in common.order_workloads(g["workload"] for g in doc["groups"]):
@@ -99,7 +106,7 @@ def _tables(doc):
         dispatch = len({g.get("dispatch") for g in gs}) > 1
         label = lambda name: _e(common.figure(name)["label"])  # noqa: E731
         out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th><th>{label('wall_s')} (median)</th>"
-                   f"<th>min - max</th><th>CV</th><th>faster than malloc</th><th>{label('peak_rss_bytes')}</th>"
+                   f"<th>min - max</th><th>CV</th><th>CPU</th><th>faster than malloc</th><th>{label('peak_rss_bytes')}</th>"
                    f"<th>{label('peak_rss_delta_bytes')}</th><th>growth vs malloc's</th><th>{label('heap_commit_calls')} / {label('heap_decommit_calls')}</th>"
                    f"<th>{label('minor_faults')}</th><th>reps ok</th></tr>")
         for g in gs:
@@ -118,6 +125,7 @@ def _tables(doc):
                     common.fmt_seconds(wall["median"]) if wall else "n/a",
                     f"{common.fmt_seconds(wall['min'])} - {common.fmt_seconds(wall['max'])}" if wall else "",
                     (f"{cv * 100:.0f}%" + (" (noisy)" if cv > 0.10 else "")) if cv is not None else "",
+                    _cpu(f.get("cpu_share")),
                     (f"{vs['speedup']:.2f}x" if vs.get("speedup") else ""),
                     common.fmt_bytes(peak["median"]) if peak else "n/a",
                     common.fmt_bytes(rss["median"]) if rss else "n/a",
@@ -147,15 +155,16 @@ def write(doc, path, modules, other=None, source="", log=print):
              "<h2>Where and how it was measured</h2>", _context(doc, source)]
     if doc.get("warnings"):
         items = "".join(f"<li>{_e(w)}</li>" for w in doc["warnings"])
-        noisy = sum("varies by" in w for w in doc["warnings"])
-        summary = (f"{len(doc['warnings'])} warnings from the run" +
-                   (f" ({noisy} about noisy timings: the machine was busy or shared; compare medians with care)"
+        noisy = any(w.startswith("noisy measurements:") or "varies by" in w for w in doc["warnings"])
+        summary = (f"{len(doc['warnings'])} warning{'s' if len(doc['warnings']) > 1 else ''} from the run" +
+                   (" (noisy timings: cells waited for a CPU or times varied; compare medians with care)"
                     if noisy else ""))
         parts.append(f"<div class=warn><details{' open' if len(doc['warnings']) <= 5 else ''}><summary><b>"
                      f"{_e(summary)}</b></summary><ul>{items}</ul></details></div>")
     parts += ["<h2>Summary tables</h2><p class=muted>Wall time is the measured phase only (process start-up "
               "excluded). \"Faster than malloc\" is malloc's median time over this one in the same run; CV is the "
-              "spread over repetitions (above 10%: noisy machine). " + (
+              "spread over repetitions (above 10%: noisy machine); CPU is the share of one CPU the measured phase "
+              "had (below 90%: it waited, and its time with it). " + (
                   "Commit / decommit calls are memory system calls counted in one traced pass (vmbench run "
                   "--syscalls), the same way for every allocator." if any(g.get("syscalls") for g in doc["groups"])
                   else "Commit calls are counted by the arena and pool themselves; other allocators keep no such "

@@ -4,6 +4,7 @@
 
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "noise.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -58,7 +59,8 @@ SummaryBlock new_block(const json& g, int reps) {
   b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
-  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV"};
+  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV",
+              "CPU"};
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
@@ -104,6 +106,14 @@ std::string throughput_text(const json& g) {
   return fmt("%.3g", ops->get<double>() / wall / 1e6);
 }
 
+// The median share of a CPU the repetitions had, marked when below kMinCpuShare (noise.hpp).
+std::string cpu_text(const json& g) {
+  const json* share = median(g, FigureId::cpu_share);
+  if (share == nullptr) return "-";
+  const double s = share->get<double>();
+  return fmt("%.0f%%", s * 100) + (s < kMinCpuShare ? "!" : "");
+}
+
 std::string cv_text(const json& g) {
   const json& wall = *group_summary(g, figure(FigureId::wall_s));
   const double cv = wall["cv"].get<double>();
@@ -124,6 +134,7 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   const json* commits = median(g, FigureId::heap_commit_calls);
   row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
   row.push_back(cv_text(g));
+  row.push_back(cpu_text(g));
   for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
   return row;
 }
@@ -158,7 +169,8 @@ std::map<std::string, const json*> references(const json& doc) {
 std::string summary_legend() {
   return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included); RSS growth: "
          "that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less than " +
-         human_bytes(kRssRatioFloorBytes);
+         human_bytes(kRssRatioFloorBytes) + ". CPU: the share of one CPU the phase had, (user + sys) / wall, median; " +
+         "! below " + fmt("%.0f%%", kMinCpuShare * 100) + ": it waited, and its time with it";
 }
 
 std::vector<SummaryBlock> summary_blocks(const json& doc) {

@@ -1,10 +1,10 @@
 #include "results_document.hpp"
 
-#include <cstdio>
 #include <map>
 
 #include "catalog.hpp"
 #include "figure_values.hpp"
+#include "noise.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -139,21 +139,11 @@ void add_figures(json& g, const std::vector<const CellRecord*>& reps) {
   add_deep_figures(g, reps);
 }
 
-void warn_if_noisy(const json& g, json& warnings) {
-  const json* wall = group_summary(g, figure(FigureId::wall_s));
-  if (wall == nullptr || (*wall)["n"].get<int>() < 2 || (*wall)["cv"].get<double>() <= kNoisyCv) return;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%s: time varies by %.0f%% (CV) across %d repetitions: treat with care",
-                g["key"].get<std::string>().c_str(), (*wall)["cv"].get<double>() * 100, (*wall)["n"].get<int>());
-  warnings.push_back(buf);
-}
-
-json group_json(const Combination& c, const std::vector<const CellRecord*>& reps, int failed, json& warnings) {
+json group_json(const Combination& c, const std::vector<const CellRecord*>& reps, int failed) {
   json g = {{"key", c.key},       {"workload", c.workload}, {"allocator", c.allocator}, {"dispatch", c.dispatch},
             {"params", c.params.values()}, {"swept", c.swept}, {"workload_params", workload_params(c)},
             {"reps_ok", reps.size()}, {"reps_failed", failed}};
   add_figures(g, reps);
-  if (!reps.empty()) warn_if_noisy(g, warnings);
   return g;
 }
 
@@ -193,8 +183,11 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)
-    groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i], warnings));
+    groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i]));
   add_ratios_to_malloc(groups, warnings);
+  // One line for all the noise, not one per cell or group (noise.hpp).
+  if (const std::optional<std::string> noise = noise_summary(by_combination.cells, groups, context))
+    warnings.push_back(*noise);
   doc["cells"] = std::move(by_combination.cells);
   doc["groups"] = groups;
   doc["warnings"] = warnings;

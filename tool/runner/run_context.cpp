@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "noise.hpp"
+
 #ifndef VMB_GIT_COMMIT
 #define VMB_GIT_COMMIT "unknown"
 #endif
@@ -91,6 +93,7 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_type", VMB_BUILD_TYPE},
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
+      {"load_average_before", load_average_json()},  // and load_average_after, at the end (noise.hpp)
   };
 }
 

@@ -9,6 +9,7 @@
 #include "cell_spec.hpp"
 #include "child_process.hpp"
 #include "deep_passes.hpp"
+#include "noise.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
 
@@ -100,7 +101,9 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
   RunReport report;
   report.complete = !cancel.load();
   report.any_failed = any_failed;
-  report.document = build_document(plan, records, context, report.complete);
+  nlohmann::json context_after = context;  // the machine's load when the run ends (noise.hpp)
+  context_after["load_average_after"] = load_average_json();
+  report.document = build_document(plan, records, context_after, report.complete);
   if (const std::string why = write_file_atomically(out_path, report.document.dump(2)); !why.empty())
     return stop_and_rescue(why, out_path, run, records, context, any_failed);
   return report;
