@@ -175,6 +175,24 @@ TEST(Formats, ThroughputRanksExactlyAsTimeDoes) {
   EXPECT_LT(mops_of(table, "arena"), mops_of(table, "pool")) << "arena is slower: its throughput must be lower";
 }
 
+TEST(Formats, LatencyBelowThreeTimerStepsIsPrintedAsABound) {
+  const Plan plan = two_allocators(1);
+  auto arena = figures(1.0);
+  arena["latency"] = {{"timer", "rdtsc"}, {"ns_per_tick", 0.385}, {"timer_cost_ns", {{"min", 20.0}, {"median", 20.0}}},
+                      {"resolution_ns", 10.0}, {"overhead_subtracted_ns", 20.0}, {"resolved_from_ns", 30.0},
+                      {"relative_error_max", 1.0 / 128},
+                      {"alloc", {{"count", 10}, {"p50_ns", 10.0}, {"p90_ns", 10.0}, {"p99_ns", 150.0},
+                                 {"p99_9_ns", 1600.0}, {"p99_99_ns", 2600.0}, {"max_ns", 16e6}}},
+                      {"free", nullptr}};
+  const auto doc = build_document(plan, {{0, 0, true, "", arena, 0.1}, {1, 0, true, "", figures(5.0), 0.1}},
+                                  nlohmann::json::object(), true);
+  const std::string table = render_table(doc);
+  EXPECT_NE(table.find("arena: latency alloc p50 < 30 ns, p99 150 ns, max 16.0 ms (timer steps of 10 ns, its 20 ns "
+                       "read cost subtracted)"),
+            std::string::npos)
+      << table;
+}
+
 TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {
   const Plan plan = two_allocators(1);
   std::vector<CellRecord> cells = {{0, 0, false, "failed, badly", nullptr, 0.1}, {1, 0, true, "", figures(5.0), 0.1}};

@@ -71,5 +71,27 @@ class OneThroughput(SharedRun):
                         self.assertGreaterEqual(mops[a], mops[b], f"{workload}: {a} vs {b}\n{self.proc.stdout}")
 
 
+class LatencyAtTheTimersResolution(SharedRun):
+    RUN_ARGS = ("run", "--scale", "ci", "--reps", "1", "-w", "tree", "-a", "arena,malloc", "--latency")
+
+    def test_the_timer_is_measured_and_its_cost_subtracted(self):
+        for g in self.doc["groups"]:
+            lat = g["latency"]
+            self.assertGreater(lat["resolution_ns"], 0, g["key"])
+            self.assertAlmostEqual(lat["resolved_from_ns"], 3 * lat["resolution_ns"], places=6)
+            self.assertEqual(lat["overhead_subtracted_ns"], lat["timer_cost_ns"]["median"])
+            # Whole steps: the read cost is a multiple of the step, within the calibration's rounding.
+            steps = lat["overhead_subtracted_ns"] / lat["resolution_ns"]
+            self.assertAlmostEqual(steps, round(steps), places=3, msg=g["key"])
+
+    def test_the_table_prints_each_latency_with_its_timer(self):
+        for g in self.doc["groups"]:
+            line = next(l for l in self.proc.stdout.splitlines() if l.strip().startswith(f"note: {g['allocator']}: latency"))
+            self.assertIn("read cost subtracted", line)
+            p50 = g["latency"]["alloc"]["p50_ns"]
+            if p50 < g["latency"]["resolved_from_ns"]:
+                self.assertIn(f"alloc p50 < {g['latency']['resolved_from_ns']:.0f} ns", line)
+
+
 if __name__ == "__main__":
     unittest.main()

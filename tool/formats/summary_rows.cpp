@@ -139,6 +139,32 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   return row;
 }
 
+// One latency figure: "< N ns" below the resolved floor (three timer steps), else in ns, us or ms.
+std::string latency_value_text(double ns, const json& latency) {
+  const double floor_ns = latency.value("resolved_from_ns", 0.0);
+  if (ns < floor_ns) return fmt("< %.0f ns", floor_ns);
+  if (ns < 1e3) return fmt("%.0f ns", ns);
+  return ns < 1e6 ? fmt("%.1f us", ns / 1e3) : fmt("%.1f ms", ns / 1e6);
+}
+
+// "alloc p50 < 30 ns, p99 970 ns, max 16.1 ms; free ...; rdtsc, steps of 10 ns, its 20 ns read subtracted"
+std::string latency_note(const json& latency) {
+  std::string out;
+  for (const char* kind : {"alloc", "free"}) {
+    const auto k = latency.find(kind);
+    if (k == latency.end() || !k->is_object()) continue;
+    out += std::string(out.empty() ? "" : "; ") + kind + " p50 " + latency_value_text((*k)["p50_ns"], latency) +
+           ", p99 " + latency_value_text((*k)["p99_ns"], latency) + ", max " +
+           latency_value_text((*k)["max_ns"], latency);
+  }
+  if (latency.contains("resolution_ns"))
+    out += fmt(" (timer steps of %.0f ns, ", latency["resolution_ns"].get<double>()) +
+           fmt("its %.0f ns read cost subtracted)", latency["overhead_subtracted_ns"].get<double>());
+  else
+    out += " (each includes the timer's read cost: a file written before it was subtracted)";
+  return out;
+}
+
 void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
   if (!g["heap_note"].is_null() && !g["heap_note"].get<std::string>().empty())
     b.notes.push_back(label + ": " + g["heap_note"].get<std::string>());
@@ -147,6 +173,8 @@ void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
   if (skipped > 0)
     b.notes.push_back(label + ": no individual free; " + std::to_string(skipped) +
                       " frees skipped (memory returns when its lifetime group is released)");
+  if (const auto lat = g.find("latency"); lat != g.end() && lat->is_object())
+    b.notes.push_back(label + ": latency " + latency_note(*lat));
   if (g["reps_failed"].get<int>() > 0)
     b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
 }
