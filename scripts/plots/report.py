@@ -25,7 +25,8 @@ EXPLAIN = {
                      "(\"after free\"), the gap between the bars is memory kept but unused: fragmentation. The "
                      "label is the ratio RSS / live. \"after release\" shows what each allocator hands back.",
     "timeline": "Live, resident and committed bytes sampled during the run, one panel per allocator. F3 is "
-                "RSS / live when RSS peaks; F4 is peak RSS over peak live.",
+                "RSS / live when RSS peaks, the lowest over the points within 1% of the peak (\"to X\": the "
+                "highest there, when RSS stayed at its peak while live bytes fell); F4 is peak RSS over peak live.",
     "latency": "Time of single allocate and free calls from the median (p50) to the worst (max), log scale: "
                "the right-hand end is what a latency-sensitive program feels.",
     "heapmap": "Each square is a small group of pages of the heap, in address order; colour is the fraction "

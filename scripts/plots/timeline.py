@@ -3,7 +3,8 @@
 
 Drawn from each cell's `figures.timeline` (`vmbench run --timeline`: live bytes, anonymous RSS above the
 phase's start and committed bytes, sampled every N operations; the workload's checkpoints are labelled).
-F3 = RSS / live at the moment RSS peaks (marked with a dot); F4 = peak RSS / peak live (in the title).
+F3 = RSS / live where RSS peaks: the lowest over the points within 1% of the peak RSS (marked with a dot;
+"to X" gives the highest on that plateau when it differs); F4 = peak RSS / peak live (in the title).
 Results without a series are skipped (the checkpoints alone are in the fragmentation figure).
 """
 import sys
@@ -95,11 +96,16 @@ def render(doc, out_dir, formats=("png", "svg")):
             f3 = _get(meta, "f3", "F3") or _get(c["figures"], "f3", "F3")
             f4 = _get(meta, "f4", "F4") or _get(c["figures"], "f4", "F4")
             if all(v is not None for v in rss) and rss:
-                i = max(range(len(rss)), key=lambda k: rss[k])
+                i = _get(meta, "F3_index")
+                i = int(i) if i is not None else -1
+                if not 0 <= i < len(rss):  # files before the plateau: the argmax
+                    i = max(range(len(rss)), key=lambda k: rss[k])
                 ax.plot([t[i]], [(rss[i] - base) / mib], "o", color="black", markersize=4)
                 if f3 is not None:
-                    ax.annotate(f"F3 {f3:.2f}", (t[i], (rss[i] - base) / mib), textcoords="offset points",
-                                xytext=(4, -10), fontsize=7.5)
+                    f3_max = _get(meta, "F3_max")
+                    wide = isinstance(f3_max, (int, float)) and f3_max > f3 * 1.05
+                    ax.annotate(f"F3 {f3:.2f}" + (f" to {f3_max:.2f}" if wide else ""), (t[i], (rss[i] - base) / mib),
+                                textcoords="offset points", xytext=(4, -10), fontsize=7.5)
             ax.set_title(a + (f"  (F4 {f4:.2f})" if f4 is not None else ""), color=common.colour(a))
         for ax in axes.flat[len(allocs):]:
             ax.set_visible(False)
@@ -111,7 +117,7 @@ def render(doc, out_dir, formats=("png", "svg")):
                 if l not in names:
                     handles.append(h), names.append(l)
         fig.legend(handles, names, loc="upper right", ncol=len(names), frameon=False, fontsize=8.5)
-        fig.suptitle(f"{w}: memory over time (dot: RSS peak, F3 there; F4 = peak RSS / peak live)", x=0.01,
+        fig.suptitle(f"{w}: memory over time (dot: F3 at the RSS peak; F4 = peak RSS / peak live)", x=0.01,
                      ha="left")
         fig.tight_layout(rect=(0, 0, 1, 0.92))
         common.footer(fig, doc, "first repetition of each allocator")

@@ -1,6 +1,7 @@
 #include "timeline_probe.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "probes.hpp"
 
@@ -32,7 +33,7 @@ void TimelineProbe::checkpoint(const std::string& label, std::uint64_t live_byte
 void TimelineProbe::sample(std::uint64_t live_bytes, const std::string& label) noexcept {
   if (points_.size() >= kMaxPoints) return;
   const Statm m = read_statm();
-  Point p{ops_, monotonic_now_s() - t0_s_, live_bytes,
+  TimelinePoint p{ops_, monotonic_now_s() - t0_s_, live_bytes,
           static_cast<std::int64_t>(m.anon_bytes) - static_cast<std::int64_t>(baseline_anon_bytes_), false, 0, label};
   if (heap_counters) {
     const HeapCounters c = heap_counters();
@@ -51,15 +52,32 @@ void TimelineProbe::sample(std::uint64_t live_bytes, const std::string& label) n
   points_.push_back(std::move(p));
 }
 
+PlateauF3 plateau_f3(const std::vector<TimelinePoint>& points, std::int64_t peak_rss) {
+  PlateauF3 out;
+  const double floor = static_cast<double>(peak_rss) - std::abs(static_cast<double>(peak_rss)) * kF3Plateau;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const TimelinePoint& p = points[i];
+    if (static_cast<double>(p.rss_delta_bytes) < floor || p.live_bytes == 0) continue;
+    const double f = static_cast<double>(p.rss_delta_bytes) / static_cast<double>(p.live_bytes);
+    if (out.points == 0 || f < out.lowest) {
+      out.lowest = f;
+      out.index = i;
+    }
+    out.highest = out.points == 0 ? f : std::max(out.highest, f);
+    ++out.points;
+  }
+  return out;
+}
+
 nlohmann::json TimelineProbe::to_json() const {
   using nlohmann::json;
   json op = json::array(), at = json::array(), live = json::array(), rss = json::array(), committed = json::array(),
        f = json::array(), labels = json::array();
   std::int64_t peak_rss = 0;
-  std::uint64_t peak_live = 0, live_at_peak_rss = 0;
+  std::uint64_t peak_live = 0;
   bool any = false;
   for (std::size_t i = 0; i < points_.size(); ++i) {
-    const Point& p = points_[i];
+    const TimelinePoint& p = points_[i];
     op.push_back(p.op);
     at.push_back(p.at_s);
     live.push_back(p.live_bytes);
@@ -68,14 +86,12 @@ nlohmann::json TimelineProbe::to_json() const {
     f.push_back(p.live_bytes > 0 ? json(static_cast<double>(p.rss_delta_bytes) / static_cast<double>(p.live_bytes))
                                  : json(nullptr));
     if (!p.label.empty()) labels.push_back({{"index", i}, {"label", p.label}});
-    if (!any || p.rss_delta_bytes > peak_rss) {
-      peak_rss = p.rss_delta_bytes;
-      live_at_peak_rss = p.live_bytes;
-    }
+    if (!any || p.rss_delta_bytes > peak_rss) peak_rss = p.rss_delta_bytes;
     peak_live = std::max(peak_live, p.live_bytes);
     any = true;
   }
   auto ratio = [](double a, std::uint64_t b) { return b > 0 ? json(a / static_cast<double>(b)) : json(nullptr); };
+  const PlateauF3 f3 = plateau_f3(points_, peak_rss);
   return {{"every_ops", every_ops_},
           {"points", points_.size()},
           {"op", op},
@@ -88,7 +104,10 @@ nlohmann::json TimelineProbe::to_json() const {
           {"labels", labels},
           {"peak_rss_delta_bytes", peak_rss},
           {"peak_live_bytes", peak_live},
-          {"F3", ratio(static_cast<double>(peak_rss), live_at_peak_rss)},
+          {"F3", f3.points > 0 ? json(f3.lowest) : json(nullptr)},
+          {"F3_max", f3.points > 0 ? json(f3.highest) : json(nullptr)},
+          {"F3_index", f3.points > 0 ? json(f3.index) : json(nullptr)},
+          {"F3_points", f3.points},
           {"F4", ratio(static_cast<double>(peak_rss), peak_live)}};
 }
 

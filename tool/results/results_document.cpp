@@ -65,8 +65,8 @@ void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
   for (const auto* r : reps) {
     if (!r->data.contains("timeline") || g.contains("fragmentation")) continue;
     const json& t = r->data["timeline"];
-    g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F4", t["F4"]},
-                                              {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
+    g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F3_max", t.value("F3_max", json(nullptr))},
+                                              {"F4", t["F4"]}, {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
                                               {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]}}
                                        : json(nullptr);
   }
