@@ -93,5 +93,18 @@ class LatencyAtTheTimersResolution(SharedRun):
                 self.assertIn(f"alloc p50 < {g['latency']['resolved_from_ns']:.0f} ns", line)
 
 
+class HeapMapSaysWhatItCounts(SharedRun):
+    RUN_ARGS = ("run", "--scale", "ci", "--reps", "1", "-w", "frag", "-a", "arena,malloc", "--heapmap")
+
+    def test_each_snapshot_carries_its_resident_bytes_and_the_process_growth(self):
+        for c in self.doc["cells"]:
+            hm = c["figures"]["heap_map"]
+            self.assertTrue(hm["snapshots"], c["key"])
+            for s in hm["snapshots"]:
+                pages = sum(sum(r["resident_pages"]) for r in s["regions"])
+                self.assertEqual(s["resident_bytes"], pages * hm["page_bytes"], (c["key"], s["label"]))
+                self.assertIsInstance(s["rss_delta_bytes"], int)
+
+
 if __name__ == "__main__":
     unittest.main()
