@@ -193,6 +193,22 @@ TEST(Formats, LatencyBelowThreeTimerStepsIsPrintedAsABound) {
       << table;
 }
 
+TEST(Formats, CommitsOfAMallocAreTheTracedOnesMarked) {
+  const Plan plan = two_allocators(1);
+  auto traced = figures(5.0);
+  traced["syscalls"] = {{"commits", 12}, {"decommits", 3}};
+  const std::string table = render_table(build_document(
+      plan, {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", traced, 0.1}}, nlohmann::json::object(), true));
+  const auto at = table.find("\n  malloc");
+  const std::string row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+  EXPECT_NE(row.find(" 12* "), std::string::npos) << table;
+  EXPECT_NE(table.find("with *, the commit calls the --syscalls trace counted"), std::string::npos) << table;
+  // Without a trace: no figure, not a zero.
+  const std::string untraced = render_table(build_document(
+      plan, {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", figures(5.0), 0.1}}, nlohmann::json::object(), true));
+  EXPECT_EQ(untraced.find("12*"), std::string::npos);
+}
+
 TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {
   const Plan plan = two_allocators(1);
   std::vector<CellRecord> cells = {{0, 0, false, "failed, badly", nullptr, 0.1}, {1, 0, true, "", figures(5.0), 0.1}};

@@ -2,12 +2,14 @@
 operations for every allocator, ranked exactly as time. Deterministic given the results file: the
 tests read the figures of one run and compare them with each other, never with a wall-time outcome.
 """
+import json
 import os
 import statistics
 import sys
+import tempfile
 import unittest
 
-from vmbtest import SOURCE_DIR, SharedRun
+from vmbtest import SOURCE_DIR, SharedRun, load_results, vmbench
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "scripts", "plots"))
 import throughput  # noqa: E402  (the plot module, as `vmbench plot` runs it)
@@ -104,6 +106,35 @@ class HeapMapSaysWhatItCounts(SharedRun):
                 pages = sum(sum(r["resident_pages"]) for r in s["regions"])
                 self.assertEqual(s["resident_bytes"], pages * hm["page_bytes"], (c["key"], s["label"]))
                 self.assertIsInstance(s["rss_delta_bytes"], int)
+
+
+def available(name):
+    listing = json.loads(vmbench("list", "--format", "json").stdout)
+    return any(a["name"] == name and a["available"] for a in listing["allocators"])
+
+
+class TracedCountsArePinnedAndShown(unittest.TestCase):
+    """--syscalls runs jemalloc and mimalloc with their time-based purging pinned, and the table shows
+    the traced commits of the malloc family, marked."""
+
+    def test_the_traced_pass_pins_purging_and_the_table_marks_its_commits(self):
+        allocators = [a for a in ("malloc", "jemalloc", "mimalloc") if available(a)]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "r.json")
+            proc = vmbench("run", "--scale", "ci", "--reps", "1", "-w", "frag", "-a", ",".join(allocators),
+                           "--syscalls", "--out", out, timeout=600)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            doc = load_results(out)
+        for g in doc["groups"]:
+            pins = g["syscalls"]["pins"]
+            if g["allocator"] == "malloc":
+                self.assertEqual(pins, [])
+            else:
+                self.assertEqual(len(pins), 1, g["key"])
+                self.assertIn({"jemalloc": "dirty_decay_ms:-1", "mimalloc": "MIMALLOC_ALLOW_DECOMMIT=0"}[g["allocator"]],
+                              pins[0])
+            row = next(l for l in proc.stdout.splitlines() if l.startswith(f"  {g['allocator']} "))
+            self.assertIn(f" {g['syscalls']['commits']}* ", row + " ")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ std::string speedup_text(const json& g) {
 // (the document's own ratio is null then too; checked here again for files written before the floor).
 std::string rss_ratio_text(const json& g, const json* reference) {
   if (reference == nullptr) return "-";
+  if (reference == &g) return "1.00x";
   const json* r = median(g, FigureId::peak_rss_delta_bytes);
   const json* rm = median(*reference, FigureId::peak_rss_delta_bytes);
   if (r == nullptr || rm == nullptr) return "-";
@@ -107,6 +108,16 @@ std::string throughput_text(const json& g) {
 }
 
 // The median share of a CPU the repetitions had, marked when below kMinCpuShare (noise.hpp).
+// The heap's own commit counter where it keeps one, else the commits the --syscalls trace counted for
+// it, marked "*" (one traced pass, legend below), else "-".
+std::string commits_text(const json& g) {
+  if (const json* own = median(g, FigureId::heap_commit_calls)) return fmt("%.0f", own->get<double>());
+  const auto traced = g.find("syscalls");
+  if (traced != g.end() && traced->is_object() && (*traced)["commits"].is_number())
+    return fmt("%.0f*", (*traced)["commits"].get<double>());
+  return "-";
+}
+
 std::string cpu_text(const json& g) {
   const json* share = median(g, FigureId::cpu_share);
   if (share == nullptr) return "-";
@@ -131,8 +142,7 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
   row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
   row.push_back(rss_ratio_text(g, reference));
-  const json* commits = median(g, FigureId::heap_commit_calls);
-  row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
+  row.push_back(commits_text(g));
   row.push_back(cv_text(g));
   row.push_back(cpu_text(g));
   for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
@@ -197,7 +207,8 @@ std::map<std::string, const json*> references(const json& doc) {
 std::string summary_legend() {
   return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included); RSS growth: "
          "that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less than " +
-         human_bytes(kRssRatioFloorBytes) + ". CPU: the share of one CPU the phase had, (user + sys) / wall, median; " +
+         human_bytes(kRssRatioFloorBytes) + ". commits: the heap's own counter; with *, the commit calls " +
+         "the --syscalls trace counted (one traced pass, time-based purging pinned). CPU: the share of one CPU the phase had, (user + sys) / wall, median; " +
          "! below " + fmt("%.0f%%", kMinCpuShare * 100) + ": it waited, and its time with it";
 }
 
