@@ -209,6 +209,21 @@ TEST(Formats, CommitsOfAMallocAreTheTracedOnesMarked) {
   EXPECT_EQ(untraced.find("12*"), std::string::npos);
 }
 
+TEST(Formats, TimeInFaultsWhenTheRunMeasuredTheirCost) {
+  const Plan plan = two_allocators(1);
+  const std::vector<CellRecord> cells = {{0, 0, true, "", figures(1.0), 0.1}, {1, 0, true, "", figures(5.0), 0.1}};
+  EXPECT_EQ(render_table(build_document(plan, cells, nlohmann::json::object(), true)).find("in faults"),
+            std::string::npos) << "no column without the kernel's costs";
+  const nlohmann::json context = {{"kernel_costs", {{"fault", {{"ns_per_fault", 14000.0}}}}}};
+  const std::string table = render_table(build_document(plan, cells, context, true));
+  EXPECT_NE(table.find("in faults"), std::string::npos) << table;
+  // 10 faults x 14 us = 140 us of arena's 1 s: 0%; of malloc's 5 s too.
+  EXPECT_NE(table.find("140 us 0%"), std::string::npos) << table;
+  EXPECT_NE(table.find("minor faults x 14000 ns, the cost of one measured at the start of the run "
+                       "(context.kernel_costs), and its share of the time."),
+            std::string::npos) << table;
+}
+
 TEST(Formats, CsvHasOneRowPerCellAndQuotesCommas) {
   const Plan plan = two_allocators(1);
   std::vector<CellRecord> cells = {{0, 0, false, "failed, badly", nullptr, 0.1}, {1, 0, true, "", figures(5.0), 0.1}};

@@ -18,16 +18,17 @@ ALLOCATORS = "arena,pool,malloc,pmr-monotonic,bump"
 
 
 def table_rows(stdout):
-    """{(block title, allocator): Mops/s} from the table `vmbench run` prints."""
-    rows, title, columns = {}, None, None
+    """{(block title, allocator): Mops/s} from the table `vmbench run` prints. Columns are right-aligned
+    under their headers: Mops/s ends where its header ends and starts after the previous header."""
+    rows, title, span = {}, None, None
     for line in stdout.splitlines():
         if line and not line.startswith(" "):
-            title, columns = line, None
+            title, span = line, None
         elif line.strip().startswith("allocator"):
-            columns = line.split()
-        elif columns and line.startswith("  ") and not line.strip().startswith("note:"):
-            cells = line.split()
-            rows[(title, cells[0])] = float(cells[3])  # allocator, time, unit, Mops/s
+            at = line.index("Mops/s")
+            span = (len(line[:at].rstrip()), at + len("Mops/s"))
+        elif span and line.startswith("  ") and not line.strip().startswith("note:"):
+            rows[(title, line.split()[0])] = float(line[span[0]:span[1]])
     return rows
 
 

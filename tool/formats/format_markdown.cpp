@@ -19,7 +19,7 @@ std::string render_markdown(const nlohmann::json& doc) {
     for (const auto& n : b.notes) out += "- " + n + "\n";
     if (!b.notes.empty()) out += "\n";
   }
-  if (!doc["groups"].empty()) out += summary_legend() + "\n\n";
+  if (!doc["groups"].empty()) out += summary_legend(doc) + "\n\n";
   for (const auto& w : doc["warnings"]) out += "> warning: " + w.get<std::string>() + "\n";
   return out;
 }

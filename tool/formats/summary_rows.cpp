@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "figure_values.hpp"
 #include "formats.hpp"
@@ -54,13 +55,31 @@ std::string params_text(const json& params) {
   return s;
 }
 
-SummaryBlock new_block(const json& g, int reps) {
+// What the table reads beyond a group: each block's malloc group, and the cost of one page fault on
+// this machine when the run measured it (context.kernel_costs), to attribute time to faults.
+struct TableInputs {
+  std::map<std::string, const json*> reference;
+  std::optional<double> fault_ns;
+};
+
+std::optional<double> fault_ns_of(const json& doc) {
+  const json& ctx = doc["context"];
+  const auto k = ctx.find("kernel_costs");
+  if (k == ctx.end() || !k->is_object() || !k->contains("fault")) return std::nullopt;
+  const json& f = (*k)["fault"];
+  if (!f.is_object() || !f.contains("ns_per_fault") || !f["ns_per_fault"].is_number()) return std::nullopt;
+  return f["ns_per_fault"].get<double>();
+}
+
+SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
   SummaryBlock b;
   b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
-  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV",
-              "CPU"};
+  b.header = {"allocator", "time"};
+  if (in.fault_ns) b.header.push_back("in faults");
+  for (const char* h : {"Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV", "CPU"})
+    b.header.push_back(h);
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
@@ -118,6 +137,15 @@ std::string commits_text(const json& g) {
   return "-";
 }
 
+// The median faults times the machine's cost of one: "4.9 ms 16%" of the median time.
+std::string fault_time_text(const json& g, double fault_ns) {
+  const json* faults = median(g, FigureId::minor_faults);
+  const double wall = median(g, FigureId::wall_s)->get<double>();
+  if (faults == nullptr || wall <= 0) return "-";
+  const double s = faults->get<double>() * fault_ns * 1e-9;
+  return human_seconds(s) + fmt(" %.0f%%", 100 * s / wall);
+}
+
 std::string cpu_text(const json& g) {
   const json* share = median(g, FigureId::cpu_share);
   if (share == nullptr) return "-";
@@ -132,9 +160,11 @@ std::string cv_text(const json& g) {
 }
 
 // The row of a group that ran: the columns of new_block's header.
-std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference) {
+std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference,
+                                     const TableInputs& in) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
+  if (in.fault_ns) row.push_back(fault_time_text(g, *in.fault_ns));
   row.push_back(throughput_text(g));
   row.push_back(speedup_text(g));
   const json* peak = median(g, FigureId::peak_rss_bytes);
@@ -204,24 +234,30 @@ std::map<std::string, const json*> references(const json& doc) {
 
 }  // namespace
 
-std::string summary_legend() {
-  return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included); RSS growth: "
-         "that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less than " +
-         human_bytes(kRssRatioFloorBytes) + ". commits: the heap's own counter; with *, the commit calls " +
-         "the --syscalls trace counted (one traced pass, time-based purging pinned). CPU: the share of one CPU the phase had, (user + sys) / wall, median; " +
-         "! below " + fmt("%.0f%%", kMinCpuShare * 100) + ": it waited, and its time with it";
+std::string summary_legend(const json& doc) {
+  return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included).\n"
+         "RSS growth: that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less "
+         "than " + human_bytes(kRssRatioFloorBytes) + ".\n"
+         "commits: the heap's own counter; with *, the commit calls the --syscalls trace counted (one traced "
+         "pass, time-based purging pinned).\n"
+         "CPU: the share of one CPU the phase had, (user + sys) / wall; ! below " +
+         fmt("%.0f%%", kMinCpuShare * 100) + ": it waited, and its time with it." +
+         (fault_ns_of(doc) ? "\nin faults: minor faults x " + fmt("%.0f", *fault_ns_of(doc)) +
+                                 " ns, the cost of one measured at the start of the run (context.kernel_costs), and "
+                                 "its share of the time."
+                           : std::string());
 }
 
 std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
-  const std::map<std::string, const json*> reference = references(doc);
+  const TableInputs in{references(doc), fault_ns_of(doc)};
   const int reps = doc["plan"]["reps"].get<int>();
   for (const auto& g : doc["groups"]) {
     const std::string id = block_id(g);
     if (index.count(id) == 0) {
       index[id] = blocks.size();
-      blocks.push_back(new_block(g, reps));
+      blocks.push_back(new_block(g, reps, in));
     }
     SummaryBlock& b = blocks[index[id]];
     const std::string label = row_label(g);
@@ -229,8 +265,8 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
       b.rows.push_back({label, "failed"});
       continue;
     }
-    const auto ref = reference.find(id);
-    b.rows.push_back(figures_row(g, label, ref != reference.end() ? ref->second : nullptr));
+    const auto ref = in.reference.find(id);
+    b.rows.push_back(figures_row(g, label, ref != in.reference.end() ? ref->second : nullptr, in));
     add_notes(g, label, b);
   }
   return blocks;
