@@ -126,7 +126,7 @@ def _tables(doc):
                     common.fmt_seconds(wall["median"]) if wall else "n/a",
                     f"{common.fmt_seconds(wall['min'])} - {common.fmt_seconds(wall['max'])}" if wall else "",
                     (f"{cv * 100:.0f}%" + (" (noisy)" if cv > 0.10 else "")) if cv is not None else "",
-                    _cpu(f.get("cpu_share")),
+                    _cpu(f.get("cpu_s_per_s")),
                     (f"{vs['speedup']:.2f}x" if vs.get("speedup") else ""),
                     common.fmt_bytes(peak["median"]) if peak else "n/a",
                     common.fmt_bytes(rss["median"]) if rss else "n/a",

@@ -13,8 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-json cell(const std::string& key, int rep, double cpu_share) {
-  return {{"key", key}, {"rep", rep}, {"status", "ok"}, {"figures", {{"cpu_share", cpu_share}}}};
+json cell(const std::string& key, int rep, double cpu_s_per_s) {
+  return {{"key", key}, {"rep", rep}, {"status", "ok"}, {"figures", {{"cpu_s_per_s", cpu_s_per_s}}}};
 }
 
 json group(const std::string& key, int n, double cv) {
@@ -50,7 +50,7 @@ TEST(Noise, OneRepetitionIsWarnedToo) {
 TEST(Noise, AQuietRunHasNoLine) {
   EXPECT_FALSE(noise_summary(json::array({cell("a", 0, 0.97), cell("a", 1, 1.01)}), json::array({group("a", 2, 0.02)}),
                              {{"cpu_count", 2}, {"load_average_before", {0.5, 0.5, 0.5}}}));
-  // Files written before cpu_share: nothing to judge the cells by.
+  // Files written before cpu_s_per_s: nothing to judge the cells by.
   EXPECT_FALSE(noise_summary(json::array({{{"key", "a"}, {"rep", 0}, {"status", "ok"}, {"figures", json::object()}}}),
                              json::array(), json::object()));
 }
@@ -72,7 +72,7 @@ TEST(Noise, TheDocumentCarriesOneLineAndTheTableMarksTheRows) {
   o.allocators = {"arena", "malloc"};
   o.reps = 1;
   const json figures = {{"proof", {{"evidence", "test"}, {"version", ""}}}, {"wall_s", 1.0}, {"ops_per_s", 1000.0},
-                        {"cpu_user_s", 0.3}, {"cpu_sys_s", 0.0}, {"cpu_share", 0.3}, {"minor_faults", 1},
+                        {"cpu_user_s", 0.3}, {"cpu_sys_s", 0.0}, {"cpu_s_per_s", 0.3}, {"minor_faults", 1},
                         {"major_faults", 0}, {"ops", 1000}, {"allocations", 500}, {"frees", 500},
                         {"frees_skipped", 0}, {"peak_live_bytes", 1}, {"checksum", 7}, {"heap", nullptr},
                         {"heap_note", ""}, {"phases", json::array()}};

@@ -193,6 +193,24 @@ TEST(Formats, LatencyBelowThreeTimerStepsIsPrintedAsABound) {
       << table;
 }
 
+// The loader does not check a latency object field by field, so a file it accepts may lack a
+// percentile or hold null where the timer's step was: the table says n/a instead of throwing.
+TEST(Formats, ALatencyWithMissingFieldsSaysNotAvailable) {
+  const Plan plan = two_allocators(1);
+  auto arena = figures(1.0);
+  arena["latency"] = {{"resolution_ns", nullptr},
+                      {"alloc", {{"p50_ns", "fast"}, {"max_ns", 2500.0}}},
+                      {"free", {{"p99_ns", nullptr}}}};
+  const auto doc = build_document(plan, {{0, 0, true, "", arena, 0.1}, {1, 0, true, "", figures(5.0), 0.1}},
+                                  nlohmann::json::object(), true);
+  std::string table;
+  ASSERT_NO_THROW(table = render_table(doc));
+  EXPECT_NE(table.find("arena: latency alloc p50 n/a, p99 n/a, max 2.5 us; free p50 n/a, p99 n/a, max n/a (each "
+                       "includes the timer's read cost"),
+            std::string::npos)
+      << table;
+}
+
 TEST(Formats, CommitsOfAMallocAreTheTracedOnesMarked) {
   const Plan plan = two_allocators(1);
   auto traced = figures(5.0);

@@ -19,7 +19,7 @@ void add_counts(json& r, const WorkloadStats& st, const PhaseReadings& p) {
   r["cpu_user_s"] = p.usage_after.user_s - p.usage_before.user_s;
   r["cpu_sys_s"] = p.usage_after.sys_s - p.usage_before.sys_s;
   const double cpu = r["cpu_user_s"].get<double>() + r["cpu_sys_s"].get<double>();
-  r["cpu_share"] = wall > 0 ? cpu / wall : 0.0;  // noise.hpp: below 0.9 the cell waited
+  r["cpu_s_per_s"] = wall > 0 ? cpu / wall : 0.0;  // noise.hpp: below 0.9 the cell waited
   r["minor_faults"] = p.usage_after.minor_faults - p.usage_before.minor_faults;
   r["major_faults"] = p.usage_after.major_faults - p.usage_before.major_faults;
   r["allocations"] = st.allocations;

@@ -147,7 +147,7 @@ std::string fault_time_text(const json& g, double fault_ns) {
 }
 
 std::string cpu_text(const json& g) {
-  const json* share = median(g, FigureId::cpu_share);
+  const json* share = median(g, FigureId::cpu_s_per_s);
   if (share == nullptr) return "-";
   const double s = share->get<double>();
   return fmt("%.0f%%", s * 100) + (s < kMinCpuShare ? "!" : "");
@@ -179,27 +179,38 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   return row;
 }
 
-// One latency figure: "< N ns" below the resolved floor (three timer steps), else in ns, us or ms.
-std::string latency_value_text(double ns, const json& latency) {
-  const double floor_ns = latency.value("resolved_from_ns", 0.0);
-  if (ns < floor_ns) return fmt("< %.0f ns", floor_ns);
-  if (ns < 1e3) return fmt("%.0f ns", ns);
-  return ns < 1e6 ? fmt("%.1f us", ns / 1e3) : fmt("%.1f ms", ns / 1e6);
+// A number of a deep pass's object, which the loader does not check field by field (a file it accepts
+// may lack one, or hold null): nullopt then, and the table says n/a rather than throwing.
+std::optional<double> number_in(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
 }
 
-// "alloc p50 < 30 ns, p99 970 ns, max 16.1 ms; free ...; rdtsc, steps of 10 ns, its 20 ns read subtracted"
+// One latency figure: "< N ns" below the resolved floor (three timer steps), else in ns, us or ms.
+std::string latency_value_text(const json& kind, const char* key, const json& latency) {
+  const std::optional<double> ns = number_in(kind, key);
+  if (!ns) return "n/a";
+  const double floor_ns = number_in(latency, "resolved_from_ns").value_or(0.0);
+  if (*ns < floor_ns) return fmt("< %.0f ns", floor_ns);
+  if (*ns < 1e3) return fmt("%.0f ns", *ns);
+  return *ns < 1e6 ? fmt("%.1f us", *ns / 1e3) : fmt("%.1f ms", *ns / 1e6);
+}
+
+// "alloc p50 < 30 ns, p99 970 ns, max 16.1 ms; free ... (timer steps of 10 ns, its 20 ns read cost subtracted)"
 std::string latency_note(const json& latency) {
   std::string out;
   for (const char* kind : {"alloc", "free"}) {
     const auto k = latency.find(kind);
     if (k == latency.end() || !k->is_object()) continue;
-    out += std::string(out.empty() ? "" : "; ") + kind + " p50 " + latency_value_text((*k)["p50_ns"], latency) +
-           ", p99 " + latency_value_text((*k)["p99_ns"], latency) + ", max " +
-           latency_value_text((*k)["max_ns"], latency);
+    out += std::string(out.empty() ? "" : "; ") + kind + " p50 " + latency_value_text(*k, "p50_ns", latency) +
+           ", p99 " + latency_value_text(*k, "p99_ns", latency) + ", max " +
+           latency_value_text(*k, "max_ns", latency);
   }
-  if (latency.contains("resolution_ns"))
-    out += fmt(" (timer steps of %.0f ns, ", latency["resolution_ns"].get<double>()) +
-           fmt("its %.0f ns read cost subtracted)", latency["overhead_subtracted_ns"].get<double>());
+  const std::optional<double> step_ns = number_in(latency, "resolution_ns");
+  const std::optional<double> cost_ns = number_in(latency, "overhead_subtracted_ns");
+  if (step_ns && cost_ns)
+    out += fmt(" (timer steps of %.0f ns, ", *step_ns) + fmt("its %.0f ns read cost subtracted)", *cost_ns);
   else
     out += " (each includes the timer's read cost: a file written before it was subtracted)";
   return out;

@@ -89,7 +89,7 @@ enum class FigureId : std::uint8_t {
   rss_baseline_bytes,
   final_rss_bytes,
   heap_reserved_bytes,
-  cpu_share,
+  cpu_s_per_s,
 };
 
 struct Figure {
@@ -200,7 +200,7 @@ inline constexpr std::array kFigures = {
            .kind = FigureKind::count, .gate = Gate::none, .slot = CellSlot::heap, .cell_key = "reserved_bytes",
            .group = GroupPlace::none, .label = "address space reserved",
            .description = "address space the allocator reserved (its own counter)"},
-    Figure{.id = FigureId::cpu_share, .name = "cpu_share", .unit = Unit::per_second, .kind = FigureKind::timing,
+    Figure{.id = FigureId::cpu_s_per_s, .name = "cpu_s_per_s", .unit = Unit::per_second, .kind = FigureKind::timing,
            .better = Better::higher, .gate = Gate::none, .group = GroupPlace::summary,
            .presence = Presence::optional, .counts = "CPU seconds", .label = "CPU share of the phase",
            .description = "(cpu_user_s + cpu_sys_s) / wall_s: how much of one CPU the cell had; below 0.9 it "

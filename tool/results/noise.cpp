@@ -32,7 +32,7 @@ Starved starved_cells(const json& cells) {
   Starved s;
   for (const auto& c : cells) {
     if (c.value("status", "") != "ok") continue;
-    const std::optional<double> share = cell_number(c["figures"], figure(FigureId::cpu_share));
+    const std::optional<double> share = cell_number(c["figures"], figure(FigureId::cpu_s_per_s));
     if (!share) continue;
     ++s.of;
     if (*share >= kMinCpuShare) continue;
