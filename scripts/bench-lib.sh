@@ -107,7 +107,7 @@ POOL_CASES = [("pair", "one allocate+free pair, 1 live object"),
               ("lifo", "1024 allocated, freed in reverse order"),
               ("shuffled", "1024 allocated, freed in shuffled order"),
               ("victim", "64 Ki live, a random victim freed and replaced")]
-POOL_ALLOCATORS = ["vmb", "boost_pool", "boost_object_pool", "malloc"]
+POOL_ALLOCATORS = ["vmb", "vmb_counting", "boost_pool", "boost_object_pool", "malloc"]
 
 with open(sys.argv[1]) as f:
     report = json.load(f)
@@ -182,6 +182,12 @@ if pool_sizes:
     print("vmb pool / boost::object_pool (its ordered free is O(1) only in these two cases)")
     for case in ["pair", "lifo"]:
         ratio_line(f"{case}", f"{case}_vmb", f"{case}_boost_object_pool", POOL_OVER_BOOST_MAX, pool_sizes)
+    print("vmb pool counting allocations and frees / vmb pool (what the two counters cost)")
+    for case in ["pair", "lifo"]:
+        cells = [f"{median[(f'{case}_vmb_counting', s)] / median[(f'{case}_vmb', s)]:.2f}"
+                 if (f"{case}_vmb_counting", s) in median and (f"{case}_vmb", s) in median else "-"
+                 for s in pool_sizes]
+        print(row(case, cells))
     print("malloc / vmb pool (how much a pool saves)")
     for case, _ in POOL_CASES:
         cells = [f"{median[(f'{case}_malloc', s)] / median[(f'{case}_vmb', s)]:.2f}"
