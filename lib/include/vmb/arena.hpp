@@ -7,7 +7,7 @@
 //                   push          push, push_zeroed, push_array, create<T>, grow_last
 //                   pop           pos, pop_to, clear, decommit_unused
 //                   temp scopes   ArenaScope (RAII, strictly LIFO)
-//                   inspect       stats, last_error, owns
+//                   inspect       stats, commit_stats, last_error, owns, capacity
 #pragma once
 
 #include <bit>
@@ -77,10 +77,10 @@ class Arena {
   // `size` bytes aligned to `align` (a power of two), or null with last_error() set. The fast path
   // is inline and makes no system call: one comparison of the bytes needed (padding included)
   // against the committed room left. At the usual call site, push(sizeof(T), alignof(T)), that is the
-  // only branch; a run-time size adds an overflow test. Crossing into uncommitted pages, bad
-  // alignment and exhaustion are all handled out of line in push_slow.
-  // No counter is updated here in release builds: a per-push counter measurably costs (see
-  // docs/library.md); pushed bytes are derived from the position instead.
+  // only branch (ctest vmb_arena_fast_path checks it in the disassembly); a run-time size adds an
+  // overflow test. Crossing into uncommitted pages, bad alignment and exhaustion are all handled out
+  // of line in push_slow. No counter is updated here in release builds: a per-push counter
+  // measurably costs (see docs/library.md); pushed bytes are derived from the position instead.
   VMB_INLINE void* push(std::size_t size, std::size_t align = kDefaultAlign) noexcept {
     const std::uintptr_t cur = reinterpret_cast<std::uintptr_t>(cur_);
     const std::uintptr_t mask = align - 1;
