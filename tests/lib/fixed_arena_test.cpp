@@ -186,7 +186,7 @@ TEST(FixedArena, NullBufferFailsAZeroBytePushWithLastError) {
 // the limit lay below the buffer, the room came out huge, and pushes were handed memory outside the
 // buffer.
 TEST(FixedArena, ABufferWhoseEndWrapsTheAddressSpaceIsRefused) {
-  alignas(16) unsigned char buffer[64];
+  alignas(16) unsigned char buffer[64] = {};
   FixedArena arena(buffer, SIZE_MAX);
   EXPECT_EQ(arena.capacity(), 0u);
   EXPECT_EQ(arena.last_error(), Error::bad_options);
@@ -197,7 +197,7 @@ TEST(FixedArena, ABufferWhoseEndWrapsTheAddressSpaceIsRefused) {
 }
 
 TEST(FixedArena, ABufferEndingExactlyAtTheTopOfTheAddressSpaceWrapsToo) {
-  alignas(16) unsigned char buffer[64];
+  alignas(16) unsigned char buffer[64] = {};
   const std::size_t to_the_top = SIZE_MAX - addr(buffer) + 1;  // buffer + bytes == 2^64, i.e. 0
   FixedArena arena(buffer, to_the_top);
   EXPECT_EQ(arena.last_error(), Error::bad_options);
