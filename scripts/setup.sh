@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 # What the build and the main job need, and what the tests add.
 run_packages=(g++ cmake ninja-build pkg-config git libcli11-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev
               googletest libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev python3-matplotlib python3-numpy)
-test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace valgrind)
+test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace valgrind libboost-dev)
 ci_packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix wine64)
 
 wanted=("${run_packages[@]}")
