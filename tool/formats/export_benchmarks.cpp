@@ -1,0 +1,104 @@
+#include "export_benchmarks.hpp"
+
+#include <map>
+
+#include "catalog.hpp"
+#include "figure_values.hpp"
+
+namespace vmbench {
+
+using nlohmann::json;
+
+namespace {
+
+// The parameter's default at the scale, or "" when it is not declared (an older file).
+std::string default_of(const std::string& workload, const std::string& param, std::optional<Scale> scale) {
+  if (!scale) return "";
+  const std::size_t i = static_cast<std::size_t>(*scale);
+  if (const WorkloadInfo* w = find_workload(workload))
+    for (const ParamDef& p : w->params)
+      if (p.name == param) return p.defaults[i];
+  for (const ParamDef& p : allocator_params())
+    if (p.name == param) return p.defaults[i];
+  return "";
+}
+
+// The key already carries the swept parameters (`/commit_step=4K`); the name adds the scale and every
+// other parameter that is not the scale's default, whether a workload's or an allocator's.
+std::string name_of(const json& g, const std::string& scale, json& shown) {
+  std::string name = g["key"].get<std::string>() + "/scale:" + scale;
+  const std::string workload = g["workload"].get<std::string>();
+  const json& swept = g["swept"];
+  for (auto it = g["params"].begin(); it != g["params"].end(); ++it) {
+    const std::string value = it.value().get<std::string>();
+    if (swept.contains(it.key())) {
+      shown[it.key()] = value;
+      continue;
+    }
+    if (value == default_of(workload, it.key(), parse_scale(scale))) continue;
+    name += "/" + it.key() + ":" + value;
+    shown[it.key()] = value;
+  }
+  return name;
+}
+
+}  // namespace
+
+std::vector<ExportBenchmark> export_benchmarks(const json& doc) {
+  const std::string scale = doc["plan"].value("scale", "default");
+  std::vector<ExportBenchmark> out;
+  std::map<std::string, std::size_t> by_key;
+  for (const auto& g : doc["groups"]) {
+    ExportBenchmark b{&g, "", json::object(), {}, {}};
+    b.name = name_of(g, scale, b.params);
+    by_key[g["key"].get<std::string>()] = out.size();
+    out.push_back(std::move(b));
+  }
+  for (const auto& c : doc["cells"]) {
+    const auto it = by_key.find(c["key"].get<std::string>());
+    if (it == by_key.end()) continue;  // the loader guarantees a group for every cell
+    if (c["status"] == "ok") out[it->second].ok.push_back(&c);
+    else out[it->second].failed.push_back(&c);
+  }
+  return out;
+}
+
+std::vector<double> figure_samples(const ExportBenchmark& b, std::size_t figure_index) {
+  std::vector<double> v;
+  for (const json* c : b.ok)
+    if (const std::optional<double> x = cell_number((*c)["figures"], kFigures[figure_index])) v.push_back(*x);
+  return v;
+}
+
+std::vector<double> ns_per_op_samples(const ExportBenchmark& b) {
+  std::vector<double> v;
+  for (const json* c : b.ok) {
+    const std::optional<double> wall = cell_number((*c)["figures"], figure(FigureId::wall_s));
+    const std::optional<double> ops = cell_number((*c)["figures"], figure(FigureId::ops));
+    if (wall && ops && *ops > 0) v.push_back(*wall / *ops * 1e9);
+  }
+  return v;
+}
+
+std::string failed_note(const std::vector<ExportBenchmark>& benchmarks) {
+  std::size_t failed = 0;
+  std::string names;
+  for (const ExportBenchmark& b : benchmarks) {
+    if (b.failed.empty()) continue;
+    failed += b.failed.size();
+    names += (names.empty() ? "" : ", ") + b.name;
+  }
+  if (failed == 0) return "";
+  return std::to_string(failed) + " failed repetition(s) exported as failures: " + names;
+}
+
+std::vector<std::string> export_notes(const json& doc, const std::vector<ExportBenchmark>& benchmarks) {
+  std::vector<std::string> notes;
+  if (!doc.value("complete", true))
+    notes.push_back("the results file is partial (the run was interrupted): " + std::to_string(doc["cells"].size()) +
+                    " of " + std::to_string(doc["plan"].value("cells_planned", 0)) + " planned cells");
+  if (const std::string failed = failed_note(benchmarks); !failed.empty()) notes.push_back(failed);
+  return notes;
+}
+
+}  // namespace vmbench
