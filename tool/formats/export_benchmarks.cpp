@@ -1,5 +1,6 @@
 #include "export_benchmarks.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "catalog.hpp"
@@ -11,23 +12,38 @@ using nlohmann::json;
 
 namespace {
 
-// The parameter's default at the scale, or "" when it is not declared (an older file).
-std::string default_of(const std::string& workload, const std::string& param, std::optional<Scale> scale) {
-  if (!scale) return "";
-  const std::size_t i = static_cast<std::size_t>(*scale);
-  if (const WorkloadInfo* w = find_workload(workload))
+// A test allocator's parameter (test_delay_spins): a simulated change of code, not of configuration.
+bool is_fault_injection(const ParamDef& p) {
+  if (p.applies_to.empty()) return false;
+  for (const std::string& a : p.applies_to)
+    if (const AllocatorInfo* info = find_allocator(a); info == nullptr || !info->test_only) return false;
+  return true;
+}
+
+// The parameter's default at the scale when it bears on this workload and allocator; nullopt for the
+// others: an allocator parameter of another allocator, or a test allocator's fault injection
+// (test_delay_spins stands for a change of code, which must keep the benchmark's name).
+std::optional<std::string> default_of(const json& g, const std::string& param, Scale scale) {
+  const std::size_t i = static_cast<std::size_t>(scale);
+  if (const WorkloadInfo* w = find_workload(g["workload"].get<std::string>()))
     for (const ParamDef& p : w->params)
       if (p.name == param) return p.defaults[i];
-  for (const ParamDef& p : allocator_params())
-    if (p.name == param) return p.defaults[i];
-  return "";
+  const std::string allocator = g["allocator"].get<std::string>();
+  for (const ParamDef& p : allocator_params()) {
+    if (p.name != param) continue;
+    if (is_fault_injection(p)) return std::nullopt;
+    const bool applies = p.applies_to.empty() ||
+                         std::find(p.applies_to.begin(), p.applies_to.end(), allocator) != p.applies_to.end();
+    return applies ? std::optional<std::string>(p.defaults[i]) : std::nullopt;
+  }
+  return std::nullopt;
 }
 
 // The key already carries the swept parameters (`/commit_step=4K`); the name adds the scale and every
-// other parameter that is not the scale's default, whether a workload's or an allocator's.
+// other parameter that bears on the benchmark and is not the scale's default.
 std::string name_of(const json& g, const std::string& scale, json& shown) {
   std::string name = g["key"].get<std::string>() + "/scale:" + scale;
-  const std::string workload = g["workload"].get<std::string>();
+  const Scale s = parse_scale(scale).value_or(Scale::standard);
   const json& swept = g["swept"];
   for (auto it = g["params"].begin(); it != g["params"].end(); ++it) {
     const std::string value = it.value().get<std::string>();
@@ -35,7 +51,8 @@ std::string name_of(const json& g, const std::string& scale, json& shown) {
       shown[it.key()] = value;
       continue;
     }
-    if (value == default_of(workload, it.key(), parse_scale(scale))) continue;
+    const std::optional<std::string> fallback = default_of(g, it.key(), s);
+    if (!fallback || value == *fallback) continue;
     name += "/" + it.key() + ":" + value;
     shown[it.key()] = value;
   }
