@@ -45,8 +45,10 @@ std::string name_of(const json& g, const std::string& scale, json& shown) {
   std::string name = g["key"].get<std::string>() + "/scale:" + scale;
   const Scale s = parse_scale(scale).value_or(Scale::standard);
   const json& swept = g["swept"];
-  for (auto it = g["params"].begin(); it != g["params"].end(); ++it) {
-    const std::string value = it.value().get<std::string>();
+  const json& params = g["params"];
+  if (!params.is_object()) return name;  // the loader does not type a group's params: as written
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const std::string value = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
     if (swept.contains(it.key())) {
       shown[it.key()] = value;
       continue;
