@@ -120,16 +120,16 @@ class Runs(unittest.TestCase):
             self.assertIsInstance(i["name"], str)
             self.assertIsInstance(i["unit"], str)
             self.assertIsInstance(i["value"], (int, float))
-        self.assertIn("tree/malloc/inline peak_rss_delta_bytes", names)
+        self.assertIn("tree/malloc/inline/scale:ci/depth:14 peak_rss_delta_bytes", names)
 
     def test_compare_py_style_partition_pairs_base_and_new(self):
         old = json.loads(vmbench("export", self.path["base"]).stdout)
         new = json.loads(vmbench("export", self.path["slow"]).stdout)
         partitions = compare_py_partitions(old, new)
-        slow = partitions["tree/test-slow/inline"]
+        slow = partitions["tree/test-slow/inline/scale:ci/depth:14"]
         self.assertEqual((len(slow[0]), len(slow[1])), (5, 5))  # the U test's samples
         self.assertGreater(min(x["real_time"] for x in slow[1]), max(x["real_time"] for x in slow[0]))
-        self.assertIn("tree/test-slow/inline_median", partitions)
+        self.assertIn("tree/test-slow/inline/scale:ci/depth:14_median", partitions)
 
 
 def compare_py_partitions(json1, json2):
@@ -159,7 +159,7 @@ def check_gbench(test, doc, reps):
             test.assertIn(k, b)
         test.assertIn(b["time_unit"], ("ns", "us", "ms", "s"))
         test.assertIn(b["run_type"], ("iteration", "aggregate"))
-        test.assertEqual(b["iterations"], 1)
+        test.assertEqual(b["iterations"], 1 if b["run_type"] == "iteration" else reps)  # Google Benchmark's
         for k, v in b.items():  # everything else is a counter: a number
             if k not in ("name", "run_name", "run_type", "time_unit", "aggregate_name", "aggregate_unit"):
                 test.assertIsInstance(v, (int, float), k)

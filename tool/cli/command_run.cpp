@@ -13,7 +13,7 @@
 #include "atomic_file.hpp"
 #include "commands.hpp"
 #include "exit_status.hpp"
-#include "formats.hpp"
+#include "format_catalog.hpp"
 #include "progress.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
@@ -54,12 +54,12 @@ std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& o
   return std::nullopt;
 }
 
-void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json") std::cout << doc.dump(2) << "\n";
-  else if (format == "csv") std::cout << render_csv(doc);
-  else if (format == "markdown") std::cout << render_markdown(doc);
-  else if (format == "gbench") std::cout << render_gbench(doc).dump(2) << "\n";
-  else std::cout << render_table(doc);
+// The format is one of the catalog's (run_options.cpp checks it); its notes go to stderr.
+void print_results(const nlohmann::json& doc, const std::string& format, bool quiet) {
+  const Rendered r = find_format(format)->render(doc, FormatOptions{});
+  std::cout << r.text;
+  if (!quiet)
+    for (const std::string& note : r.notes) std::fprintf(stderr, "vmbench: %s\n", note.c_str());
 }
 
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
@@ -83,7 +83,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     return refuse(report.unwritable);
   }
   progress.finish();
-  print_results(report.document, output.format);
+  print_results(report.document, output.format, output.quiet);
   if (!output.quiet)
     std::fprintf(stderr, "vmbench: results written to %s%s\n", output.out_path.c_str(),
                  report.complete ? "" : " (partial: interrupted)");

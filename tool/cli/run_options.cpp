@@ -1,5 +1,7 @@
 #include "run_options.hpp"
 
+#include "format_catalog.hpp"
+
 #include <CLI/CLI.hpp>
 
 namespace vmbench {
@@ -31,8 +33,7 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
 
 void add_output_options(CLI::App& cmd, RunOutput& output) {
   cmd.add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
-  cmd.add_option("--format,-f", output.format, "What to print: table, json, csv, markdown or gbench")
-      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));
+  cmd.add_option("--format,-f", output.format, format_help(false))->check(CLI::IsMember(format_names(false)));
   cmd.add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
 }
 
