@@ -90,7 +90,8 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   const std::string& a = r.allocator;
   if (a == "arena") return run_heap<ArenaHeap>(r, hooks);
   if (a == "pool") return run_heap<PoolHeap>(r, hooks);
-  if (a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc") return run_heap<MallocHeap>(r, hooks);
+  if (r.preloaded_malloc || a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc")
+    return run_heap<MallocHeap>(r, hooks);
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
   if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
   if (a == "bump") return run_heap<BumpHeap>(r, hooks);

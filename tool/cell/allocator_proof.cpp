@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "library_proof.hpp"
+
 namespace vmbench {
 
 namespace {
@@ -40,8 +42,10 @@ AllocatorProof fail(const std::string& asked, const std::string& owner) {
 
 }  // namespace
 
-AllocatorProof prove_allocator(const std::string& allocator) {
+AllocatorProof prove_allocator(const std::string& allocator, const std::string& library) {
+  if (!library.empty() && !find_preloaded(allocator)) return prove_library(allocator, library);
   const std::string owner = malloc_owner();
+  if (!library.empty() && !malloc_resolves_into(library)) return fail(allocator + " (" + library + ")", owner);
   const std::string where = "malloc in " + base_name(owner);
   if (allocator == "jemalloc") {
     auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));

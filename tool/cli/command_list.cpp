@@ -35,8 +35,10 @@ int command_list() {
     const AllocatorInfo* info = find_allocator(a.name);
     std::printf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
     if (!a.available) std::printf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
-    else if (!a.preload_path.empty()) std::printf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
+    else if (!a.preload_path.empty())
+      std::printf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
   }
+  std::printf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
   std::printf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
