@@ -49,6 +49,14 @@ const std::vector<WorkloadInfo>& workload_catalog() {
             "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
             {"random", "alternate"}},
        }},
+      {"program",
+       "any program, run under each malloc replacement (vmbench run --program -- CMD ARGS...)",
+       "the program's own: not counted (record them with `vmbench record`); its wall and CPU time, peak RSS "
+       "and page faults are the figures, its standard output's hash the checksum",
+       {
+           {"command", ParamKind::text, {"", "", ""}, "the command line, as given after --program --"},
+       },
+       true},
   };
   return list;
 }

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 import unittest
 
-from vmbtest import QUICK, Scratch, one_line, stderr_lines
+from vmbtest import PYTHON, QUICK, Scratch, load_results, one_line, stderr_lines
 from vmbtest import vmbench as run
 
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
@@ -110,6 +110,111 @@ class OwnAllocatorByPath(Scratch):
                 env_extra={"LD_LIBRARY_PATH": lib_dir})
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("mimalloc", self.load()["groups"][0]["proof"])
+
+
+SCRIPT = "x = [str(i) for i in range(100000)]; print(len(x))"
+
+
+class AnyProgramMeasured(unittest.TestCase):
+    """vmbench run --program -- CMD ARGS: the command under glibc and a preloaded allocator."""
+
+    @classmethod
+    def setUpClass(cls):
+        if sanitized_build() or not os.path.exists(JEMALLOC):
+            raise unittest.SkipTest("needs jemalloc and a build without sanitizers")
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.path = os.path.join(cls.tmp.name, "results.json")
+        cls.proc = run("run", "--program", "-a", "malloc,jemalloc", "--reps", "2", "-q", "--out", cls.path,
+                       "--", PYTHON, "-c", SCRIPT)
+        assert cls.proc.returncode == 0, cls.proc.stderr
+        cls.doc = load_results(cls.path)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_every_cell_succeeds_with_its_proof(self):
+        self.assertEqual(len(self.doc["cells"]), 4)  # 2 allocators x 2 repetitions
+        for c in self.doc["cells"]:
+            self.assertEqual(c["status"], "ok", c.get("error"))
+            self.assertEqual(c["workload"], "program")
+        proofs = {g["allocator"]: g["proof"] for g in self.doc["groups"]}
+        self.assertIn("glibc", proofs["malloc"])
+        self.assertIn("jemalloc", proofs["jemalloc"])
+
+    def test_the_command_is_recorded(self):
+        for g in self.doc["groups"]:
+            self.assertEqual(g["workload_params"], {"command": f"{PYTHON} -c '{SCRIPT}'"})
+
+    def test_figures_per_allocator(self):
+        for g in self.doc["groups"]:
+            f = g["figures"]
+            for name in ("wall_s", "cpu_user_s", "peak_rss_bytes", "minor_faults"):
+                self.assertEqual(f[name]["n"], 2, (g["key"], name))
+            self.assertGreater(f["peak_rss_bytes"]["median"], 1 << 20)
+
+    def test_the_same_output_gives_the_same_checksum(self):
+        self.assertEqual(len({g["checksum"] for g in self.doc["groups"]}), 1)
+        self.assertEqual(self.doc["cells"][0]["figures"]["program"]["stdout_bytes"], len("100000\n"))
+
+    def test_the_table_shows_no_operation_rate_for_a_program(self):
+        self.assertIn("program  (command=", self.proc.stdout)
+        row = next(l for l in self.proc.stdout.splitlines() if l.strip().startswith("jemalloc"))
+        self.assertEqual(row.split()[3], "-")  # Mops/s: a program's operations are not counted
+
+
+class ProgramRefusalsAndFailures(Scratch):
+    def test_a_command_that_does_not_exist_is_refused_in_one_line(self):
+        p = run("run", "--program", "--out", self.out, "--", "no-such-command-here")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(one_line(self, p), "vmbench: command not found: no-such-command-here")
+        self.assertFalse(os.path.exists(self.out))
+
+    def test_a_program_that_exits_non_zero_is_a_failed_cell_with_its_status(self):
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--out", self.out, "--",
+                "/bin/sh", "-c", "echo broken >&2; exit 3")
+        self.assertEqual(p.returncode, 1)
+        cell = self.load()["cells"][0]
+        self.assertEqual(cell["status"], "failed")
+        self.assertEqual(cell["error"], "the program exited with status 3: broken")
+
+    def test_a_program_killed_by_a_signal_says_which(self):
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--out", self.out, "--",
+                "/bin/sh", "-c", "kill -SEGV $$")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(self.load()["cells"][0]["error"], "the program was killed by signal 11 (SIGSEGV)")
+
+    def test_an_allocator_that_cannot_run_a_program_is_refused(self):
+        p = run("run", "--program", "-a", "arena", "--out", self.out, "--", "/bin/true")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("allocator arena cannot run a program", one_line(self, p))
+
+    def test_a_command_without_program_is_refused(self):
+        p = run("run", "--out", self.out, "--", "/bin/true")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("to measure a program: vmbench run --program -- CMD ARGS", one_line(self, p))
+
+    def test_the_program_output_stays_apart_from_vmbench_output(self):
+        keep = os.path.join(self.dir.name, "out")
+        os.mkdir(keep)
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "-f", "json", "--out", self.out,
+                "--program-output", keep, "--", "/bin/sh", "-c", "printf 'MARK%s\\n' ER-OUT; printf 'MARK%s\\n' ER-ERR >&2")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("MARKER", p.stdout + p.stderr)
+        with open(os.path.join(keep, "malloc-rep0.stdout")) as f:
+            self.assertEqual(f.read(), "MARKER-OUT\n")
+        with open(os.path.join(keep, "malloc-rep0.stderr")) as f:
+            self.assertEqual(f.read(), "MARKER-ERR\n")
+
+    def test_syscalls_of_a_program_are_counted(self):
+        if sanitized_build():
+            self.skipTest("a sanitizer build: nothing can be preloaded before its runtime")
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "--syscalls", "-q", "--out", self.out, "--",
+                PYTHON, "-c", SCRIPT)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        s = self.load()["cells"][0]["figures"]["syscalls"]
+        self.assertIsNotNone(s)
+        self.assertGreater(s["commits"], 0)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ namespace {
 // The file that defines the `malloc` this process resolves to (first in the global lookup scope,
 // so a preloaded library wins).
 std::string malloc_owner() {
-  void* sym = dlsym(RTLD_DEFAULT, "malloc");
-  Dl_info info{};
-  if (sym == nullptr || dladdr(sym, &info) == 0 || info.dli_fname == nullptr) return "unknown";
-  return info.dli_fname;
+  const std::string file = defining_file("malloc");
+  return file.empty() ? "unknown" : file;
 }
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }

@@ -1,6 +1,7 @@
 #include "library_proof.hpp"
 
 #include <dlfcn.h>
+#include <link.h>
 
 #include <climits>
 #include <cstdlib>
@@ -18,12 +19,41 @@ std::string real_path(const char* path) {
   return realpath(path, buf) != nullptr ? std::string(buf) : std::string(path);
 }
 
+// The object that defines the symbol at `address`, when it is a definition (not a canonical PLT entry).
+const char* definition_at(void* address) {
+  Dl_info info{};
+  void* found = nullptr;  // the symbol table entry: const ElfW(Sym)*
+  const bool known = address != nullptr && dladdr1(address, &info, &found, RTLD_DL_SYMENT) != 0;
+  const auto* entry = static_cast<const ElfW(Sym)*>(found);
+  if (!known ||
+      info.dli_fname == nullptr || entry == nullptr || entry->st_shndx == SHN_UNDEF)
+    return nullptr;
+  return info.dli_fname;
+}
+
+// The first object after the executable, in the global scope's order, that defines `symbol`.
+std::string first_library_defining(const char* symbol, void** address) {
+  void* program = dlopen(nullptr, RTLD_LAZY | RTLD_NOLOAD);
+  link_map* map = nullptr;
+  if (program == nullptr || dlinfo(program, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr) return "";
+  for (link_map* m = map->l_next; m != nullptr; m = m->l_next) {
+    void* handle = m->l_name != nullptr && *m->l_name != '\0' ? dlopen(m->l_name, RTLD_LAZY | RTLD_NOLOAD) : nullptr;
+    if (handle == nullptr) continue;
+    void* sym = dlsym(handle, symbol);  // the library itself first, then its dependencies
+    dlclose(handle);
+    const char* file = definition_at(sym);
+    if (file != nullptr && std::string(file) == m->l_name) {
+      *address = sym;
+      return file;
+    }
+  }
+  return "";
+}
+
 // The real path of the file defining `name` in the global scope, "" when none does.
 std::string owner_of(const char* name, void** symbol) {
-  *symbol = dlsym(RTLD_DEFAULT, name);
-  Dl_info info{};
-  if (*symbol == nullptr || dladdr(*symbol, &info) == 0 || info.dli_fname == nullptr) return "";
-  return real_path(info.dli_fname);
+  const std::string file = defining_file(name, symbol);
+  return file.empty() ? file : real_path(file.c_str());
 }
 
 // The library's own version query, when it has one of the three: "jemalloc 5.3.0" or "".
@@ -47,6 +77,15 @@ std::string version_of(const std::string& file) {
 }
 
 }  // namespace
+
+std::string defining_file(const char* symbol, void** address) {
+  void* unused = nullptr;
+  void** out = address != nullptr ? address : &unused;
+  *out = dlsym(RTLD_DEFAULT, symbol);
+  if (*out == nullptr) return "";
+  if (const char* file = definition_at(*out)) return file;
+  return first_library_defining(symbol, out);
+}
 
 bool malloc_resolves_into(const std::string& library) {
   void* sym = nullptr;

@@ -10,6 +10,10 @@ namespace {
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (p.name.rfind("test_", 0) == 0) continue;  // fault-injection knobs of the test allocators
+    if (p.kind == ParamKind::text && p.defaults[1].empty()) {  // an input of its own: no default
+      std::printf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
+      continue;
+    }
     std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {

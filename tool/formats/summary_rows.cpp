@@ -86,7 +86,8 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
     }
     const json& vs = g["vs_malloc"];
     row.push_back(human_seconds(median(g, "wall_s")->get<double>()));
-    row.push_back(fmt("%.1f", median(g, "ops_per_s")->get<double>() / 1e6));
+    const bool counted = g["ops"].is_number() && g["ops"].get<double>() > 0;  // a program's are not counted
+    row.push_back(counted ? fmt("%.1f", median(g, "ops_per_s")->get<double>() / 1e6) : "-");
     if (g["allocator"] == "malloc" || vs.is_null() || vs["speedup"].is_null()) row.push_back(g["allocator"] == "malloc" ? "1.00x" : "-");
     else {
       const double s = vs["speedup"].get<double>();

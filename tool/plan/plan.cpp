@@ -11,6 +11,7 @@
 #include "cell_limits.hpp"
 #include "library_lookup.hpp"
 #include "own_allocator.hpp"
+#include "program_plan.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
 #define VMB_JEMALLOC_LIBDIR ""
@@ -136,10 +137,14 @@ void check_settings(const RunOptions& o, Plan& plan) {
 
 std::vector<std::string> chosen_workloads(const RunOptions& o) {
   std::vector<std::string> all;
-  for (const auto& w : workload_catalog()) all.push_back(w.name);
+  std::vector<std::string> suite;  // the default: every workload that needs no input of its own
+  for (const auto& w : workload_catalog()) {
+    all.push_back(w.name);
+    if (!w.on_request) suite.push_back(w.name);
+  }
   for (const auto& w : o.workloads)
     if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all) + ")");
-  return o.workloads.empty() ? all : o.workloads;
+  return o.workloads.empty() ? suite : o.workloads;
 }
 
 // An allocator named by its library (-a NAME=PATH): chosen, or skipped with the reason.
@@ -259,16 +264,41 @@ void add_combinations(Plan& plan, const std::string& w, const std::string& a, co
   }
 }
 
+// A program run: the command found, and only the allocators that can run a program. Those named
+// must all be; by default, malloc and every preloaded one available.
+std::vector<std::string> program_allocators(const RunOptions& o, Plan& plan, GivenParams& given) {
+  plan.program_path = resolve_command(o.command.front());
+  given["command"] = {quote_command(o.command)};
+  std::vector<std::string> chosen;
+  for (const auto& a : chosen_allocators(o, plan)) {
+    if (runs_programs(a)) chosen.push_back(a);
+    else if (!o.allocators.empty())
+      bad("allocator " + a + " cannot run a program: only malloc and its replacements can "
+          "(malloc, jemalloc, mimalloc, tcmalloc, NAME=PATH)");
+  }
+  return chosen;
+}
+
+// Parameters a workload cannot run without (a text with no default): given, or refused.
+void check_required_params(const GivenParams& given, const std::vector<std::string>& workloads) {
+  for (const auto& w : workloads)
+    for (const auto& d : find_workload(w)->params)
+      if (d.kind == ParamKind::text && d.defaults[1].empty() && given.count(d.name) == 0)
+        bad("workload " + w + " needs --param " + d.name + "=...: " + d.help);
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
   Plan plan;
   plan.options = o;
   check_settings(o, plan);
-  const std::vector<std::string> workloads = chosen_workloads(o);
-  const std::vector<std::string> allocators = chosen_allocators(o, plan);
-  const GivenParams given = parse_param_args(o.param_args);
+  const bool program = check_program_options(o);
+  GivenParams given = parse_param_args(o.param_args);
+  const std::vector<std::string> workloads = program ? std::vector<std::string>{"program"} : chosen_workloads(o);
+  const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
   check_params(given, workloads);
+  check_required_params(given, workloads);
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};

@@ -25,6 +25,9 @@ struct RunOptions {
   double timeout_s = 120;
   std::string memory_limit;             // raw --memory-limit, e.g. "64M"; empty: none
   DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
+  bool program = false;                 // --program: measure a command instead of workloads
+  std::vector<std::string> command;     // --program -- CMD ARGS...
+  std::string program_output;           // --program-output DIR: keep each run's stdout and stderr there
 };
 
 struct Combination {
@@ -57,6 +60,7 @@ struct Plan {
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason
   std::map<std::string, std::string> libraries;  // preloaded allocator -> its library (LD_PRELOAD)
+  std::string program_path;           // --program: the command's file, found on PATH
 };
 
 // Where each allocator can be loaded from on this machine: a preloaded one where the dynamic loader

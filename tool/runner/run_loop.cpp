@@ -9,6 +9,7 @@
 #include "cell_spec.hpp"
 #include "child_process.hpp"
 #include "deep_passes.hpp"
+#include "program_cell.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
 
@@ -47,6 +48,11 @@ struct RunSetup {
 // repetition. Empty when the cell was cut short by cancellation: not a result.
 std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell) {
   const Combination& c = run.plan.combinations[static_cast<std::size_t>(cell.combination)];
+  if (!run.plan.program_path.empty()) {  // a program, not a workload (program_cell.hpp)
+    CellRecord rec = run_program_cell(run.plan, cell, run.exe, run.limits, run.cancel);
+    if (run.cancel.load() && !rec.ok) return std::nullopt;
+    return rec;
+  }
   const CellSpec spec = spec_for(c, run.plan);
   const std::string& preload = spec.library;
   const ChildOutcome child = run_child(run.exe, spec, preload, run.limits, run.cancel);
