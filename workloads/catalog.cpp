@@ -49,6 +49,15 @@ const std::vector<WorkloadInfo>& workload_catalog() {
             "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
             {"random", "alternate"}},
        }},
+      {"replay",
+       "a program's recorded allocation calls (vmbench record) replayed in their recorded order",
+       "one allocation per recorded call that created an object (realloc: a new object, a copy and a free), "
+       "one free per recorded free; every object is persistent, so an arena keeps what the program freed "
+       "(its frees are skipped and counted); each object is touched once per page",
+       {
+           {"trace", ParamKind::text, {"", "", ""}, "the trace file, from vmbench record (docs/trace-format.md)"},
+       },
+       true},
       {"program",
        "any program, run under each malloc replacement (vmbench run --program -- CMD ARGS...)",
        "the program's own: not counted (record them with `vmbench record`); its wall and CPU time, peak RSS "

@@ -15,6 +15,7 @@
 #include "tree.hpp"
 #include "churn.hpp"
 #include "frag.hpp"
+#include "replay.hpp"
 #include "strings.hpp"
 
 namespace vmbench {
@@ -36,6 +37,7 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
   if (name == "churn") return churn::run(d, begin);
   if (name == "strings") return strings::run(d, begin);
   if (name == "frag") return frag::run(d, begin);
+  if (name == "replay") return replay::run(d, begin);
   throw std::runtime_error("unknown workload '" + name + "'");
 }
 

@@ -7,7 +7,9 @@ allocation counts and checksums. Environment: VMBENCH, VMB_SCHEMA, VMB_SOURCE_DI
 """
 import functools
 import os
+import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -215,6 +217,283 @@ class ProgramRefusalsAndFailures(Scratch):
         s = self.load()["cells"][0]["figures"]["syscalls"]
         self.assertIsNotNone(s)
         self.assertGreater(s["commits"], 0)
+
+
+# --- The trace format, read independently of vmbench (docs/trace-format.md) -------------------------
+
+OPS = ("malloc", "free", "calloc", "realloc", "posix_memalign", "aligned_alloc", "memalign")
+FILE_HEADER = struct.Struct("<8sII")
+CHUNK_HEADER = struct.Struct("<IB3xQII")
+CHUNK_MAGIC = 0x43424D56
+
+
+def fnv1a32(data):
+    h = 0x811C9DC5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def varint(buf, at):
+    value, shift = 0, 0
+    while True:
+        b = buf[at]
+        at += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, at
+
+
+def decode_events(payload):
+    """The events of one chunk: (op name, null result, size) per call."""
+    at, events = 0, []
+    while at < len(payload):
+        first = payload[at]
+        at += 1
+        op = OPS[first & 0x0F]
+        if first & 0x80:
+            _, at = varint(payload, at)  # thread index
+        size = 0
+        if op == "free":
+            _, at = varint(payload, at)
+        else:
+            size, at = varint(payload, at)
+            if op == "realloc":
+                _, at = varint(payload, at)
+            if op in ("posix_memalign", "aligned_alloc", "memalign"):
+                at += 1
+            if not first & 0x40:
+                _, at = varint(payload, at)
+        events.append((op, bool(first & 0x40), size))
+    return events
+
+
+def read_trace(path):
+    """{"header": {key: value}, "streams": {id: {"pid", "events": [...], "end": (count, reason) or None}}}"""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, version, text_bytes = FILE_HEADER.unpack_from(data, 0)
+    assert magic == b"VMBTRACE" and version == 1, (magic, version)
+    text = data[FILE_HEADER.size:FILE_HEADER.size + text_bytes].decode()
+    unescape = lambda v: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)  # noqa: E731
+    header = {k: unescape(v) for k, v in (line.split("=", 1) for line in text.splitlines())}
+    at, streams = FILE_HEADER.size + text_bytes, {}
+    while at < len(data):
+        magic, kind, stream, size, checksum = CHUNK_HEADER.unpack_from(data, at)
+        payload = data[at + CHUNK_HEADER.size:at + CHUNK_HEADER.size + size]
+        assert magic == CHUNK_MAGIC and fnv1a32(payload) == checksum, at
+        if kind == 1:
+            pid, ppid, _, _ = struct.unpack_from("<IIII", payload)
+            streams[stream] = {"pid": pid, "ppid": ppid, "events": [], "end": None}
+        elif kind == 2:
+            streams[stream]["events"] += decode_events(payload)
+        else:
+            streams[stream]["end"] = struct.unpack_from("<QI", payload)
+        at += CHUNK_HEADER.size + size
+    return {"header": header, "streams": streams}
+
+
+def write_trace(path, events):
+    """A one-stream trace by hand: events are (op, size, ptr, old_ptr) with op a name from OPS."""
+    def put_varint(v):
+        out = bytearray()
+        while v >= 0x80:
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        out.append(v)
+        return out
+
+    def zigzag(v):
+        return (v << 1) ^ (v >> 63) if v >= 0 else ((-v) << 1) - 1
+
+    payload, previous = bytearray(), 0
+    for i, (op, size, ptr, old) in enumerate(events):
+        payload.append(OPS.index(op) | (0x80 if i == 0 else 0))
+        if i == 0:
+            payload += put_varint(0)
+        pointers = [ptr] if op == "free" else ([old, ptr] if op == "realloc" else [ptr])
+        if op != "free":
+            payload += put_varint(size)
+        for p in pointers:
+            payload += put_varint(zigzag(p - previous))
+            previous = p
+    text = b"program=hand-made\ncommand=none\n"
+    chunks = bytearray(FILE_HEADER.pack(b"VMBTRACE", 1, len(text)) + text)
+    stream = (4242 << 32) | 1
+    begin = struct.pack("<IIII", 4242, 1, 0, 0)
+    end = struct.pack("<QII", len(events), 0, 0)
+    for kind, body in ((1, begin), (2, bytes(payload)), (3, end)):
+        chunks += CHUNK_HEADER.pack(CHUNK_MAGIC, kind, stream, len(body), fnv1a32(body)) + body
+    with open(path, "wb") as f:
+        f.write(chunks)
+
+
+RECORDED_SCRIPT = "x = [str(i) * 3 for i in range(20000)]; d = {i: str(i) for i in range(5000)}; del x"
+PYTHON_ON_MALLOC = {"PYTHONMALLOC": "malloc"}  # every Python object through malloc, not pymalloc's arenas
+
+
+class RecordAndReplay(unittest.TestCase):
+    """vmbench record, then -w replay of that trace against every kind of heap."""
+
+    @classmethod
+    def setUpClass(cls):
+        if sanitized_build():
+            raise unittest.SkipTest("a sanitizer build: nothing can be preloaded before its runtime")
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.trace = os.path.join(cls.tmp.name, "py.trace")
+        cls.record = run("record", "-o", cls.trace, "--", PYTHON, "-c", RECORDED_SCRIPT, env_extra=PYTHON_ON_MALLOC)
+        assert cls.record.returncode == 0, cls.record.stderr
+        cls.parsed = read_trace(cls.trace)
+        cls.results = os.path.join(cls.tmp.name, "replay.json")
+        cls.replay = run("run", "-w", "replay", "-p", f"trace={cls.trace}", "--reps", "1", "-q",
+                         "-a", "arena,pool,malloc,bump,pmr-pool", "--out", cls.results)
+        assert cls.replay.returncode == 0, cls.replay.stderr
+        cls.doc = load_results(cls.results)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def main_stream(self):
+        return max(self.parsed["streams"].values(), key=lambda s: len(s["events"]))
+
+    def test_the_header_names_the_program_the_date_and_the_machine(self):
+        h = self.parsed["header"]
+        self.assertEqual(h["program"], PYTHON)
+        self.assertTrue(h["command"].startswith(f"{PYTHON} -c "), h["command"])
+        for key in ("date_utc", "machine", "kernel", "vmbench_version"):
+            self.assertIn(key, h)
+
+    def test_one_process_one_complete_stream(self):
+        self.assertEqual(len(self.parsed["streams"]), 1)
+        s = self.main_stream()
+        self.assertEqual(s["end"], (len(s["events"]), 0))  # ended by exit, counting every event
+        kinds = {op for op, _, _ in s["events"]}
+        self.assertTrue({"malloc", "free", "realloc"} <= kinds, kinds)
+        self.assertGreater(len(s["events"]), 20000)  # at least one string per list element
+
+    def test_the_summary_line_counts_what_the_file_holds(self):
+        s = self.main_stream()
+        line = one_line(self, self.record)
+        self.assertIn(f"recorded {len(s['events'])} calls", line)
+        self.assertIn(f"{os.path.getsize(self.trace)} bytes", line)
+
+    def test_every_allocator_replays_the_recorded_allocations(self):
+        allocating = sum(1 for op, null, _ in self.main_stream()["events"] if op != "free" and not null)
+        for c in self.doc["cells"]:
+            self.assertEqual(c["status"], "ok", c.get("error"))
+            f = c["figures"]
+            self.assertEqual(f["allocations"], allocating, c["key"])
+            self.assertEqual(f["workload_counts"]["recorded_allocations"], allocating)
+            self.assertEqual(f["workload_counts"]["unknown_frees"], 0)
+
+    def test_the_same_checksum_on_every_allocator(self):
+        self.assertEqual(len({c["figures"]["checksum"] for c in self.doc["cells"]}), 1)
+
+    def test_the_arena_skips_the_frees_the_others_make(self):
+        figures = {c["allocator"]: c["figures"] for c in self.doc["cells"]}
+        self.assertEqual(figures["arena"]["frees"], 0)
+        self.assertEqual(figures["arena"]["frees_skipped"], figures["malloc"]["frees"])
+        self.assertEqual(figures["pool"]["frees"], figures["malloc"]["frees"])
+
+    def test_the_ideal_rss_is_the_same_for_every_allocator(self):
+        self.assertEqual(len({c["figures"]["peak_live_bytes"] for c in self.doc["cells"]}), 1)
+        self.assertGreater(self.doc["cells"][0]["figures"]["peak_live_bytes"], 20000 * 16)
+
+
+class RecordAcrossForkAndExec(Scratch):
+    SCRIPT = ("import os, sys\n"
+              "x = [str(i) * 10 for i in range(2000)]\n"
+              "pid = os.fork()\n"
+              "if pid == 0:\n"
+              "    y = [str(i) * 10 for i in range(500)]\n"
+              "    sys.exit(0)\n"
+              "os.waitpid(pid, 0)\n"
+              "os.execv(sys.executable, [sys.executable, '-c', 'z = [str(i) * 10 for i in range(300)]'])\n")
+
+    def test_each_process_image_writes_its_own_complete_stream(self):
+        if sanitized_build():
+            self.skipTest("a sanitizer build: nothing can be preloaded before its runtime")
+        trace = os.path.join(self.dir.name, "fe.trace")
+        p = run("record", "-o", trace, "--", PYTHON, "-c", self.SCRIPT, env_extra=PYTHON_ON_MALLOC)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        streams = list(read_trace(trace)["streams"].values())
+        self.assertEqual(len(streams), 3)  # the parent before its exec, the forked child, the exec'd image
+        ends = sorted(s["end"][1] for s in streams)
+        self.assertEqual(ends, [0, 0, 1])  # two exits, one exec
+        for s in streams:
+            self.assertEqual(s["end"][0], len(s["events"]))
+        pids = [s["pid"] for s in streams]
+        self.assertEqual(len(set(pids)), 2)  # the exec'd image keeps its process id
+
+
+class TraceRefusalsAndUnknownFrees(Scratch):
+    def hand_made(self, events):
+        path = os.path.join(self.dir.name, "hand.trace")
+        write_trace(path, events)
+        return path
+
+    def test_a_free_of_an_unknown_pointer_is_counted_not_replayed(self):
+        path = self.hand_made([("malloc", 100, 0x1000, 0), ("free", 0, 0x9999, 0), ("free", 0, 0x1000, 0),
+                               ("realloc", 64, 0x2000, 0), ("free", 0, 0x2000, 0)])
+        p = run("run", "-w", "replay", "-p", f"trace={path}", "-a", "malloc,arena", "--reps", "1", "-q",
+                "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for c in self.load()["cells"]:
+            f = c["figures"]
+            self.assertEqual(f["workload_counts"]["unknown_frees"], 1, c["key"])
+            self.assertEqual(f["allocations"], 2)
+            self.assertEqual(f["frees"] + f["frees_skipped"], 2)
+            self.assertEqual(f["peak_live_bytes"], 100)
+
+    def refused(self, path):
+        p = run("run", "-w", "replay", "-p", f"trace={path}", "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertFalse(os.path.exists(self.out))
+        return one_line(self, p)
+
+    def test_a_truncated_trace_is_refused_naming_the_offset(self):
+        path = self.hand_made([("malloc", 100, 0x1000, 0), ("free", 0, 0x1000, 0)])
+        size = os.path.getsize(path)
+        with open(path, "r+b") as f:
+            f.truncate(size - 45)  # into the events chunk: the end chunk is 40 bytes
+        self.assertRegex(self.refused(path), r"hand\.trace: truncated at byte \d+: a chunk of \d+ bytes cut short$")
+
+    def test_a_corrupted_trace_is_refused_naming_the_offset(self):
+        path = self.hand_made([("malloc", 100, 0x1000, 0), ("free", 0, 0x1000, 0)])
+        with open(path, "r+b") as f:
+            data = bytearray(f.read())
+            data[-45] ^= 0xFF  # a byte of the events chunk's payload
+            f.seek(0)
+            f.write(data)
+        line = self.refused(path)
+        self.assertRegex(line, r"corrupted at byte \d+: a chunk's checksum does not match$")
+
+    def test_a_file_that_is_not_a_trace_is_refused(self):
+        path = os.path.join(self.dir.name, "text.trace")
+        with open(path, "w") as f:
+            f.write("hello\n")
+        self.assertEqual(self.refused(path), f"vmbench: {path}: not a vmbench allocation trace (no VMBTRACE at its start)")
+
+    def test_replay_without_a_trace_is_refused(self):
+        p = run("run", "-w", "replay", "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("workload replay needs --param trace=", one_line(self, p))
+
+    def test_record_of_a_command_that_does_not_exist_is_refused(self):
+        p = run("record", "-o", os.path.join(self.dir.name, "t"), "--", "no-such-command-here")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(one_line(self, p), "vmbench: command not found: no-such-command-here")
+
+    def test_record_of_a_failing_program_keeps_the_trace_and_exits_1(self):
+        if sanitized_build():
+            self.skipTest("a sanitizer build: nothing can be preloaded before its runtime")
+        trace = os.path.join(self.dir.name, "t")
+        p = run("record", "-o", trace, "--", PYTHON, "-c", "import sys; x = [str(i) for i in range(99)]; sys.exit(3)")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("the program exited with status 3", stderr_lines(p.stderr)[-1])
+        self.assertEqual(len(read_trace(trace)["streams"]), 1)
 
 
 if __name__ == "__main__":

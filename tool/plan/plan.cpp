@@ -12,6 +12,7 @@
 #include "library_lookup.hpp"
 #include "own_allocator.hpp"
 #include "program_plan.hpp"
+#include "trace_reader.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
 #define VMB_JEMALLOC_LIBDIR ""
@@ -287,6 +288,14 @@ void check_required_params(const GivenParams& given, const std::vector<std::stri
         bad("workload " + w + " needs --param " + d.name + "=...: " + d.help);
 }
 
+// A trace to replay is read whole before anything runs: a truncated or corrupted one is refused here,
+// in one line naming the byte where it goes wrong.
+void check_traces(const GivenParams& given, const std::vector<std::string>& workloads) {
+  if (std::find(workloads.begin(), workloads.end(), "replay") == workloads.end() || given.count("trace") == 0) return;
+  for (const auto& path : given.at("trace"))
+    if (const std::string why = trace_problem(path); !why.empty()) bad(why);
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
@@ -299,6 +308,7 @@ Plan make_plan(const RunOptions& o) {
   const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
   check_params(given, workloads);
   check_required_params(given, workloads);
+  check_traces(given, workloads);
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};

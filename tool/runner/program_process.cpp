@@ -49,6 +49,7 @@ struct Exec {
     envp.push_back(nullptr);
     for (auto& s : arg_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
+    if (l.interactive) return;
     out_fd = open(l.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     err_fd = open(l.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   }
@@ -60,12 +61,19 @@ struct Exec {
   Exec& operator=(const Exec&) = delete;
 };
 
+// The program's standard files: /dev/null and the two files, or vmbench's own (interactive). An
+// ignored signal stays ignored across exec: the interactive program gets Ctrl-C's default back.
+bool set_up_terminal(const ProgramLaunch& l, const Exec& x) noexcept {
+  if (l.interactive) return signal(SIGINT, SIG_DFL) != SIG_ERR && signal(SIGQUIT, SIG_DFL) != SIG_ERR;
+  setpgid(0, 0);  // its own group: a timeout kills whatever the program started, too
+  const int devnull = open("/dev/null", O_RDONLY);
+  return devnull >= 0 && dup2(devnull, 0) >= 0 && dup2(x.out_fd, 1) >= 0 && dup2(x.err_fd, 2) >= 0;
+}
+
 [[noreturn]] void become_program(const ProgramLaunch& l, const Exec& x, const CellLimits& limits,
                                  const SeccompFilter* filter, pid_t parent) noexcept {
-  setpgid(0, 0);  // its own group: a timeout kills whatever the program started, too
+  if (!set_up_terminal(l, x)) _exit(127);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(127);
-  const int devnull = open("/dev/null", O_RDONLY);
-  if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(x.out_fd, 1) < 0 || dup2(x.err_fd, 2) < 0) _exit(127);
   if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || !apply_in_child(limits)) _exit(127);
   if (filter != nullptr && !become_traced_child(*filter)) _exit(127);
   execve(l.path.c_str(), x.argv.data(), x.envp.data());
@@ -81,8 +89,8 @@ void watch(pid_t pid, double t0, const CellLimits& limits, const std::atomic<boo
     const bool late = limits.timeout_s > 0 && monotonic_now_s() - t0 > limits.timeout_s;
     if (late || cancel.load()) {
       (late ? end.timed_out : end.cancelled) = true;
-      kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
+      kill(-pid, SIGKILL);  // its group, when it has one of its own (ESRCH otherwise)
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(kWatchSliceMs));
@@ -95,7 +103,7 @@ ProgramEnd run_program(const ProgramLaunch& l, const CellLimits& limits, const s
                        bool traced) {
   ProgramEnd end;
   const Exec x(l);
-  if (x.out_fd < 0 || x.err_fd < 0) {
+  if (!l.interactive && (x.out_fd < 0 || x.err_fd < 0)) {
     end.error = "cannot open " + (x.out_fd < 0 ? l.stdout_path : l.stderr_path) + ": " + std::strerror(errno);
     return end;
   }
@@ -128,7 +136,7 @@ ProgramEnd run_program(const ProgramLaunch& l, const CellLimits& limits, const s
   watchdog.join();
   end.timed_out = watched.timed_out;
   end.cancelled = watched.cancelled;
-  kill(-pid, SIGKILL);  // what the program left running in its group goes with it
+  if (!l.interactive) kill(-pid, SIGKILL);  // what the program left running in its group goes with it
   return end;
 }
 

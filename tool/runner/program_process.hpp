@@ -23,6 +23,9 @@ struct ProgramLaunch {
   std::vector<std::string> env;     // more NAME=VALUE, replacing those of the same name
   std::string stdout_path = "/dev/null";
   std::string stderr_path = "/dev/null";
+  // vmbench record: the program keeps vmbench's terminal (stdin, stdout, stderr, process group, so
+  // that Ctrl-C reaches it) instead of files and a group of its own.
+  bool interactive = false;
 };
 
 struct ProgramEnd {
