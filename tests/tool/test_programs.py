@@ -496,5 +496,26 @@ class TraceRefusalsAndUnknownFrees(Scratch):
         self.assertEqual(len(read_trace(trace)["streams"]), 1)
 
 
+class CommittedTraces(Scratch):
+    """The traces in workloads/traces/ replay on every allocator available here with their recorded counts."""
+
+    def test_each_committed_trace_replays_on_every_allocator(self):
+        from vmbtest import SOURCE_DIR
+        for name in ("python", "sqlite"):
+            path = os.path.join(SOURCE_DIR, "workloads", "traces", f"{name}.trace")
+            with self.subTest(trace=name):
+                stream = max(read_trace(path)["streams"].values(), key=lambda s: len(s["events"]))
+                allocating = sum(1 for op, null, _ in stream["events"] if op != "free" and not null)
+                p = run("run", "-w", "replay", "-p", f"trace={path}", "--reps", "1", "-q", "--out", self.out)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                cells = self.load()["cells"]
+                self.assertGreaterEqual(len(cells), 6)  # arena, pool, malloc, the pmr heaps, bump at least
+                for c in cells:
+                    self.assertEqual(c["status"], "ok", c.get("error"))
+                    self.assertEqual(c["figures"]["allocations"], allocating, c["key"])
+                    self.assertEqual(c["figures"]["workload_counts"]["unknown_frees"], 0, c["key"])
+                self.assertEqual(len({c["figures"]["checksum"] for c in cells}), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
