@@ -218,6 +218,24 @@ class ProgramRefusalsAndFailures(Scratch):
         self.assertIsNotNone(s)
         self.assertGreater(s["commits"], 0)
 
+    def test_syscalls_follow_the_processes_and_threads_a_program_starts(self):
+        if sanitized_build():
+            self.skipTest("a sanitizer build: nothing can be preloaded before its runtime")
+        script = ("import os, threading\n"
+                  "t = threading.Thread(target=lambda: [str(i) for i in range(10000)]); t.start(); t.join()\n"
+                  "pid = os.fork()\n"
+                  "if pid == 0:\n"
+                  "    x = [str(i) * 100 for i in range(10000)]; os._exit(0)\n"
+                  "os.waitpid(pid, 0)\n"
+                  "os.system('true')\n")
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "--syscalls", "-q", "--out", self.out, "--",
+                PYTHON, "-c", script)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        f = self.load()["cells"][0]["figures"]
+        self.assertIsNotNone(f["syscalls"], f["unavailable"])
+        self.assertGreater(f["syscalls"]["commits"], 0)
+        self.assertEqual(f["program"]["processes_probed"], 2)  # python and sh: a fork is no new image
+
 
 # --- The trace format, read independently of vmbench (docs/trace-format.md) -------------------------
 

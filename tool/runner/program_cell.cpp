@@ -23,8 +23,8 @@ constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;  // FNV-1a, 64-bit
 constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
 constexpr std::size_t kStderrTailBytes = 4096;               // enough for the line that explains a failure
 constexpr const char* kSyscallMethod =
-    "seccomp filter and a ptrace tracer on the program's own process (not on the children it forks), counted "
-    "from the probe library's start-up to the program's exit";
+    "seccomp filter and a ptrace tracer following the program and every process and thread it starts, each "
+    "counted from the probe library's start-up in it to its exit, added up";
 
 // A file of one cell: kept in --program-output, else a temporary file removed with this object.
 struct CellFile {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "probes.hpp"
+#include "process_tree_trace.hpp"
 
 extern "C" char** environ;
 
@@ -125,7 +126,7 @@ ProgramEnd run_program(const ProgramLaunch& l, const CellLimits& limits, const s
   ProgramEnd watched;
   std::thread watchdog([&] { watch(pid, t0, limits, cancel, done, watched); });
   if (traced) {
-    end.trace = trace_until_exit(pid);  // this thread forked it: ptrace binds the tracee to it
+    end.trace = trace_tree_until_exit(pid);  // this thread forked it: ptrace binds the tracees to it
     end.wait_status = end.trace->wait_status;
   } else {
     while (wait4(pid, &end.wait_status, 0, &end.usage) < 0 && errno == EINTR) {
