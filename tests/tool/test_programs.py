@@ -191,6 +191,11 @@ class ProgramRefusalsAndFailures(Scratch):
         self.assertEqual(p.returncode, 2)
         self.assertIn("allocator arena cannot run a program", one_line(self, p))
 
+    def test_a_program_output_folder_that_does_not_exist_is_refused(self):
+        p = run("run", "--program", "--program-output", "/nonexistent/out", "--out", self.out, "--", "/bin/true")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(one_line(self, p), "vmbench: --program-output /nonexistent/out: not a folder vmbench can write in")
+
     def test_a_command_without_program_is_refused(self):
         p = run("run", "--out", self.out, "--", "/bin/true")
         self.assertEqual(p.returncode, 2)

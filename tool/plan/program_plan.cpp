@@ -79,6 +79,10 @@ bool check_program_options(const RunOptions& o) {
     refuse("--latency, --timeline and --heapmap time a workload's own operations; a program has --syscalls only");
   for (const auto& p : o.param_args)
     if (p.rfind("command=", 0) == 0) refuse("the command is given after --program --, not as a parameter");
+  struct stat st {};
+  if (!o.program_output.empty() &&
+      (stat(o.program_output.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || access(o.program_output.c_str(), W_OK) != 0))
+    refuse("--program-output " + o.program_output + ": not a folder vmbench can write in");
   return true;
 }
 
