@@ -34,6 +34,15 @@ TEST(CellSpec, RoundTripsEveryPass) {
   }
 }
 
+TEST(CellSpec, APreloadedLibraryTravelsOnlyWhenThereIsOne) {
+  CellSpec s = tree_spec();
+  EXPECT_FALSE(nlohmann::json(s).contains("library"));
+  s.allocator = "mine";
+  s.library = "/opt/lib/libmine.so";
+  EXPECT_EQ(nlohmann::json(s)["library"], "/opt/lib/libmine.so");
+  EXPECT_EQ(decode_cell_spec(encode_cell_spec(s)), s);
+}
+
 TEST(CellSpec, ATimedCellsSpecCarriesNoPassKeys) {
   const nlohmann::json j = tree_spec();
   EXPECT_FALSE(j.contains("pass"));

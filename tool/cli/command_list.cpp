@@ -24,6 +24,10 @@ bool listed(const ParamDef& p) { return p.name.rfind("test_", 0) != 0; }
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (!listed(p)) continue;
+    if (p.kind == ParamKind::text && p.defaults[1].empty()) {  // an input of its own: no default
+      std::printf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
+      continue;
+    }
     std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {
@@ -47,8 +51,10 @@ int print_text() {
     const AllocatorInfo* info = find_allocator(a.name);
     std::printf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
     if (!a.available) std::printf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
-    else if (!a.preload_path.empty()) std::printf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
+    else if (!a.preload_path.empty())
+      std::printf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
   }
+  std::printf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
   std::printf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;

@@ -49,6 +49,15 @@ void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
   cmd.add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
 }
 
+// A program instead of the workloads: vmbench run --program -- CMD ARGS... (tool/plan/program_plan.hpp).
+void add_program_options(CLI::App& cmd, RunOptions& run) {
+  cmd.add_flag("--program", run.program,
+               "Measure the command after -- under each malloc replacement instead of the workloads");
+  cmd.add_option("--program-output", run.program_output,
+                 "Keep each run's stdout and stderr in this folder (default: discarded)")->type_name("DIR");
+  cmd.add_option("command", run.command, "With --program: the command and its arguments, after --");
+}
+
 }  // namespace
 
 RunOptions RunArguments::resolved() const {
@@ -62,12 +71,14 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
   add_measurement_options(*cmd, args.options);
   add_output_options(*cmd, args.output);
   add_deep_options(*cmd, args.options.deep, args.deep_all);
+  add_program_options(*cmd, args.options);
   cmd->footer(
       "Examples:\n"
       "  vmbench run                                   all workloads x every allocator, default scale\n"
       "  vmbench run --workload tree                   one workload\n"
       "  vmbench run -w churn -a pool,malloc,jemalloc --reps 5\n"
       "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
+      "  vmbench run --program -a malloc,jemalloc -- python3 -c 'x = [str(i) for i in range(10**6)]'\n"
       "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
   return cmd;
 }

@@ -91,7 +91,9 @@ std::vector<std::string> figures_row(const json& g, const std::string& label) {
   const json& vs = g["vs_malloc"];
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
-  row.push_back(fmt("%.1f", median(g, FigureId::ops_per_s)->get<double>() / 1e6));
+  const bool counted = g["ops"].is_number() && g["ops"].get<double>() > 0;  // a program's operations are not counted
+  const json* ops_per_s = median(g, FigureId::ops_per_s);
+  row.push_back(counted && ops_per_s != nullptr ? fmt("%.1f", ops_per_s->get<double>() / 1e6) : "-");
   row.push_back(speedup_text(g));
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
   row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
