@@ -23,6 +23,8 @@ const char* row_kind(Gate g) {
     case Gate::exact: return "exact";
     case Gate::pages: return "pages";
     case Gate::timing: return "timing";
+    case Gate::relative:
+    case Gate::report: return "cost";
     case Gate::none: break;
   }
   return "?";
