@@ -40,7 +40,7 @@ std::string judged_by_kind(const Comparison& c) {
 
 // Why a timing row was not judged.
 std::string timing_reason(const CompareRow& r) {
-  if (!r.gated && r.threshold == "off") return "reported only (--threshold " + r.figure.substr(0, r.figure.find('/')) + "=off)";
+  if (!r.gated && r.threshold == "off") return "reported only (--threshold NAME=off)";
   return r.note.empty() ? "not comparable here" : r.note;
 }
 
@@ -78,8 +78,10 @@ void give_verdict(Comparison& out) {
   for (const auto& r : out.rows) {
     if (!judged(r)) continue;
     ++judged_rows;
-    if (r.verdict == Verdict::worse && ++out.regressions == 1)
-      first_worse = r.key + " " + r.figure + (std::isfinite(r.change) && r.kind != "status" ? " " + percent(r.change) : "");
+    if (r.verdict == Verdict::worse && ++out.regressions == 1) {
+      first_worse = r.key + " " + r.figure;
+      if (std::isfinite(r.change) && r.kind != "status") first_worse.append(" ").append(percent(r.change));
+    }
     if (r.verdict == Verdict::better) ++out.improvements;
   }
   const std::string how = out.normalized_by.empty() ? "" : "; timings relative to " + out.normalized_by;
