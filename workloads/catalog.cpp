@@ -119,7 +119,9 @@ const std::vector<ParamDef>& allocator_params() {
        {"on", "off"}, {"arena"}},
       {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool"}},
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
-      {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per allocation", {}, {"test-slow"}},
+      {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per delayed allocation", {}, {"test-slow"}},
+      {"test_delay_every", ParamKind::count, {"1", "1", "1"},
+       "test-slow: delay one allocation in this many (finer slowdowns: docs/ci.md)", {}, {"test-slow"}},
       {"test_bloat_bytes", ParamKind::bytes, {"0", "0", "0"}, "test-bloat: extra bytes per allocation", {}, {"test-bloat"}},
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {}, {"bump"}},
   };

@@ -25,13 +25,14 @@ constexpr bool kSanitizerBuild = true;  // valgrind and a sanitizer's shadow mem
 constexpr bool kSanitizerBuild = false;
 #endif
 
-// A tree cell at --scale ci, its parameters from the catalog, as the runner would plan it.
+// A tree cell's cost pass at --scale ci, its parameters from the catalog, as the runner would plan it.
 std::string ci_tree_spec(const std::string& allocator) {
   std::map<std::string, std::string> params;
   for (const ParamDef& d : find_workload("tree")->params) params[d.name] = d.defaults[0];
   for (const ParamDef& d : allocator_params()) params[d.name] = d.defaults[0];
   const nlohmann::json spec = {{"workload", "tree"}, {"allocator", allocator}, {"dispatch", "inline"},
-                               {"params", params},   {"seed", 42},           {"warmup", 0}};
+                               {"params", params},   {"seed", 42},           {"warmup", 0},
+                               {"pass", "cost"}};
   return spec.dump();
 }
 

@@ -22,7 +22,7 @@ CellSpec tree_spec() {
 }
 
 TEST(CellSpec, RoundTripsEveryPass) {
-  for (Pass pass : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map}) {
+  for (Pass pass : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map, Pass::cost}) {
     CellSpec s = tree_spec();
     s.pass = pass;
     if (pass == Pass::timeline) s.every_ops = 1234;

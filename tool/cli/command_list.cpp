@@ -9,6 +9,7 @@
 
 #include "catalog.hpp"
 #include "commands.hpp"
+#include "cost_pass.hpp"
 #include "figure_registry.hpp"
 #include "plot_style.hpp"
 
@@ -113,6 +114,9 @@ int print_json() {
   json out = {{"schema", "vmbench-list"}, {"schema_version", 1}, {"scales", kScaleNames},
               {"workloads", workloads_json()}, {"allocators", allocators_json()},
               {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
+  // Whether `run --cost` can run here, and why not: what a test or a script asks before relying on it.
+  const std::string no_cost = cost_pass_unavailable();
+  out["cost_pass"] = {{"available", no_cost.empty()}, {"reason", no_cost.empty() ? json(nullptr) : json(no_cost)}};
   out.update(figure_registry_json());  // figures, sections
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

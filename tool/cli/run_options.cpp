@@ -46,7 +46,11 @@ void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
   cmd.add_flag("--heapmap", deep.heap_map, "Also snapshot page occupancy and residency at the peak and at each checkpoint");
   cmd.add_option("--timeline-every", deep.timeline_every_ops,
                  "Operations between two timeline points (default: about 150 points)");
-  cmd.add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
+  cmd.add_flag("--cost", deep.cost,
+               "Also count the measured phase's instructions and simulated cache misses under valgrind (callgrind): "
+               "deterministic, what scripts/ci-gate.sh judges; needs the Debian package valgrind");
+  cmd.add_flag("--deep", deep_all,
+               "All of --syscalls --latency --timeline --heapmap --cost (without valgrind the cost figures are null)");
 }
 
 // A program instead of the workloads: vmbench run --program -- CMD ARGS... (tool/plan/program_plan.hpp).
@@ -62,7 +66,7 @@ void add_program_options(CLI::App& cmd, RunOptions& run) {
 
 RunOptions RunArguments::resolved() const {
   RunOptions o = options;
-  if (deep_all) o.deep.syscalls = o.deep.latency = o.deep.timeline = o.deep.heap_map = true;
+  if (deep_all) o.deep.syscalls = o.deep.latency = o.deep.timeline = o.deep.heap_map = o.deep.cost = true;
   return o;
 }
 
@@ -79,7 +83,8 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
       "  vmbench run -w churn -a pool,malloc,jemalloc --reps 5\n"
       "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
       "  vmbench run --program -a malloc,jemalloc -- python3 -c 'x = [str(i) for i in range(10**6)]'\n"
-      "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
+      "  vmbench run --scale ci --format markdown      quick run, Markdown tables\n"
+      "  vmbench run --scale ci -w tree -a arena,malloc --cost    instruction counts of the measured phase");
   return cmd;
 }
 

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "kernel_costs.hpp"
+#include "modelled_time.hpp"
+
 #ifndef VMB_GIT_COMMIT
 #define VMB_GIT_COMMIT "unknown"
 #endif
@@ -91,6 +94,8 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_type", VMB_BUILD_TYPE},
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
+      {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
+      {"cost_model", cost_model_json()},
   };
 }
 

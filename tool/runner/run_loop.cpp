@@ -41,6 +41,7 @@ struct RunSetup {
   const Plan& plan;
   const std::string& exe;
   const std::atomic<bool>& cancel;
+  const nlohmann::json& kernel_costs;  // the context's calibration: the cost pass's modelled time
   CellLimits limits;
 };
 
@@ -68,7 +69,7 @@ std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell
   }
   const DeepPassOptions& deep = run.plan.options.deep;
   if (rec.ok && cell.rep == 0 && deep.any())  // deep passes: once per combination (deep_passes.hpp)
-    run_deep_passes(deep, run.exe, spec, preload, run.limits, run.cancel, rec.data);
+    run_deep_passes({deep, run.exe, spec, preload, run.limits, run.cancel, run.kernel_costs, child.elapsed_s}, rec.data);
   return rec;
 }
 
@@ -89,7 +90,10 @@ RunReport stop_and_rescue(const std::string& why, const std::string& out_path, c
 
 RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& out_path,
                    const nlohmann::json& context, const std::atomic<bool>& cancel, const CellDone& on_cell_done) {
-  const RunSetup run{plan, exe, cancel, {plan.options.timeout_s, plan.memory_limit_bytes}};
+  static const nlohmann::json kNoCalibration;  // null: a context without one (the modelled time says so)
+  const auto calibration = context.find("kernel_costs");
+  const RunSetup run{plan, exe, cancel, calibration != context.end() ? *calibration : kNoCalibration,
+                     {plan.options.timeout_s, plan.memory_limit_bytes}};
   std::vector<CellRecord> records;
   bool any_failed = false;
   for (const Cell& cell : plan.cells) {
