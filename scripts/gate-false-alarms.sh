@@ -21,17 +21,21 @@ case "$runs" in ''|*[!0-9]*|0) echo "gate-false-alarms: --runs wants a whole num
 
 alarms=0
 total=0
-echo "| run | exit | seconds | load | verdict |"
-echo "|---:|---:|---:|---|---|"
+echo "| run | exit | seconds | load average | largest cost change | verdict |"
+echo "|---:|---:|---:|---|---:|---|"
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
   status=0
   output=$(scripts/ci-gate.sh "${gate_args[@]}" 2>&1) || status=$?
   seconds=$(( $(date +%s) - start ))
   total=$(( total + seconds ))
-  verdict=$(printf '%s\n' "$output" | grep -E '^(no regression|REGRESSION)' | tail -n 1 | cut -c1-160)
+  verdict=$(printf '%s\n' "$output" | grep -E '^(no regression|REGRESSION)' | tail -n 1 || true)
+  # compare's last line: "no regression: N figures judged in C cells (K cost (largest +0.0132%), ...": the
+  # cost figure that moved most, and the verdict without the counts
+  largest=$(printf '%s\n' "$verdict" | grep -oE 'largest [-+][0-9.e+-]+%' | cut -d' ' -f2 || true)
+  short=$(printf '%s\n' "$verdict" | sed -E 's/ \(first: ([^)]*)\).*/ (first: \1)/; s/ cells \(.*/ cells/')
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  echo "| $i | $status | $seconds | $load | ${verdict:-$(printf '%s\n' "$output" | tail -n 1)} |"
+  echo "| $i | $status | $seconds | $load | ${largest:--} | ${short:-$(printf '%s\n' "$output" | tail -n 1)} |"
   if [ "$status" -ne 0 ]; then
     alarms=$(( alarms + 1 ))
     printf '%s\n' "$output" | grep -E ' worse ' | head -n 20 >&2 || true

@@ -51,8 +51,9 @@ if [ "$mode" = run ]; then
 fi
 
 ctest --preset release -j "$jobs"
-# The performance-regression gate (docs/ci.md): a fresh --scale ci run against results/baseline/ci.json;
-# fails on a real regression (exit 1), silent on noise. About 10 s.
+# The performance-regression gate (docs/ci.md): a fresh --scale ci --cost run against
+# results/baseline/ci.json; fails on a 1% regression of the measured phase's simulated cost or on a
+# changed count (exit 1), silent on noise. About a minute (valgrind, a test package, runs the cost pass).
 echo "setup: performance-regression gate"
 scripts/ci-gate.sh --vmbench build/release/tool/vmbench
 if [ "${CI:-}" = true ]; then

@@ -25,7 +25,20 @@ const char* kind_label(const std::string& kind) {
   return kind.c_str();
 }
 
-// "(24 cost, 60 exact, 20 memory, 0 timing)": the judged rows by kind, in a fixed order.
+// The judged cost row that moved most, as " (largest +0.013%)": how close the gate came to its threshold.
+std::string largest_cost_change(const Comparison& c) {
+  const CompareRow* largest = nullptr;
+  for (const auto& r : c.rows)
+    if (judged(r) && r.kind == "cost" && std::isfinite(r.change) &&
+        (largest == nullptr || std::fabs(r.change) > std::fabs(largest->change)))
+      largest = &r;
+  if (largest == nullptr) return "";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, " (largest %+.3g%%)", largest->change * 100);
+  return buf;
+}
+
+// "(24 cost (largest +0.013%), 60 exact, 20 memory, 0 timing)": the judged rows by kind, in a fixed order.
 std::string judged_by_kind(const Comparison& c) {
   std::map<std::string, int> n;
   for (const auto& r : c.rows)
@@ -34,6 +47,7 @@ std::string judged_by_kind(const Comparison& c) {
   for (const char* kind : {"cost", "exact", "pages", "timing", "status"}) {
     if (n[kind] == 0 && (std::string(kind) == "status" || std::string(kind) == "cost")) continue;
     out += (out.empty() ? "" : ", ") + std::to_string(n[kind]) + " " + kind_label(kind);
+    if (std::string(kind) == "cost") out += largest_cost_change(c);
   }
   return "(" + out + ")";
 }
