@@ -524,7 +524,7 @@ class CommittedTraces(Scratch):
 
     def test_each_committed_trace_replays_on_every_allocator(self):
         from vmbtest import SOURCE_DIR
-        for name in ("python", "sqlite"):
+        for name in ("python", "sqlite", "gcc"):
             path = os.path.join(SOURCE_DIR, "workloads", "traces", f"{name}.trace")
             with self.subTest(trace=name):
                 stream = max(read_trace(path)["streams"].values(), key=lambda s: len(s["events"]))
