@@ -7,7 +7,8 @@
 // allocations come from a static bootstrap buffer whose blocks are never freed. A call made while a
 // hook runs on the same thread is passed on unrecorded. Nothing here allocates.
 // Fork: the child records into its own stream of the same file. Exec: the exec family is wrapped so
-// that the image's last events and its end are written before the image is replaced.
+// that the image's last events and its end are written before the image is replaced; so are _exit
+// and _Exit, which skip the destructor that does it at exit.
 #include <dlfcn.h>
 #include <unistd.h>
 
