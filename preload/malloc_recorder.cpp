@@ -7,7 +7,8 @@
 // allocations come from a static bootstrap buffer whose blocks are never freed. A call made while a
 // hook runs on the same thread is passed on unrecorded. Nothing here allocates.
 // Fork: the child records into its own stream of the same file. Exec: the exec family is wrapped so
-// that the image's last events and its end are written before the image is replaced.
+// that the image's last events and its end are written before the image is replaced; so are _exit
+// and _Exit, which skip the destructor that does it at exit.
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -45,6 +46,8 @@ struct Real {
   int (*execvp)(const char*, char* const[]);
   int (*execvpe)(const char*, char* const[], char* const[]);
   int (*fexecve)(int, char* const[], char* const[]);
+  void (*exit_now)(int);   // _exit
+  void (*exit_now2)(int);  // _Exit
 };
 Real g_real;
 bool g_resolving = false;
@@ -76,6 +79,8 @@ void resolve() {
   find(g_real.execvp, "execvp");
   find(g_real.execvpe, "execvpe");
   find(g_real.fexecve, "fexecve");
+  find(g_real.exit_now, "_exit");
+  find(g_real.exit_now2, "_Exit");
   g_resolving = false;
 }
 
@@ -255,6 +260,21 @@ VMB_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
   resolve();
   vmb::record::before_exec();
   return g_real.fexecve(fd, argv, envp);
+}
+
+// _exit and _Exit skip the destructors: the image's last events and its end are written first.
+VMB_EXPORT void _exit(int status) {
+  resolve();
+  vmb::record::finish_at_exit();
+  g_real.exit_now(status);
+  __builtin_unreachable();
+}
+
+VMB_EXPORT void _Exit(int status) {
+  resolve();
+  vmb::record::finish_at_exit();
+  g_real.exit_now2(status);
+  __builtin_unreachable();
 }
 
 }  // extern "C"

@@ -27,7 +27,7 @@ enum class State { unstarted, recording, off };
 pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 State g_state = State::unstarted;  // unstarted: the next event begins a stream (first call, after fork or exec)
 int g_fd = -1;
-pid_t g_pid = 0;                   // the process the stream belongs to
+pid_t g_pid = 0;                   // this process (set at start and after fork): a vfork child differs
 std::uint64_t g_stream = 0;
 std::uint64_t g_events = 0;
 std::uint32_t g_threads = 0;       // threads seen in this stream
@@ -136,6 +136,7 @@ void after_fork_in_parent() { pthread_mutex_unlock(&g_lock); }
 // The child: the parent's pending events are the parent's to write; the child begins its own stream.
 void after_fork_in_child() {
   g_lock = PTHREAD_MUTEX_INITIALIZER;
+  g_pid = getpid();
   g_used = 0;
   if (g_state == State::recording) g_state = State::unstarted;
 }
@@ -166,12 +167,16 @@ void before_exec() {
 }
 
 void finish_at_exit() {
+  if (getpid() != g_pid) return;  // a vfork child, sharing this memory: it must touch nothing
   pthread_mutex_lock(&g_lock);
-  if (g_state == State::recording && getpid() == g_pid) end_stream(trace::EndReason::exit);
+  if (g_state == State::recording) end_stream(trace::EndReason::exit);
   g_state = State::off;
   pthread_mutex_unlock(&g_lock);
 }
 
-void start() { pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child); }
+void start() {
+  g_pid = getpid();
+  pthread_atfork(before_fork, after_fork_in_parent, after_fork_in_child);
+}
 
 }  // namespace vmb::record

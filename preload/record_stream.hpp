@@ -24,8 +24,9 @@ void record_realloc_and_unlock(const vmb::trace::Event& event);
 // memory) touches nothing.
 void before_exec();
 
-// At exit (a destructor) and after fork in the child (pthread_atfork, from `start`).
+// At exit: from the library's destructor, and from _exit and _Exit, which skip destructors (a forked
+// child that leaves with _exit). A vfork child touches nothing.
 void finish_at_exit();
-void start();  // once, from the library's constructor: registers the fork handlers
+void start();  // once, from the library's constructor: this process's id, and the fork handlers
 
 }  // namespace vmb::record

@@ -9,7 +9,8 @@
 //   free     its stamp read back into the checksum, then freed (an arena skips it: counted)
 //   realloc  a new object, the old one's bytes copied over (what fits), the old one freed: the heap
 //            interface has no realloc, so a malloc that would have grown in place is not credited
-// Objects still live at the end stay allocated, as at the program's exit, and enter the checksum.
+// Objects still live at the end stay allocated, as at the program's exit, and enter the checksum;
+// they are freed after the measured phase (so that a leak checker sees none of vmbench's own).
 // Every object is Life::persistent. peak_live_bytes is the ideal RSS: the most bytes the program
 // asked for at once.
 #pragma once
@@ -53,6 +54,13 @@ template <class H>
 class Replayer {
  public:
   Replayer(Driver<H>& d, std::uint32_t slots) : d_(d), slots_(slots) {}
+  Replayer(const Replayer&) = delete;
+  Replayer& operator=(const Replayer&) = delete;
+  // After the measured phase: the program's survivors go back to the heap, uncounted.
+  ~Replayer() {
+    for (const Slot& s : slots_)
+      if (s.p != nullptr) d_.heap().template free<Life::persistent>(s.p, s.bytes, s.align);
+  }
 
   VMB_INLINE void step(const Op& op) {
     Slot& s = slots_[op.slot];
