@@ -66,6 +66,7 @@ const char* param_kind_name(ParamKind k) {
     case ParamKind::count: return "count";
     case ParamKind::bytes: return "bytes";
     case ParamKind::choice: return "choice";
+    case ParamKind::text: return "text";  // an input of its own, such as a trace file
   }
   return "?";
 }
