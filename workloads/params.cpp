@@ -71,6 +71,8 @@ std::string validate_param(const ParamDef& def, const std::string& value) {
         for (const auto& c : def.choices) list += (list.empty() ? "" : ", ") + c;
         return "parameter " + def.name + "=" + value + ": expected one of " + list;
       }
+    case ParamKind::text:
+      return value.empty() ? "parameter " + def.name + " is empty" : "";
   }
   return "parameter " + def.name + ": unknown kind";
 }

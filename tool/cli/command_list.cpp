@@ -9,6 +9,7 @@
 
 #include "catalog.hpp"
 #include "commands.hpp"
+#include "cost_pass.hpp"
 #include "figure_registry.hpp"
 #include "plot_style.hpp"
 
@@ -24,6 +25,10 @@ bool listed(const ParamDef& p) { return p.name.rfind("test_", 0) != 0; }
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (!listed(p)) continue;
+    if (p.kind == ParamKind::text && p.defaults[1].empty()) {  // an input of its own: no default
+      std::printf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
+      continue;
+    }
     std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {
@@ -47,8 +52,10 @@ int print_text() {
     const AllocatorInfo* info = find_allocator(a.name);
     std::printf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
     if (!a.available) std::printf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
-    else if (!a.preload_path.empty()) std::printf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
+    else if (!a.preload_path.empty())
+      std::printf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
   }
+  std::printf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
   std::printf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
@@ -59,6 +66,7 @@ const char* param_kind_name(ParamKind k) {
     case ParamKind::count: return "count";
     case ParamKind::bytes: return "bytes";
     case ParamKind::choice: return "choice";
+    case ParamKind::text: return "text";  // an input of its own, such as a trace file
   }
   return "?";
 }
@@ -107,6 +115,9 @@ int print_json() {
   json out = {{"schema", "vmbench-list"}, {"schema_version", 1}, {"scales", kScaleNames},
               {"workloads", workloads_json()}, {"allocators", allocators_json()},
               {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
+  // Whether `run --cost` can run here, and why not: what a test or a script asks before relying on it.
+  const std::string no_cost = cost_pass_unavailable();
+  out["cost_pass"] = {{"available", no_cost.empty()}, {"reason", no_cost.empty() ? json(nullptr) : json(no_cost)}};
   out.update(figure_registry_json());  // figures, sections
   std::printf("%s\n", out.dump(2).c_str());
   return 0;

@@ -12,8 +12,9 @@
 
 #include "atomic_file.hpp"
 #include "commands.hpp"
+#include "cost_pass.hpp"
 #include "exit_status.hpp"
-#include "formats.hpp"
+#include "format_catalog.hpp"
 #include "progress.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
@@ -43,30 +44,37 @@ int refuse(const std::string& why) {
   return exit_code(ExitStatus::unusable_input);
 }
 
-// The plan, or the exit status of a refusal (one line said why).
-std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& output, Plan& plan) {
+// The plan, or the exit status of a refusal (one line said why). --cost on a machine that cannot run
+// the cost pass is refused here, before anything is measured; --deep measures the rest and notes it.
+std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& output, bool cost_required,
+                                   Plan& plan) {
   try {
     plan = make_plan(options);
   } catch (const std::invalid_argument& e) {
     return refuse(e.what());
   }
+  if (options.deep.cost) {
+    const std::string why = cost_pass_unavailable();
+    if (!why.empty() && cost_required) return refuse("--cost: " + why);
+    if (!why.empty() && !output.quiet) std::fprintf(stderr, "vmbench: no cost figures: %s\n", why.c_str());
+  }
   if (const std::string why = check_writable(output.out_path); !why.empty()) return refuse(why);
   return std::nullopt;
 }
 
-void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json") std::cout << doc.dump(2) << "\n";
-  else if (format == "csv") std::cout << render_csv(doc);
-  else if (format == "markdown") std::cout << render_markdown(doc);
-  else if (format == "gbench") std::cout << render_gbench(doc).dump(2) << "\n";
-  else std::cout << render_table(doc);
+// The format is one of the catalog's (run_options.cpp checks it); its notes go to stderr.
+void print_results(const nlohmann::json& doc, const std::string& format, bool quiet) {
+  const Rendered r = find_format(format)->render(doc, FormatOptions{});
+  std::cout << r.text;
+  if (!quiet)
+    for (const std::string& note : r.notes) std::fprintf(stderr, "vmbench: %s\n", note.c_str());
 }
 
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
-int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line) {
+int command_run(const RunOptions& options, const RunOutput& output, bool cost_required, const std::string& command_line) {
   Plan plan;
-  if (const std::optional<int> refused = plan_or_refusal(options, output, plan)) return *refused;
+  if (const std::optional<int> refused = plan_or_refusal(options, output, cost_required, plan)) return *refused;
   const std::string exe = self_exe();
   if (exe.empty()) return refuse("cannot find its own executable (/proc/self/exe)");
   if (!output.quiet)
@@ -83,7 +91,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     return refuse(report.unwritable);
   }
   progress.finish();
-  print_results(report.document, output.format);
+  print_results(report.document, output.format, output.quiet);
   if (!output.quiet)
     std::fprintf(stderr, "vmbench: results written to %s%s\n", output.out_path.c_str(),
                  report.complete ? "" : " (partial: interrupted)");
@@ -96,7 +104,9 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
 Command register_run(CLI::App& app, const std::string& command_line) {
   auto args = std::make_shared<RunArguments>();
   CLI::App* cmd = add_run_command(app, *args);
-  return {cmd, [args, command_line] { return command_run(args->resolved(), args->output, command_line); }};
+  return {cmd, [args, command_line] {
+            return command_run(args->resolved(), args->output, args->cost_required(), command_line);
+          }};
 }
 
 }  // namespace vmbench

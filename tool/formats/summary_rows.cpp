@@ -60,6 +60,7 @@ std::string params_text(const json& params) {
 struct TableInputs {
   std::map<std::string, const json*> reference;
   std::optional<double> fault_ns;
+  bool with_cost = false;  // a group has a modelled time (--cost): the table has its column
 };
 
 std::optional<double> fault_ns_of(const json& doc) {
@@ -77,6 +78,7 @@ SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
   b.header = {"allocator", "time"};
+  if (in.with_cost) b.header.push_back("modelled (kernel)");
   if (in.fault_ns) b.header.push_back("in faults");
   for (const char* h : {"Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV", "CPU"})
     b.header.push_back(h);
@@ -122,11 +124,11 @@ std::string rss_ratio_text(const json& g, const json* reference) {
 std::string throughput_text(const json& g) {
   const json* ops = group_value(g, figure(FigureId::ops));
   const double wall = median(g, FigureId::wall_s)->get<double>();
-  if (ops == nullptr || !ops->is_number() || wall <= 0) return "-";
+  // A program's operations are not counted (ops 0): no throughput.
+  if (ops == nullptr || !ops->is_number() || ops->get<double>() <= 0 || wall <= 0) return "-";
   return fmt("%.3g", ops->get<double>() / wall / 1e6);
 }
 
-// The median share of a CPU the repetitions had, marked when below kMinCpuShare (noise.hpp).
 // The heap's own commit counter where it keeps one, else the commits the --syscalls trace counted for
 // it, marked "*" (one traced pass, legend below), else "-".
 std::string commits_text(const json& g) {
@@ -146,6 +148,7 @@ std::string fault_time_text(const json& g, double fault_ns) {
   return human_seconds(s) + fmt(" %.0f%%", 100 * s / wall);
 }
 
+// The median share of a CPU the repetitions had, marked when below kMinCpuShare (noise.hpp).
 std::string cpu_text(const json& g) {
   const json* share = median(g, FigureId::cpu_s_per_s);
   if (share == nullptr) return "-";
@@ -159,11 +162,27 @@ std::string cv_text(const json& g) {
   return wall["n"].get<int>() >= 2 ? fmt("%.0f%%", cv * 100) + (cv > kNoisyCv ? "!" : "") : "-";
 }
 
+// The modelled time beside the wall time (--cost), with the kernel's share of it: "3.6 ms (6%)".
+std::string modelled_text(const json& g) {
+  const json* total = median(g, FigureId::modelled_s);
+  const json* kernel = median(g, FigureId::modelled_kernel_s);
+  if (total == nullptr || kernel == nullptr || total->get<double>() <= 0) return "-";
+  return human_seconds(total->get<double>()) + fmt(" (%.0f%%)", 100 * kernel->get<double>() / total->get<double>());
+}
+
+// Whether any group has a modelled time: the table then has its column.
+bool has_modelled_time(const json& doc) {
+  for (const auto& g : doc["groups"])
+    if (median(g, FigureId::modelled_s) != nullptr) return true;
+  return false;
+}
+
 // The row of a group that ran: the columns of new_block's header.
 std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference,
                                      const TableInputs& in) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
+  if (in.with_cost) row.push_back(modelled_text(g));
   if (in.fault_ns) row.push_back(fault_time_text(g, *in.fault_ns));
   row.push_back(throughput_text(g));
   row.push_back(speedup_text(g));
@@ -262,7 +281,7 @@ std::string summary_legend(const json& doc) {
 std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
-  const TableInputs in{references(doc), fault_ns_of(doc)};
+  const TableInputs in{references(doc), fault_ns_of(doc), has_modelled_time(doc)};
   const int reps = doc["plan"]["reps"].get<int>();
   for (const auto& g : doc["groups"]) {
     const std::string id = block_id(g);

@@ -8,6 +8,8 @@
 #include <sstream>
 
 #include "noise.hpp"
+#include "kernel_costs.hpp"
+#include "modelled_time.hpp"
 
 #ifndef VMB_GIT_COMMIT
 #define VMB_GIT_COMMIT "unknown"
@@ -94,6 +96,8 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
       {"load_average_before", load_average_json()},  // and load_average_after, at the end (noise.hpp)
+      {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
+      {"cost_model", cost_model_json()},
   };
 }
 
