@@ -64,8 +64,10 @@ class BasicRemoteFreePool {
   VMB_INLINE void free(void* p) noexcept { detail::pool_free<kPolicy>(slots_, cold_, p); }
 
   // Any thread, the owner included (which pays the compare-and-swap for nothing). Return a slot this
-  // pool handed out and nobody has freed; lock-free. With checks, a pointer outside the pool aborts
-  // here, and a double free aborts when the owner takes the slot over. free_remote(nullptr) does
+  // pool handed out and nobody has freed; lock-free. With checks, a pointer that is not a slot of the
+  // pool aborts here, and a slot freed remotely twice aborts when the owner takes the list over; a
+  // slot freed both remotely and with free() is not caught (the owner hands it out again from its free
+  // list first, which makes it live again by the time the take-over looks). free_remote(nullptr) does
   // nothing.
   VMB_INLINE void free_remote(void* p) noexcept { detail::remote_free<kPolicy>(remote_, p); }
 

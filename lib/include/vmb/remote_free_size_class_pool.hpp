@@ -14,7 +14,7 @@
 // free_remote to have happened before them.
 //
 // API, in groups:   types     RemoteFreeSizeClassPool (the build's default policy),
-//                             BasicRemoteFreeSizeClassPool<PoolPolicy>
+//                             UncheckedRemoteFreeSizeClassPool, BasicRemoteFreeSizeClassPool<PoolPolicy>
 //                   create    RemoteFreeSizeClassPool(options), ok, construction_error
 //                   use       allocate(bytes), free(p, bytes) (owner), free_remote(p, bytes) (any
 //                             thread), reset; by class: class_of, small_class_of, allocate_in,
@@ -118,5 +118,7 @@ class BasicRemoteFreeSizeClassPool : private BasicSizeClassPool<kPolicy> {
 
 // The remote-free size-class pool of this build's default policy (vmb::Pool's).
 using RemoteFreeSizeClassPool = BasicRemoteFreeSizeClassPool<>;
+// Nothing but the work, in every build.
+using UncheckedRemoteFreeSizeClassPool = BasicRemoteFreeSizeClassPool<PoolPolicy{.checks = false, .counts = false}>;
 
 }  // namespace vmb
