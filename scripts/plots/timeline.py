@@ -14,6 +14,7 @@ import sys
 import common
 import loader
 from common import plt
+from matplotlib.ticker import FuncFormatter
 
 NAME = "timeline"
 FIELDS = ("timeline",)
@@ -38,6 +39,40 @@ def operations(meta, samples):
     if every:
         return [i * every for i in range(len(samples))], "operations of the workload (sample x interval)"
     return list(range(len(samples))), "sample (this file records no operation counts)"
+
+
+def _marks(meta, xs):
+    """{checkpoint label: x} of a series."""
+    out = {}
+    for lab in meta.get("labels", []) if isinstance(meta, dict) else []:
+        i = lab.get("index")
+        if isinstance(i, int) and 0 <= i < len(xs):
+            out[lab.get("label")] = xs[i]
+    return out
+
+
+def aligned(meta, xs, reference):
+    """XS moved onto the REFERENCE series' operations, piecewise between the checkpoints both have: for a
+    file written before vmbench counted the deaths an arena absorbs without a free, whose arena series
+    counts fewer operations. Each checkpoint lands where the reference has it; the points between two
+    checkpoints (in sample order) are placed in proportion to their own operations."""
+    marks = sorted((lab["index"], reference[lab["label"]]) for lab in (meta.get("labels") or [])
+                   if isinstance(lab.get("index"), int) and 0 <= lab["index"] < len(xs) and lab.get("label") in reference)
+    if len(marks) < 2:
+        return xs
+    out = list(xs)
+    for (i0, r0), (i1, r1) in zip(marks, marks[1:]):
+        o0, o1 = xs[i0], xs[i1]
+        for j in range(i0, i1 + 1):
+            out[j] = r0 + (xs[j] - o0) * (r1 - r0) / (o1 - o0) if o1 > o0 else (r0 if j < i1 else r1)
+    return out
+
+
+def _ops_label(v, _pos=None):
+    """1.2M, 250k, 500: operation counts without matplotlib's 1e6 offset."""
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:g}M"
+    return f"{v / 1e3:g}k" if abs(v) >= 1e4 else f"{v:g}"
 
 
 def timed_wall(doc, cell):
@@ -86,13 +121,17 @@ def render(doc, out_dir, formats=("png", "svg")):
         rows = (len(allocs) + cols - 1) // cols
         fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.0 * rows + 0.9), squeeze=False, sharey=True,
                                  sharex=True)
-        ends = {}
+        xs = {a: operations(*_series(first[a])) for a in allocs}
+        longest = max(allocs, key=lambda a: xs[a][0][-1] if xs[a][0] else 0)
+        reference = _marks(_series(first[longest])[0], xs[longest][0])
+        short = [a for a in allocs if xs[a][0] and xs[a][0][-1] < xs[longest][0][-1]]
         for ax, a in zip(axes.flat, allocs):
             c = first[a]
             meta, samples = _series(c)
             base = c["figures"].get("rss_baseline_bytes") or 0
-            t, xlabel = operations(meta, samples)
-            ends[a] = t[-1] if t else 0
+            t, xlabel = xs[a]
+            if a in short:
+                t = aligned(meta, t, reference)
             live = [_get(s, "live_bytes", "live") for s in samples]
             rss = [_get(s, "rss_delta") for s in samples]
             if any(v is None for v in rss):
@@ -137,6 +176,7 @@ def render(doc, out_dir, formats=("png", "svg")):
             ax.set_ylabel("MiB (lower RSS is better)")
         for ax in axes.flat:
             ax.xaxis.set_tick_params(labelbottom=True)  # shared, but each panel keeps its numbers
+            ax.xaxis.set_major_formatter(FuncFormatter(_ops_label))
         handles, names = [], []
         for ax in axes.flat:
             for h, l in zip(*ax.get_legend_handles_labels()):
@@ -148,10 +188,9 @@ def render(doc, out_dir, formats=("png", "svg")):
         fig.suptitle(f"{w}: memory against operations (dot: RSS peak, F3 there; F4 = peak RSS / peak live; "
                      "RSS close to live is better)", x=0.01, ha="left")
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / h))
-        short = [a for a in allocs if ends[a] < max(ends.values())]
         common.footer(fig, doc, "first repetition of each allocator" + (
-            f"; {', '.join(short)}: fewer operations counted (a file from before vmbench counted the deaths an "
-            "arena absorbs without a free), so their curves end early" if short else ""))
+            f"\n{', '.join(short)}: placed on {longest}'s operations between the checkpoints (this file, written "
+            "before vmbench counted the frees they skip, counts fewer operations for them)" if short else ""))
         written += common.save(fig, out_dir, f"{NAME}-{w}", formats)
     if not written:
         raise common.Skip("no unswept cell has a memory series")
