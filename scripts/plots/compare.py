@@ -82,14 +82,16 @@ def render(a, b, out_dir, formats=("png", "svg")):
                          linewidth=0.6, hatch="///" if verdict not in verdicts.JUDGED else None)
         common.hover(bar, _hover_text(r))
         text = _bar_text(r) + (" (beyond the axis)" if clipped else "")
+        judged = verdict in ("worse", "better")  # a judged change may be small: its label carries the colour too
         ax.annotate(text, (shown, y), textcoords="offset points", xytext=(4 if shown >= 0 else -4, 0),
-                    ha="left" if shown >= 0 else "right", va="center", fontsize=7)
+                    ha="left" if shown >= 0 else "right", va="center", fontsize=7,
+                    color=COLOURS[verdict] if judged else "black", fontweight="bold" if judged else "normal")
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlim(-right * 1.9, right * 1.9)  # room for the labels on both sides
     ticks = [t for t in MaxNLocator(nbins=6, symmetric=True).tick_values(-right, right) if abs(t) <= right]
     ax.set_xticks(ticks, [f"{t:+.0f}%" if t else "0" for t in ticks])
     ax.set_yticks(range(len(rows)), [_label(r) for r in rows], fontsize=7.5)
-    ax.invert_yaxis()
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first row on top, no empty margin
     ax.set_xlabel("change of the median, % (new / base - 1); the colour is compare's verdict, which knows whether "
                   "higher or lower is better for each figure")
     handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor="#555555", hatch="///" if v == "not judged" else None)

@@ -174,7 +174,10 @@ def caption(module_name, file_name, doc, compare_answer=None):
         except (common.Skip, KeyError, TypeError, ValueError, ZeroDivisionError):
             facts = []
     text = f"<b>{_e(file_name)}.</b> {_e(HOW_TO_READ.get(module_name, ''))}"
-    if facts:
+    if len(facts) > 3:  # one line each: a paragraph of twelve ranges cannot be read
+        text += " <span class=facts>In this file:</span><ul class=facts>" + "".join(
+            f"<li>{_e(f)}</li>" for f in facts) + "</ul>"
+    elif facts:
         text += " <span class=facts>In this file: " + "; ".join(_e(f) for f in facts) + ".</span>"
     return text
 
