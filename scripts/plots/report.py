@@ -33,7 +33,7 @@ td:first-child,th:first-child,td.t{text-align:left}
 .warn{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em .8em;margin:.8em 0}
 .warnword{color:#a05000}.verdict{font-weight:600;background:#f4f6fa;border-left:4px solid #5070a0;padding:.4em .7em}
 figure{margin:1em 0 2em}svg.fig{width:100%;height:auto;display:block;border:1px solid #eee}
-figcaption{color:#333;font-size:.92em;max-width:900px}.facts{color:#1a4a7a}ul.facts{margin:.2em 0;columns:2 22em}
+figcaption{color:#333;font-size:.92em;max-width:900px}.facts{color:#1a4a7a}ul.facts{margin:.2em 0;columns:2 22em;column-gap:2.5em}
 code{background:#f4f4f4;padding:0 .25em;overflow-wrap:anywhere}
 dt{font-weight:600}dd{margin:0 0 .5em 1.2em}
 """

@@ -186,6 +186,10 @@ def inline_svg(svg_text, prefix):
     """The SVG for a page that holds several: the XML prologue dropped, every id prefixed (matplotlib's own ids
     repeat from figure to figure), and its size left to the page (it scales down to the column's width)."""
     svg_text = re.sub(r"^.*?(?=<svg)", "", svg_text, count=1, flags=re.S)
+    # in HTML the parser puts <svg> in its namespace: the namespace URLs and the RDF metadata (more URLs)
+    # are dropped, so that the page holds no address at all
+    svg_text = re.sub(r"<metadata>.*?</metadata>\s*", "", svg_text, count=1, flags=re.S)
+    svg_text = re.sub(r'\s+xmlns(:\w+)?="[^"]*"', "", svg_text)
     svg_text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg_text)
     svg_text = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m.group(1)})", svg_text)
     svg_text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}-{m.group(1)}"', svg_text)
