@@ -9,6 +9,9 @@ import common
 
 NOISY_CV = 0.10  # above this, the run itself warns that the timing varies (docs/metrics.md)
 RSS_RATIO_FLOOR_BYTES = 1 << 20  # below 1 MiB a peak RSS growth is within the kernel's noise: no ratio
+# Not allocators one could choose: the oracle replays the pool's addresses with no allocator work, the
+# floor under every other row. Named beside the fastest, never ranked as the fastest.
+FLOORS = ("oracle",)
 
 
 def _e(x):
@@ -85,8 +88,12 @@ def per_workload(doc):
     label = lambda g: common.group_label(g, with_dispatch=dispatch)  # noqa: E731
     items = []
     for w in common.order_workloads(g["workload"] for g in doc["groups"]):
-        gs = [g for g in doc["groups"] if g["workload"] == w]
+        everything = [g for g in doc["groups"] if g["workload"] == w]
+        gs = [g for g in everything if g["allocator"] not in FLOORS] or everything
         parts = [p for p in (_timing(doc, gs, label), _memory(gs, label), _deep(gs, label)) if p]
+        for g in everything:
+            if g["allocator"] in FLOORS and _median(g, "wall_s") is not None:
+                parts.append(f"the floor, {_e(label(g))} (no allocator work), {common.fmt_seconds(_median(g, 'wall_s'))}")
         failed = sum(g.get("reps_failed") or 0 for g in gs)
         if failed:
             parts.append(f"<span class=warnword>{failed} repetition(s) failed</span>")
