@@ -8,8 +8,10 @@ import argparse
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 
 SCHEMA_NAME = "vmbench-results"
 SCHEMA_VERSION = 1
@@ -26,6 +28,66 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 class UnusableFile(Exception):
     """A results file that cannot be drawn from; str() is the one-line reason."""
+
+
+class UnusableOutput(Exception):
+    """An output path that must not be written (a device, a FIFO, a link...); str() is the one-line reason."""
+
+
+STANDARD_OUTPUT = "-"  # the output path that means standard output
+
+
+def _kind(mode):
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _regular_or_absent(path):
+    """The lstat of PATH when it is a regular file, None when nothing is there; UnusableOutput otherwise."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        raise UnusableOutput(f"cannot write {path}: it exists and is {_kind(st.st_mode)}, not a regular file "
+                             "(only regular files are replaced)")
+    return st
+
+
+def write_text_atomically(text, path):
+    """Writes TEXT to PATH the way vmbench writes its results (tool/results/atomic_file.cpp): a temporary
+    created exclusively under a random name beside PATH (never a planted file or link), flushed, then
+    renamed over PATH, which must be absent or a regular file. PATH "-" is standard output."""
+    if path == STANDARD_OUTPUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    st = _regular_or_absent(path)
+    if st is not None:
+        mode = stat.S_IMODE(st.st_mode)
+    else:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=os.path.basename(path) + ".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        _regular_or_absent(path)  # something may have been put there meanwhile
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 class NoDescription(UnusableFile):

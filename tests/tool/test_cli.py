@@ -13,6 +13,7 @@ import resource
 import random
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -20,7 +21,7 @@ import unittest
 
 import jsonschema
 
-from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, planned_cells, schema, stderr_lines
+from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, one_line, planned_cells, schema, stderr_lines
 from vmbtest import vmbench as run
 
 
@@ -185,6 +186,43 @@ class BadInput(Scratch):
         p = run("run", "--out", os.path.join(self.dir.name, "adir"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("is a directory", p.stderr)
+
+    def test_nothing_but_a_regular_file_is_replaced(self):
+        """--out naming a FIFO, a symbolic link or a device is refused before measuring (as root, a rename
+        onto /dev/null replaced the system's /dev/null); a read-only file and a name with no room for
+        the files written beside it likewise."""
+        fifo, link, victim = (os.path.join(self.dir.name, n) for n in ("fifo", "link", "victim"))
+        os.mkfifo(fifo)
+        with open(victim, "w") as f:
+            f.write("victim")
+        os.symlink(victim, link)
+        read_only = os.path.join(self.dir.name, "read-only.json")
+        with open(read_only, "w") as f:
+            f.write("kept")
+        os.chmod(read_only, 0o444)
+        long_name = os.path.join(self.dir.name, "n" * 250)
+        for out, needle in ((fifo, "a FIFO"), (link, "a symbolic link"), ("/dev/full", "a character device"),
+                            (read_only, "read-only"), (long_name, "its name is 250 bytes")):
+            with self.subTest(out=out):
+                p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", out)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(needle, one_line(self, p))
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+        self.assertTrue(os.path.islink(link))
+        for path, content in ((victim, "victim"), (read_only, "kept")):
+            with open(path) as f:
+                self.assertEqual(f.read(), content)
+        self.assertEqual(sorted(os.listdir(self.dir.name)), ["fifo", "link", "read-only.json", "victim"])
+
+    def test_out_dash_streams_the_document_to_standard_output(self):
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", "-", "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        jsonschema.validate(doc, schema())
+        self.assertEqual(len(doc["cells"]), 1)
+        p = run("run", "--out", "-", "--format", "csv")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--out -", one_line(self, p))
 
     def test_a_test_allocator_needs_its_switch(self):
         p = run("run", "-a", "test-crash")
@@ -357,9 +395,11 @@ class Faults(Scratch):
         lines = stderr_lines(err)
         self.assertEqual(len(lines), 2, err)
         self.assertIn("test-hang/inline rep 0 failed: timed out after 3 s", lines[0])
-        rescue = os.path.join(self.tmp, "vmbench-rescue-%d.json" % proc.pid)
         self.assertIn("cannot write results to " + out, lines[1])
-        self.assertIn("the 2 cells measured so far are saved in " + rescue, lines[1])
+        saved = re.search(r"the 2 cells measured so far are saved in (\S+)$", lines[1])
+        self.assertIsNotNone(saved, lines[1])
+        rescue = saved.group(1)
+        self.assertRegex(rescue, re.escape(os.path.join(self.tmp, "vmbench-rescue-%d-" % proc.pid)) + r"\w{6}\.json$")
         self.assertEqual(os.listdir(self.tmp), [os.path.basename(rescue)])  # no temporary file left
         with open(rescue) as f:
             doc = json.load(f)

@@ -26,9 +26,11 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 
 // First SIGINT/SIGTERM: stop after killing the running cell, and write what was measured (marked
-// partial). A second one: leave at once.
+// partial). A second one: leave at once, without the temporary file a write may have begun.
 void on_signal(int) {
-  if (g_interrupted.exchange(true)) _exit(exit_code(ExitStatus::interrupted));
+  if (!g_interrupted.exchange(true)) return;
+  remove_pending_temporary();
+  _exit(exit_code(ExitStatus::interrupted));
 }
 
 void catch_interruptions() {
@@ -50,12 +52,17 @@ std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& o
   } catch (const std::invalid_argument& e) {
     return refuse(e.what());
   }
-  if (const std::string why = check_writable(output.out_path); !why.empty()) return refuse(why);
+  if (output.out_path != kStandardOutput) {
+    if (const std::string why = check_output_file(output.out_path); !why.empty()) return refuse(why);
+  } else if (!output.format.empty() && output.format != "json") {
+    return refuse("--out - sends the JSON results to standard output: --format " + output.format +
+                  " cannot go there too");
+  }
   return std::nullopt;
 }
 
 void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json") std::cout << doc.dump(2) << "\n";
+  if (format == "json" || format == kStandardOutput) std::cout << doc.dump(2) << "\n";
   else if (format == "csv") std::cout << render_csv(doc);
   else if (format == "markdown") std::cout << render_markdown(doc);
   else if (format == "gbench") std::cout << render_gbench(doc).dump(2) << "\n";
@@ -83,8 +90,8 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     return refuse(report.unwritable);
   }
   progress.finish();
-  print_results(report.document, output.format);
-  if (!output.quiet)
+  print_results(report.document, output.out_path == kStandardOutput ? kStandardOutput : output.format);
+  if (!output.quiet && output.out_path != kStandardOutput)
     std::fprintf(stderr, "vmbench: results written to %s%s\n", output.out_path.c_str(),
                  report.complete ? "" : " (partial: interrupted)");
   if (!report.complete) return exit_code(ExitStatus::interrupted);

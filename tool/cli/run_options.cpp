@@ -30,8 +30,10 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
 }
 
 void add_output_options(CLI::App& cmd, RunOutput& output) {
-  cmd.add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
-  cmd.add_option("--format,-f", output.format, "What to print: table, json, csv, markdown or gbench")
+  cmd.add_option("--out,-o", output.out_path,
+                 "Where to write the JSON results (a regular file, replaced atomically; - for standard output)")
+      ->capture_default_str();
+  cmd.add_option("--format,-f", output.format, "What to print: table (default), json, csv, markdown or gbench")
       ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));
   cmd.add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
 }

@@ -94,6 +94,7 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
     on_cell_done(c.key + " rep " + std::to_string(cell.rep), rec->ok, rec->error);
     records.push_back(std::move(*rec));
     // Keep the file current: a crash of vmbench itself loses at most the running cell.
+    if (out_path == kStandardOutput) continue;
     const std::string why = write_file_atomically(out_path, build_document(plan, records, context, false).dump(2));
     if (!why.empty()) return stop_and_rescue(why, out_path, run, records, context, any_failed);
   }
@@ -101,6 +102,7 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
   report.complete = !cancel.load();
   report.any_failed = any_failed;
   report.document = build_document(plan, records, context, report.complete);
+  if (out_path == kStandardOutput) return report;
   if (const std::string why = write_file_atomically(out_path, report.document.dump(2)); !why.empty())
     return stop_and_rescue(why, out_path, run, records, context, any_failed);
   return report;
