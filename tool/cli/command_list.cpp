@@ -30,6 +30,8 @@ void print_params(const std::vector<ParamDef>& params) {
       std::printf(" (");
       for (std::size_t i = 0; i < p.choices.size(); ++i) std::printf("%s%s", i ? "|" : "", p.choices[i].c_str());
       std::printf(")");
+    } else {
+      std::printf(" (%s)", describe_range(p).c_str());
     }
     std::printf("\n");
   }
@@ -69,8 +71,10 @@ json params_json(const std::vector<ParamDef>& params) {
     if (!listed(p)) continue;
     json defaults = json::object();
     for (std::size_t s = 0; s < p.defaults.size(); ++s) defaults[kScaleNames[s]] = p.defaults[s];
-    out.push_back({{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
-                   {"choices", p.choices}, {"applies_to", p.applies_to}});
+    json entry = {{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
+                  {"choices", p.choices}, {"applies_to", p.applies_to}};
+    if (p.kind != ParamKind::choice) entry["range"] = {{"min", p.range.min}, {"max", p.range.max}};
+    out.push_back(entry);
   }
   return out;
 }
