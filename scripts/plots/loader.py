@@ -137,13 +137,52 @@ def _require(cond, path, what):
         raise UnusableFile(f"{path}: {what}")
 
 
+class _RepeatedMember(ValueError):
+    pass
+
+
+def _object_without_repeats(pairs):
+    """json's object_pairs_hook: a member named twice in one object is refused (json keeps the last, other
+    readers the first), as by vmbench's loader (tool/results/results_loader.cpp)."""
+    obj = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _RepeatedMember(key)
+        obj[key] = value
+    return obj
+
+
+def _check_cells_match_groups(doc, path):
+    """Each combination once, each repetition once, each group's counts those of its cells: the rules of
+    vmbench's loader (check_cells_match_groups)."""
+    counted, seen = {}, set()
+    for i, c in enumerate(doc["cells"]):
+        _require((c["key"], c.get("rep")) not in seen, path, f"cells[{i}]: repeats {c['key']} rep {c.get('rep')}: "
+                 "each cell once")
+        seen.add((c["key"], c.get("rep")))
+        ok, failed = counted.get(c["key"], (0, 0))
+        counted[c["key"]] = (ok + 1, failed) if c["status"] == "ok" else (ok, failed + 1)
+    first = {}
+    for i, g in enumerate(doc["groups"]):
+        key = g.get("key")
+        _require(key not in first, path, f"groups[{i}].key: {json.dumps(key)} repeats groups[{first.get(key)}]: "
+                 "each combination once")
+        first[key] = i
+        ok, failed = counted.get(key, (0, 0))
+        _require((g.get("reps_ok"), g.get("reps_failed")) == (ok, failed), path,
+                 f"groups[{i}]: reps_ok and reps_failed disagree with the cells of {key} ({ok} ok, {failed} failed)")
+
+
 def load(path):
     """The parsed document, or UnusableFile with one line saying why not."""
     if not os.path.exists(path):
         raise UnusableFile(f"{path}: no such file")
     try:
         with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
+            doc = json.load(f, object_pairs_hook=_object_without_repeats)
+    except _RepeatedMember as e:
+        raise UnusableFile(f"{path}: the member {json.dumps(str(e))} appears twice in one object: "
+                           "not a results file") from None
     except UnicodeDecodeError:
         raise UnusableFile(f"{path}: not a text file (expected vmbench's JSON results)") from None
     except json.JSONDecodeError as e:
@@ -164,6 +203,7 @@ def load(path):
         _require(isinstance(c, dict) and "key" in c and "status" in c, path, f"cells[{i}] lacks key or status")
         if c["status"] == "ok":
             _require(isinstance(c.get("figures"), dict), path, f"cells[{i}] is ok but has no figures")
+    _check_cells_match_groups(doc, path)
     _require(doc["cells"], path, "no cells: the run measured nothing")
     return doc
 

@@ -50,6 +50,30 @@ void expect_one_line_naming(const std::string& error, const std::string& needle)
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
 }
 
+// A combination twice (an older vmbench given -w tree,tree) made compare judge a file against itself a
+// regression, and the loader's fuzz target abort.
+TEST(ResultsLoader, RefusesACombinationOrACellTwice) {
+  json d = document_with_a_group();
+  d["groups"].push_back(d["groups"][0]);
+  expect_one_line_naming(error_of(d.dump()), "groups[1].key: \"tree/malloc/inline\" repeats groups[0]");
+  d = document_with_a_group();
+  d["cells"].push_back(d["cells"][0]);
+  expect_one_line_naming(error_of(d.dump()), "cells[1]: repeats tree/malloc/inline rep 0");
+}
+
+TEST(ResultsLoader, RefusesAMemberTwiceInOneObject) {
+  std::string text = minimal_document().dump();
+  text.replace(text.find("\"complete\":true"), 15, "\"complete\":true,\"complete\":false");
+  expect_one_line_naming(error_of(text), "the member \"complete\" appears twice");
+}
+
+TEST(ResultsLoader, RefusesGroupsWhoseCellsAreMissing) {
+  json d = document_with_a_group();
+  d["cells"] = json::array();
+  expect_one_line_naming(error_of(d.dump()), "groups[0]: reps_ok and reps_failed disagree with the cells");
+  EXPECT_TRUE(parse_results(document_with_a_group().dump(), "r.json").ok());
+}
+
 TEST(ResultsLoader, AcceptsAValidDocument) {
   const LoadedResults r = parse_results(minimal_document().dump(), "r.json");
   EXPECT_TRUE(r.ok()) << r.error;

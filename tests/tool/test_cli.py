@@ -23,6 +23,9 @@ import jsonschema
 
 from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, one_line, planned_cells, schema, stderr_lines
 from vmbtest import vmbench as run
+from vmbtest import SOURCE_DIR
+
+LOADER_CORPUS = os.path.join(SOURCE_DIR, "tests", "fuzz", "corpus", "results_loader")
 
 
 @functools.lru_cache(maxsize=None)
@@ -230,6 +233,31 @@ class BadInput(Scratch):
     def test_a_test_allocator_needs_its_switch(self):
         p = run("run", "-a", "test-crash")
         self.assertEqual(p.returncode, 2)
+
+
+class Duplicates(Scratch):
+    """A name or value given twice is run once, with a note; a results file holding a combination twice
+    (as an older vmbench wrote for -w tree,tree) is refused by every reader."""
+
+    def test_repeated_names_and_values_run_once_with_a_note(self):
+        p = run("run", *QUICK, "-w", "tree,tree", "-a", "malloc,malloc", "-p", "depth=10,10", "-p", "age_objects=1k,1000",
+                "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = self.load()
+        self.assertEqual(doc["plan"]["combinations"], 1)
+        notes = ["workload tree given twice: run once", "allocator malloc given twice: run once",
+                 "parameter depth value 10 given twice: run once",
+                 "parameter age_objects value 1000 (= 1k) given twice: run once"]
+        for n in notes:
+            self.assertIn("vmbench: note: " + n, p.stderr)
+            self.assertIn(n, doc["warnings"])
+
+    def test_a_file_with_a_combination_twice_is_refused(self):
+        dup = os.path.join(LOADER_CORPUS, "duplicate-combination.json")
+        for args in (["compare", dup, dup], ["export", dup]):
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertIn("repeats tree/malloc/inline rep 0", one_line(self, p))
 
 
 class Faults(Scratch):

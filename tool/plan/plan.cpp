@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include "catalog.hpp"
@@ -37,6 +39,25 @@ std::vector<std::string> split(const std::string& s, char sep) {
     if (at == std::string::npos) return out;
     start = at + 1;
   }
+}
+
+// The values in their first order, each once; a repeated one is noted ("workload tree given twice:
+// run once"). `same` says whether two values mean the same thing (1K and 1000 for a count).
+template <class Same>
+std::vector<std::string> unique_noted(const std::vector<std::string>& values, const std::string& what,
+                                      std::vector<std::string>& notes, Same same) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    const auto first = std::find_if(out.begin(), out.end(), [&](const std::string& o) { return same(o, v); });
+    if (first == out.end()) out.push_back(v);
+    else notes.push_back(what + " " + (v == *first ? v : v + " (= " + *first + ")") + " given twice: run once");
+  }
+  return out;
+}
+
+std::vector<std::string> unique_noted(const std::vector<std::string>& values, const std::string& what,
+                                      std::vector<std::string>& notes) {
+  return unique_noted(values, what, notes, std::equal_to<std::string>());
 }
 
 // "a=1,2,b=3" -> {a: [1, 2], b: [3]}: a token with '=' starts a parameter, one without is another
@@ -119,17 +140,18 @@ void check_settings(const RunOptions& o, Plan& plan) {
     bad("unknown dispatch '" + o.dispatch + "' (valid: inline, virtual, both)");
 }
 
-std::vector<std::string> chosen_workloads(const RunOptions& o) {
+std::vector<std::string> chosen_workloads(const RunOptions& o, std::vector<std::string>& notes) {
   std::vector<std::string> all;
   for (const auto& w : workload_catalog()) all.push_back(w.name);
   for (const auto& w : o.workloads)
     if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all) + ")");
-  return o.workloads.empty() ? all : o.workloads;
+  return o.workloads.empty() ? all : unique_noted(o.workloads, "workload", notes);
 }
 
 // The allocators asked for, each available here; none asked for: every available one, and the
 // others in `skipped` with the reason.
-std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std::string>& skipped) {
+std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std::string>& skipped,
+                                           std::vector<std::string>& notes) {
   const auto availability = allocator_availability();
   std::vector<std::string> chosen;
   if (o.allocators.empty()) {
@@ -141,7 +163,7 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std:
   }
   std::vector<std::string> all;
   for (const auto& a : availability) all.push_back(a.name);
-  for (const auto& name : o.allocators) {
+  for (const auto& name : unique_noted(o.allocators, "allocator", notes)) {
     const AllocatorInfo* info = find_allocator(name);
     if (info == nullptr || (info->test_only && std::getenv("VMBENCH_TEST_ALLOCATORS") == nullptr))
       bad("unknown allocator '" + name + "' (valid: " + join(all) + ")");
@@ -154,9 +176,17 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std:
 
 using GivenParams = std::map<std::string, std::vector<std::string>>;
 
-// Every given name must belong to a chosen workload or to the allocators, and every value must fit it.
-void check_params(const GivenParams& given, const std::vector<std::string>& workloads) {
-  for (const auto& [name, values] : given) {
+// The numeric value of a count or a byte size, for comparing two spellings of it.
+std::optional<std::uint64_t> value_of(const ParamDef& def, const std::string& text) {
+  if (def.kind == ParamKind::count) return parse_count(text);
+  if (def.kind == ParamKind::bytes) return parse_bytes(text);
+  return std::nullopt;
+}
+
+// Every given name must belong to a chosen workload or to the allocators, and every value must fit it;
+// a value given twice (or spelled twice: 1K and 1000) is run once.
+void check_params(GivenParams& given, const std::vector<std::string>& workloads, std::vector<std::string>& notes) {
+  for (auto& [name, values] : given) {
     const ParamDef* def = find_def(allocator_params(), name);
     for (const auto& w : workloads)
       if (def == nullptr) def = find_def(find_workload(w)->params, name);
@@ -172,6 +202,9 @@ void check_params(const GivenParams& given, const std::vector<std::string>& work
       const std::string why = validate_param(*def, v);
       if (!why.empty()) bad(why);
     }
+    values = unique_noted(values, "parameter " + name + " value", notes, [&](const std::string& a, const std::string& b) {
+      return a == b || (value_of(*def, a) && value_of(*def, a) == value_of(*def, b));
+    });
   }
 }
 
@@ -230,10 +263,10 @@ Plan make_plan(const RunOptions& o) {
   Plan plan;
   plan.options = o;
   check_settings(o, plan);
-  const std::vector<std::string> workloads = chosen_workloads(o);
-  const std::vector<std::string> allocators = chosen_allocators(o, plan.skipped);
-  const GivenParams given = parse_param_args(o.param_args);
-  check_params(given, workloads);
+  const std::vector<std::string> workloads = chosen_workloads(o, plan.notes);
+  const std::vector<std::string> allocators = chosen_allocators(o, plan.skipped, plan.notes);
+  GivenParams given = parse_param_args(o.param_args);
+  check_params(given, workloads, plan.notes);
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};

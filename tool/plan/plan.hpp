@@ -55,6 +55,7 @@ struct Plan {
   std::vector<Combination> combinations;
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason
+  std::vector<std::string> notes;     // what the plan changed in what was asked (a repeated name or value)
 };
 
 // Where each allocator can be loaded from on this machine.

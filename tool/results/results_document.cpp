@@ -189,7 +189,7 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   doc["complete"] = complete;
   doc["context"] = context;
   doc["plan"] = plan_json(plan);
-  json warnings = json::array();
+  json warnings = plan.notes;  // what the plan changed in what was asked comes first
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "figure_registry.hpp"
@@ -217,6 +220,32 @@ void check_group(const json& g, const std::string& where) {
   if (g["reps_ok"].get<double>() > 0) check_group_that_ran(g, figures, where);
 }
 
+// Each combination once, each repetition of it once, and each group's counts those of its cells: a file
+// with a combination twice (an older vmbench given -w tree,tree) was compared with itself and judged a
+// regression, and groups whose cells are gone (cells: []) summarised nothing.
+void check_cells_match_groups(const json& cells, const json& groups) {
+  std::map<std::string, std::pair<double, double>> counted;  // key -> cells ok, cells failed
+  std::set<std::pair<std::string, double>> seen;
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const std::string key = cells[i]["key"].get<std::string>();
+    const double rep = cells[i]["rep"].get<double>();
+    if (!seen.insert({key, rep}).second)
+      fail("cells[" + std::to_string(i) + "]", "repeats " + key + " rep " + cells[i]["rep"].dump() + ": each cell once");
+    (cells[i]["status"] == "ok" ? counted[key].first : counted[key].second) += 1;
+  }
+  std::map<std::string, std::size_t> group_of;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const std::string where = "groups[" + std::to_string(i) + "]";
+    const std::string key = groups[i]["key"].get<std::string>();
+    if (const auto [first, added] = group_of.emplace(key, i); !added)
+      fail(where + ".key", "\"" + key + "\" repeats groups[" + std::to_string(first->second) + "]: each combination once");
+    const auto [ok, failed] = counted[key];
+    if (ok != groups[i]["reps_ok"].get<double>() || failed != groups[i]["reps_failed"].get<double>())
+      fail(where, "reps_ok and reps_failed disagree with the cells of " + key + " (" + std::to_string(static_cast<long long>(ok)) +
+                      " ok, " + std::to_string(static_cast<long long>(failed)) + " failed)");
+  }
+}
+
 void check_document(const json& doc) {
   if (!doc.is_object()) fail("top level", "must be an object (is this a vmbench results file?)");
   const json& schema = member(doc, "top level", "schema");
@@ -242,6 +271,7 @@ void check_document(const json& doc) {
   for (std::size_t i = 0; i < cells.size(); ++i) check_cell(cells[i], "cells[" + std::to_string(i) + "]");
   const json& groups = array_at(doc, "top level", "groups");
   for (std::size_t i = 0; i < groups.size(); ++i) check_group(groups[i], "groups[" + std::to_string(i) + "]");
+  check_cells_match_groups(cells, groups);
   const json& warnings = array_at(doc, "top level", "warnings");
   for (std::size_t i = 0; i < warnings.size(); ++i)
     if (!warnings[i].is_string()) fail("warnings[" + std::to_string(i) + "]", "must be a string");
@@ -268,6 +298,22 @@ std::string find_non_json_number(const std::string& text) {
   return "";
 }
 
+// nlohmann keeps the last of two members of one name; a results file never has two, and which one a
+// reader takes must not depend on the reader. The first repeated name, or "".
+struct RepeatedMembers {
+  std::vector<std::set<std::string>> open;  // the names met in each object being parsed
+  std::string repeated;
+
+  bool operator()(int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) open.emplace_back();
+    else if (event == json::parse_event_t::object_end && !open.empty()) open.pop_back();
+    else if (event == json::parse_event_t::key && !open.empty() && !open.back().insert(parsed.get<std::string>()).second &&
+             repeated.empty())
+      repeated = parsed.get<std::string>();
+    return true;
+  }
+};
+
 std::string one_line(std::string s) {
   // nlohmann's messages start with "[json.exception.parse_error.101] ": the reader needs the rest.
   if (const auto close = s.find("] "); s.rfind("[json.exception", 0) == 0 && close != std::string::npos)
@@ -286,8 +332,9 @@ LoadedResults parse_results(const std::string& text, const std::string& name) {
     out.error = name + ": empty file, not a results document";
     return out;
   }
+  RepeatedMembers repeated;
   try {
-    out.doc = json::parse(text);
+    out.doc = json::parse(text, std::ref(repeated));
   } catch (const json::exception& e) {
     const std::string non_number = find_non_json_number(text);
     // Truncated: the parser ran out of text (possibly inside a string) rather than met a wrong byte.
@@ -297,6 +344,11 @@ LoadedResults parse_results(const std::string& text, const std::string& name) {
                            (parse_error != nullptr && parse_error->byte >= last);
     out.error = name + ": not valid JSON" + (truncated ? " (truncated?)" : "") + ": " +
                 (non_number.empty() ? one_line(e.what()) : non_number);
+    out.doc = nullptr;
+    return out;
+  }
+  if (!repeated.repeated.empty()) {
+    out.error = name + ": the member \"" + repeated.repeated + "\" appears twice in one object: not a results file";
     out.doc = nullptr;
     return out;
   }
