@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "compare.hpp"
 #include "exit_status.hpp"
+#include "number_checks.hpp"
 #include "results_loader.hpp"
 
 namespace vmbench {
@@ -27,13 +28,16 @@ struct CompareArgs {
   std::vector<std::string> thresholds;
 };
 
-// "15%" is 0.15; a bare number is already a fraction ("0.15").
+constexpr double kMaxMinEffect = 100;  // +10000%: a larger minimum effect judges nothing
+
+// "15%" is 0.15; a bare number is already a fraction ("0.15"); from 0 to 10000%.
 bool parse_fraction(const std::string& text, double& out) {
   const bool percent = !text.empty() && text.back() == '%';
   const std::string number = percent ? text.substr(0, text.size() - 1) : text;
   char* end = nullptr;
   const double x = std::strtod(number.c_str(), &end);
   if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(x) || x < 0) return false;
+  if ((percent ? x / 100 : x) > kMaxMinEffect) return false;
   out = percent ? x / 100 : x;
   return true;
 }
@@ -45,7 +49,7 @@ int usage_error(const std::string& line) {
 
 int run_compare(const CompareArgs& a) {
   CompareOptions o;
-  if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10%");
+  if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10% (0 to 10000%)");
   o.alpha = a.alpha;
   o.tolerance_pages = a.tolerance_pages;
   o.min_time_s = a.min_time_s;
@@ -84,14 +88,14 @@ Command register_compare(CLI::App& app) {
   cmd->add_option("--min-effect", args->min_effect, "Smallest change of a median time that counts")
       ->capture_default_str();
   cmd->add_option("--alpha", args->alpha, "U test: significant when p is below this")
-      ->check(CLI::Range(1e-6, 0.5))
+      ->check(finite_number(1e-6, 0.5))
       ->capture_default_str();
   cmd->add_option("--tolerance-pages", args->tolerance_pages,
                   "RSS and page tables may move by this many pages, page faults by this many faults")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(finite_number(0.0, 1e9))
       ->capture_default_str();
   cmd->add_option("--min-time", args->min_time_s, "Timings whose medians are both below this (s) are not judged")
-      ->check(CLI::Range(0.0, 1e6))
+      ->check(finite_number(0.0, 1e6))
       ->capture_default_str();
   cmd->add_option("--normalize", args->normalize,
                   "Compare timings as ratios to this allocator in the same run (default: malloc when the files "

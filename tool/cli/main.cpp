@@ -13,6 +13,7 @@
 #include "cell_child.hpp"
 #include "commands.hpp"
 #include "exit_status.hpp"
+#include "number_checks.hpp"
 #include "run_context.hpp"
 
 namespace {
@@ -27,6 +28,9 @@ std::string join_args(int argc, char** argv) {
 }
 
 void describe(CLI::App& app) {
+  // A repeated option is refused after parsing, with its name (check_given_once_and_not_empty): CLI11's
+  // own refusal said "At Most 1 required but received 3" for two values.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.set_version_flag("--version", vmbench::version_string());
   app.require_subcommand(1);
   app.footer("Examples:\n  vmbench run\n  vmbench run --workload tree --allocator arena,malloc,jemalloc\n  vmbench list");
@@ -89,7 +93,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vmbench: cannot ignore SIGXFSZ: %s\n", std::strerror(errno));
     return exit_code(ExitStatus::unusable_input);
   }
-  for (const auto& c : commands)
-    if (*c.app) return c.action();
+  for (const auto& c : commands) {
+    if (!*c.app) continue;
+    if (const std::string why = vmbench::check_given_once_and_not_empty(*c.app); !why.empty()) {
+      std::fprintf(stderr, "vmbench %s: %s\n", c.app->get_name().c_str(), why.c_str());
+      return exit_code(ExitStatus::unusable_input);
+    }
+    return c.action();
+  }
   return exit_code(ExitStatus::unusable_input);
 }

@@ -2,9 +2,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include "number_checks.hpp"
+
 namespace vmbench {
 
 namespace {
+
+constexpr std::uint64_t kMaxReps = 1000;
+constexpr std::uint64_t kMaxWarmup = 100;
+constexpr double kMinTimeoutS = 0.001;          // a cell process takes longer than this to start
+constexpr double kMaxTimeoutS = 7 * 86400.0;    // a week: what the results loader takes as plausible
 
 // What is measured: workloads, allocators, sizes, repetitions, limits.
 void add_measurement_options(CLI::App& cmd, RunOptions& run) {
@@ -18,12 +25,14 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("--dispatch", run.dispatch,
                  "inline (each allocator inlined), virtual (through the Allocator interface), or both")
       ->check(CLI::IsMember({"inline", "virtual", "both"}));
-  cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")->check(CLI::Range(1, 1000));
+  cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")
+      ->check(whole_number(1, kMaxReps));
   cmd.add_option("--warmup", run.warmup, "Unmeasured passes of the workload in each cell process first")
-      ->check(CLI::Range(0, 100));
-  cmd.add_option("--seed", run.seed, "Seed of every workload's random choices");
+      ->check(whole_number(0, kMaxWarmup));
+  cmd.add_option("--seed", run.seed, "Seed of every workload's random choices (0 to 2^64-1)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd.add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(kMinTimeoutS, kMaxTimeoutS));
   cmd.add_option("--memory-limit", run.memory_limit,
                  "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
       ->type_name("SIZE");
@@ -46,7 +55,8 @@ void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
   cmd.add_flag("--timeline", deep.timeline, "Also record memory over time (live, RSS, committed)");
   cmd.add_flag("--heapmap", deep.heap_map, "Also snapshot page occupancy and residency at the peak and at each checkpoint");
   cmd.add_option("--timeline-every", deep.timeline_every_ops,
-                 "Operations between two timeline points (default: about 150 points)");
+                 "Operations between two timeline points (default, or 0: about 150 points)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd.add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
 }
 

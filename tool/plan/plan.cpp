@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -127,7 +128,7 @@ void check_settings(const RunOptions& o, Plan& plan) {
   plan.scale = *scale;
   if (o.reps < 1) bad("--reps must be at least 1");
   if (o.warmup < 0) bad("--warmup must not be negative");
-  if (!(o.timeout_s > 0)) bad("--timeout must be a positive number of seconds");
+  if (!(o.timeout_s > 0) || !std::isfinite(o.timeout_s)) bad("--timeout must be a positive, finite number of seconds");
   if (!o.memory_limit.empty()) {
     std::string why;
     const auto bytes = parse_bytes(o.memory_limit, &why);
