@@ -279,6 +279,29 @@ class Duplicates(Scratch):
             self.assertIn("repeats tree/malloc/inline rep 0", one_line(self, p))
 
 
+class Encoding(Scratch):
+    """Bytes that are not UTF-8 in the command line or a path never abort vmbench (nlohmann's dump threw
+    type_error 316: exit 134, the measured cell lost): each such byte is written as U+FFFD."""
+
+    def test_a_path_that_is_not_utf8_keeps_the_cell(self):
+        out = os.path.join(self.dir.name, os.fsdecode(b"\xff.json"))
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", out, "--format", "json", "--quiet")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(json.loads(p.stdout)["cells"]), 1)
+        with open(out, encoding="utf-8") as f:
+            doc = json.load(f)
+        jsonschema.validate(doc, schema())
+        self.assertEqual(doc["cells"][0]["status"], "ok")
+        self.assertIn("\ufffd.json", doc["context"]["command_line"])
+
+    def test_compare_as_json_names_a_path_that_is_not_utf8(self):
+        path = os.path.join(self.dir.name, os.fsdecode(b"\xfe.json"))
+        shutil.copy(os.path.join(SOURCE_DIR, "tests", "fixtures", "ci-suite.json"), path)
+        p = run("compare", "--format", "json", path, path)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("\ufffd.json", json.loads(p.stdout)["base"])
+
+
 class Faults(Scratch):
     """Injected faults: a crashing or hanging cell, an interrupt, memory running out in a cell, the
     output location filling up or disappearing. Each leaves a valid results file (or a rescue file)

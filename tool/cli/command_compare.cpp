@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "compare.hpp"
 #include "exit_status.hpp"
+#include "json_text.hpp"
 #include "number_checks.hpp"
 #include "results_loader.hpp"
 
@@ -67,7 +68,7 @@ int run_compare(const CompareArgs& a) {
   if (!now.ok()) return usage_error(now.error);
   const Comparison c = compare_documents(base.doc, now.doc, o);
   if (!c.error.empty()) return usage_error(c.error);
-  if (a.format == "json") std::cout << comparison_json(c, a.base_path, a.new_path).dump(2) << "\n";
+  if (a.format == "json") std::cout << json_text(comparison_json(c, a.base_path, a.new_path), 2) << "\n";
   else if (a.format == "markdown") std::cout << render_comparison_markdown(c);
   else std::cout << render_comparison_table(c);
   return exit_code(c.regressions > 0 ? ExitStatus::failed : ExitStatus::ok);

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 #include "results_loader.hpp"
 
 namespace vmbench {
@@ -36,7 +37,7 @@ Command register_export(CLI::App& app) {
               return exit_code(ExitStatus::unusable_input);
             }
             const auto out = args->format == "gbench" ? render_gbench(r.doc) : render_gbench_smaller(r.doc);
-            std::cout << out.dump(2) << "\n";
+            std::cout << json_text(out, 2) << "\n";
             return exit_code(ExitStatus::ok);
           }};
 }

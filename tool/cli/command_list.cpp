@@ -10,6 +10,7 @@
 #include "catalog.hpp"
 #include "commands.hpp"
 #include "figure_registry.hpp"
+#include "json_text.hpp"
 #include "plot_style.hpp"
 
 namespace vmbench {
@@ -112,7 +113,7 @@ int print_json() {
               {"workloads", workloads_json()}, {"allocators", allocators_json()},
               {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
   out.update(figure_registry_json());  // figures, sections
-  std::printf("%s\n", out.dump(2).c_str());
+  std::printf("%s\n", json_text(out, 2).c_str());
   return 0;
 }
 

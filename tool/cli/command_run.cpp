@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 #include "progress.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
@@ -62,10 +63,10 @@ std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& o
 }
 
 void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json" || format == kStandardOutput) std::cout << doc.dump(2) << "\n";
+  if (format == "json" || format == kStandardOutput) std::cout << json_text(doc, 2) << "\n";
   else if (format == "csv") std::cout << render_csv(doc);
   else if (format == "markdown") std::cout << render_markdown(doc);
-  else if (format == "gbench") std::cout << render_gbench(doc).dump(2) << "\n";
+  else if (format == "gbench") std::cout << json_text(render_gbench(doc), 2) << "\n";
   else std::cout << render_table(doc);
 }
 

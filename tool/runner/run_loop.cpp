@@ -9,6 +9,7 @@
 #include "cell_spec.hpp"
 #include "child_process.hpp"
 #include "deep_passes.hpp"
+#include "json_text.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
 
@@ -74,7 +75,7 @@ RunReport stop_and_rescue(const std::string& why, const std::string& out_path, c
   report.complete = records.size() == run.plan.cells.size() && !run.cancel.load();
   report.any_failed = any_failed;
   report.document = build_document(run.plan, records, context, report.complete);
-  report.unwritable = save_rescue(out_path, why, report.document.dump(2), records.size());
+  report.unwritable = save_rescue(out_path, why, json_text(report.document, 2), records.size());
   return report;
 }
 
@@ -95,7 +96,7 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
     records.push_back(std::move(*rec));
     // Keep the file current: a crash of vmbench itself loses at most the running cell.
     if (out_path == kStandardOutput) continue;
-    const std::string why = write_file_atomically(out_path, build_document(plan, records, context, false).dump(2));
+    const std::string why = write_file_atomically(out_path, json_text(build_document(plan, records, context, false), 2));
     if (!why.empty()) return stop_and_rescue(why, out_path, run, records, context, any_failed);
   }
   RunReport report;
@@ -103,7 +104,7 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
   report.any_failed = any_failed;
   report.document = build_document(plan, records, context, report.complete);
   if (out_path == kStandardOutput) return report;
-  if (const std::string why = write_file_atomically(out_path, report.document.dump(2)); !why.empty())
+  if (const std::string why = write_file_atomically(out_path, json_text(report.document, 2)); !why.empty())
     return stop_and_rescue(why, out_path, run, records, context, any_failed);
   return report;
 }
