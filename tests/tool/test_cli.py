@@ -403,6 +403,14 @@ class Faults(Scratch):
         self.assertEqual(code, -signal.SIGKILL)
         self.assert_partial_with_the_malloc_cell()
 
+    def test_closed_standard_streams_lose_no_cell(self):
+        for fd in (0, 1, 2):
+            with self.subTest(closed=fd):
+                p = run("run", *QUICK, "-w", "tree", "-a", "malloc,arena", "--out", self.out,
+                        preexec_fn=lambda: os.close(fd))
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual([c["status"] for c in self.load()["cells"]], ["ok", "ok"])
+
     def test_an_existing_results_file_survives_a_refused_run(self):
         with open(self.out, "w") as f:
             f.write("precious")

@@ -1,6 +1,8 @@
 // vmbench: measure, explain and guard memory-allocator performance. This file is the table of
 // commands; each declares its own options in its own command_*.cpp (commands.hpp).
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -49,6 +51,15 @@ bool refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
   return !known;
 }
 
+// A standard stream the caller closed (`vmbench run <&- >&-`) gets /dev/null: otherwise the next
+// file or pipe vmbench opens takes its number, and what is printed to it lands in that file or pipe.
+bool open_standard_streams() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd)
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+      return false;  // open gives the lowest free number: fd, since those below it are open
+  return true;
+}
+
 // Parses the command line: nothing when a command is to run, else the exit status (help, version, error).
 std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   try {
@@ -69,6 +80,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!open_standard_streams()) return exit_code(ExitStatus::unusable_input);
   // The cell process: internal, never typed by a user, so it bypasses the CLI parser entirely.
   if (argc == 3 && std::string(argv[1]) == "__cell") return vmbench::cell_child_main(argv[2]);
 

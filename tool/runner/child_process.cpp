@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -84,6 +85,24 @@ struct CellCommand {
   _exit(exit_status(code));
 }
 
+// In the forked child: /dev/null on 0 and 1, the stderr pipe on 2, the result pipe on kResultFd, each
+// without close-on-exec. Every source is first copied above kResultFd: when vmbench was started with
+// a standard stream closed, a pipe may itself be 2 or 3, and dup2 onto its own number would leave
+// close-on-exec set (the cell then lost its stderr or its result pipe), or one dup2 would close the
+// source of the next. Only async-signal-safe calls.
+bool place_descriptors(const ChildPipes& pipes) noexcept {
+  constexpr int kAboveTargets = kResultFd + 1;
+  const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (devnull < 0) return false;
+  const int sources[] = {fcntl(devnull, F_DUPFD_CLOEXEC, kAboveTargets), fcntl(devnull, F_DUPFD_CLOEXEC, kAboveTargets),
+                         fcntl(pipes.err[1], F_DUPFD_CLOEXEC, kAboveTargets),
+                         fcntl(pipes.result[1], F_DUPFD_CLOEXEC, kAboveTargets)};
+  const int targets[] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, kResultFd};
+  for (int i = 0; i < 4; ++i)
+    if (sources[i] < 0 || dup2(sources[i], targets[i]) != targets[i]) return false;  // dup2 clears O_CLOEXEC
+  return true;
+}
+
 // The forked child: its own process group, tied to vmbench's life, descriptors in place, limits set,
 // traced if asked; then exec. Only async-signal-safe calls.
 [[noreturn]] void become_cell(const CellCommand& command, const ChildPipes& pipes, const CellLimits& limits,
@@ -94,13 +113,8 @@ struct CellCommand {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
     exit_in_child("vmbench: cannot tie the cell process to vmbench (prctl refused, or vmbench is gone)\n",
                   CellExit::setup_failed);
-  const int devnull = open("/dev/null", O_RDWR);
-  if (devnull >= 0) {
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-  }
-  dup2(pipes.err[1], 2);
-  dup2(pipes.result[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
+  if (!place_descriptors(pipes))
+    exit_in_child("vmbench: cannot set up the cell process's descriptors\n", CellExit::setup_failed);
   // vmbench ignores SIGXFSZ (main.cpp) and an ignored signal stays ignored across exec: the cell
   // gets the default back, as any program would.
   if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || !apply_in_child(limits))
@@ -157,19 +171,33 @@ Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s,
 // Drain the pipes until the child ends and reap it: its wait status. A traced child stops at each
 // memory system call until the tracer resumes it, so the tracer (this thread: ptrace binds a tracee
 // to the thread that forked it) cannot also block on the pipes; a second thread reads them.
+int reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// A thread cannot be started under a tight process limit (RLIMIT_NPROC counts threads): the cell is
+// killed and fails with this line, instead of std::system_error ending vmbench.
 int wait_for_child(pid_t pid, const ChildPipes& pipes, double t0, const CellLimits& limits,
                    const std::atomic<bool>& cancel, bool traced, Drained& drained, ChildOutcome& out) {
   if (traced) {
-    std::thread reader([&] { drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel); });
+    std::thread reader;
+    try {
+      reader = std::thread([&] { drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel); });
+    } catch (const std::system_error& e) {
+      kill(pid, SIGKILL);
+      out.error = std::string("cannot start the thread that reads a traced cell's output (a process limit?): ") +
+                  std::strerror(e.code().value());
+      return reap(pid);
+    }
     out.trace = trace_until_exit(pid);
     reader.join();
     return out.trace->wait_status;
   }
   drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+  return reap(pid);
 }
 
 }  // namespace
@@ -199,6 +227,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_text, con
   ChildEnd end;
   end.wait_status = wait_for_child(pid, pipes, t0, limits, cancel, trace_memory_syscalls, drained, out);
   out.elapsed_s = monotonic_now_s() - t0;
+  if (!out.error.empty()) return out;
   end.timed_out = drained.timed_out;
   end.cancelled = drained.cancelled;
   end.wrote_result = !drained.result_json.empty();
