@@ -516,6 +516,33 @@ class Faults(Scratch):
                 self.assertEqual(os.listdir(self.tmp), [])
 
 
+class StandardOutputChecked(Scratch):
+    """Everything printed must reach standard output: under a file-size limit `export r.json > out.json`
+    wrote 1,024 bytes of JSON and exited 0. Now: exit 2 and one line with the reason."""
+    SUITE = os.path.join(SOURCE_DIR, "tests", "fixtures", "ci-suite.json")
+    COMMANDS = (["export", SUITE], ["compare", "--format", "json", SUITE, SUITE], ["list", "--format", "json"], ["list"])
+
+    def run_to(self, args, stdout, preexec_fn=None):
+        p = subprocess.run([VMBENCH, *args], stdout=stdout, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn,
+                           timeout=300)
+        return p.returncode, stderr_lines(p.stderr)
+
+    def test_a_full_device_or_a_file_size_limit_is_an_error(self):
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+        for args in self.COMMANDS:
+            with self.subTest(args=args[:2]), open("/dev/full", "w") as full:
+                code, lines = self.run_to(args, full)
+                self.assertEqual((code, len(lines)), (2, 1), lines)
+                self.assertIn("cannot write to standard output: No space left on device", lines[0])
+            with self.subTest(args=args[:2], limit=1024), open(self.out, "w") as f:
+                code, lines = self.run_to(args, f, preexec_fn=small_files)
+                self.assertEqual((code, len(lines)), (2, 1), lines)
+                self.assertIn("cannot write to standard output: File too large", lines[0])
+
+
 class OtherCommands(unittest.TestCase):
     def test_list_names_every_workload_and_allocator(self):
         p = run("list")

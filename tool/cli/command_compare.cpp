@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
@@ -13,6 +12,7 @@
 #include "json_text.hpp"
 #include "number_checks.hpp"
 #include "results_loader.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -68,9 +68,9 @@ int run_compare(const CompareArgs& a) {
   if (!now.ok()) return usage_error(now.error);
   const Comparison c = compare_documents(base.doc, now.doc, o);
   if (!c.error.empty()) return usage_error(c.error);
-  if (a.format == "json") std::cout << json_text(comparison_json(c, a.base_path, a.new_path), 2) << "\n";
-  else if (a.format == "markdown") std::cout << render_comparison_markdown(c);
-  else std::cout << render_comparison_table(c);
+  if (a.format == "json") print_out(json_text(comparison_json(c, a.base_path, a.new_path), 2) + "\n");
+  else if (a.format == "markdown") print_out(render_comparison_markdown(c));
+  else print_out(render_comparison_table(c));
   return exit_code(c.regressions > 0 ? ExitStatus::failed : ExitStatus::ok);
 }
 

@@ -2,7 +2,6 @@
 // Benchmark's JSON (or github-action-benchmark's customSmallerIsBetter) on standard output.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
@@ -10,6 +9,7 @@
 #include "formats.hpp"
 #include "json_text.hpp"
 #include "results_loader.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -37,7 +37,7 @@ Command register_export(CLI::App& app) {
               return exit_code(ExitStatus::unusable_input);
             }
             const auto out = args->format == "gbench" ? render_gbench(r.doc) : render_gbench_smaller(r.doc);
-            std::cout << json_text(out, 2) << "\n";
+            print_out(json_text(out, 2) + "\n");
             return exit_code(ExitStatus::ok);
           }};
 }

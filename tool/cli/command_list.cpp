@@ -12,6 +12,7 @@
 #include "figure_registry.hpp"
 #include "json_text.hpp"
 #include "plot_style.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -25,34 +26,34 @@ bool listed(const ParamDef& p) { return p.name.rfind("test_", 0) != 0; }
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (!listed(p)) continue;
-    std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
+    print_outf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
     if (!p.choices.empty()) {
-      std::printf(" (");
-      for (std::size_t i = 0; i < p.choices.size(); ++i) std::printf("%s%s", i ? "|" : "", p.choices[i].c_str());
-      std::printf(")");
+      print_outf(" (");
+      for (std::size_t i = 0; i < p.choices.size(); ++i) print_outf("%s%s", i ? "|" : "", p.choices[i].c_str());
+      print_outf(")");
     } else {
-      std::printf(" (%s)", describe_range(p).c_str());
+      print_outf(" (%s)", describe_range(p).c_str());
     }
-    std::printf("\n");
+    print_outf("\n");
   }
 }
 
 int print_text() {
-  std::printf("Workloads (--workload NAME; parameters with --param NAME=VALUE[,VALUE...]):\n");
+  print_outf("Workloads (--workload NAME; parameters with --param NAME=VALUE[,VALUE...]):\n");
   for (const auto& w : workload_catalog()) {
-    std::printf("  %-8s %s\n", w.name.c_str(), w.summary.c_str());
-    std::printf("           operations: %s\n", w.operations.c_str());
+    print_outf("  %-8s %s\n", w.name.c_str(), w.summary.c_str());
+    print_outf("           operations: %s\n", w.operations.c_str());
     print_params(w.params);
   }
-  std::printf("\nAllocators (--allocator NAME):\n");
+  print_outf("\nAllocators (--allocator NAME):\n");
   for (const auto& a : allocator_availability()) {
     const AllocatorInfo* info = find_allocator(a.name);
-    std::printf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
-    if (!a.available) std::printf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
-    else if (!a.preload_path.empty()) std::printf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
+    print_outf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
+    if (!a.available) print_outf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
+    else if (!a.preload_path.empty()) print_outf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
   }
-  std::printf("\nAllocator parameters:\n");
+  print_outf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
 }
@@ -113,7 +114,7 @@ int print_json() {
               {"workloads", workloads_json()}, {"allocators", allocators_json()},
               {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
   out.update(figure_registry_json());  // figures, sections
-  std::printf("%s\n", json_text(out, 2).c_str());
+  print_out(json_text(out, 2) + "\n");
   return 0;
 }
 

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -19,6 +18,7 @@
 #include "run_context.hpp"
 #include "run_loop.hpp"
 #include "run_options.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -63,11 +63,11 @@ std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& o
 }
 
 void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json" || format == kStandardOutput) std::cout << json_text(doc, 2) << "\n";
-  else if (format == "csv") std::cout << render_csv(doc);
-  else if (format == "markdown") std::cout << render_markdown(doc);
-  else if (format == "gbench") std::cout << json_text(render_gbench(doc), 2) << "\n";
-  else std::cout << render_table(doc);
+  if (format == "json" || format == kStandardOutput) print_out(json_text(doc, 2) + "\n");
+  else if (format == "csv") print_out(render_csv(doc));
+  else if (format == "markdown") print_out(render_markdown(doc));
+  else if (format == "gbench") print_out(json_text(render_gbench(doc), 2) + "\n");
+  else print_out(render_table(doc));
 }
 
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not

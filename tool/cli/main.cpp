@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "number_checks.hpp"
+#include "standard_output.hpp"
 #include "run_context.hpp"
 
 namespace {
@@ -58,6 +59,16 @@ bool open_standard_streams() {
     if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
       return false;  // open gives the lowest free number: fd, since those below it are open
   return true;
+}
+
+// Everything a command printed must have reached standard output: a full disk, a file-size limit or
+// /dev/full must not pass for success with half a document written. The command's own status, or
+// after one line, unusable_input (2).
+int checked_standard_output(const std::string& command, int status) {
+  const std::string failure = vmbench::standard_output_failure();
+  if (failure.empty()) return status;
+  std::fprintf(stderr, "vmbench %s: cannot write to standard output: %s\n", command.c_str(), failure.c_str());
+  return exit_code(ExitStatus::unusable_input);
 }
 
 // Parses the command line: nothing when a command is to run, else the exit status (help, version, error).
@@ -111,7 +122,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "vmbench %s: %s\n", c.app->get_name().c_str(), why.c_str());
       return exit_code(ExitStatus::unusable_input);
     }
-    return c.action();
+    return checked_standard_output(c.app->get_name(), c.action());
   }
   return exit_code(ExitStatus::unusable_input);
 }
