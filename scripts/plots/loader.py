@@ -173,22 +173,47 @@ def _check_cells_match_groups(doc, path):
                  f"groups[{i}]: reps_ok and reps_failed disagree with the cells of {key} ({ok} ok, {failed} failed)")
 
 
+MAX_RESULTS_FILE_BYTES = 256 << 20  # as vmbench's loader (kMaxResultsFileBytes, results_loader.hpp)
+
+
+def _read_bounded(path):
+    """The file's text. Only a regular file of at most MAX_RESULTS_FILE_BYTES is read, as by vmbench's
+    loader: a device or a pipe has no size to check (/dev/zero never ends), and opening does not block
+    (a FIFO with no writer would block the open itself)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise UnusableFile(f"{path}: no such file") from None
+    except OSError as e:
+        raise UnusableFile(f"{path}: cannot read ({e.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        _require(not stat.S_ISDIR(st.st_mode), path, "is a directory, not a results file")
+        _require(stat.S_ISREG(st.st_mode), path, "not a regular file (a device, FIFO or socket): give a results file")
+        _require(st.st_size <= MAX_RESULTS_FILE_BYTES, path, f"{st.st_size} bytes: larger than a results file can be "
+                 f"({MAX_RESULTS_FILE_BYTES >> 20} MiB)")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(MAX_RESULTS_FILE_BYTES)
+    except OSError as e:
+        raise UnusableFile(f"{path}: cannot read ({e.strerror})") from None
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnusableFile(f"{path}: not a text file (expected vmbench's JSON results)") from None
+
+
 def load(path):
     """The parsed document, or UnusableFile with one line saying why not."""
-    if not os.path.exists(path):
-        raise UnusableFile(f"{path}: no such file")
+    text = _read_bounded(path)
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f, object_pairs_hook=_object_without_repeats)
+        doc = json.loads(text, object_pairs_hook=_object_without_repeats)
     except _RepeatedMember as e:
         raise UnusableFile(f"{path}: the member {json.dumps(str(e))} appears twice in one object: "
                            "not a results file") from None
-    except UnicodeDecodeError:
-        raise UnusableFile(f"{path}: not a text file (expected vmbench's JSON results)") from None
     except json.JSONDecodeError as e:
         raise UnusableFile(f"{path}: not JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
-    except OSError as e:
-        raise UnusableFile(f"{path}: cannot read ({e.strerror})") from None
     _require(isinstance(doc, dict), path, "not a vmbench results file (the top level is not an object)")
     _require(doc.get("schema") == SCHEMA_NAME, path,
              f"not a vmbench results file (schema is {doc.get('schema')!r}, expected {SCHEMA_NAME!r})")

@@ -1,9 +1,15 @@
 // Reading results files back: every problem is one line naming the file and the field.
 #include "results_loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "scratch_files.hpp"
 
 namespace vmbench {
 namespace {
@@ -178,6 +184,25 @@ TEST(ResultsLoader, RefusesAnEmptyFileAndAMissingOne) {
   expect_one_line_naming(error_of("  \n"), "empty");
   const LoadedResults r = load_results("/nonexistent/r.json");
   EXPECT_NE(r.error.find("cannot read"), std::string::npos) << r.error;
+}
+
+// Reading is bounded: only a regular file, of at most kMaxResultsFileBytes. `compare /dev/zero x.json`
+// grew by 65 MB/s until memory ran out; a FIFO with no writer blocked the open.
+TEST(ResultsLoader, ReadsOnlyARegularFileOfBoundedSize) {
+  const std::string dir = test_files::scratch_dir("vmbench-loader");
+  const std::string fifo = dir + "/fifo", big = dir + "/big.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    const LoadedResults r = load_results(path);
+    EXPECT_NE(r.error.find(path + ": not a regular file"), std::string::npos) << r.error;
+  }
+  const int fd = open(big.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, kMaxResultsFileBytes + 1), 0);  // sparse: no disk used
+  close(fd);
+  const LoadedResults r = load_results(big);
+  EXPECT_NE(r.error.find("larger than a results file can be (256 MiB)"), std::string::npos) << r.error;
+  EXPECT_NE(load_results(dir).error.find("is a directory"), std::string::npos);
 }
 
 }  // namespace

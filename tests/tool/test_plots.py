@@ -236,6 +236,18 @@ class BadOptionsAndOutputsGiveOneLine(Scratch):
         self.assertEqual(sorted(os.listdir(self.tmp.name)), ["r.html"])  # no temporary file left
 
 
+    def test_only_a_regular_file_of_bounded_size_is_read(self):
+        """As vmbench's loader: a device or FIFO is refused at once (never read, never blocking), and a
+        file larger than a results file can be is not read."""
+        fifo, big = os.path.join(self.tmp.name, "fifo"), os.path.join(self.tmp.name, "big.json")
+        os.mkfifo(fifo)
+        with open(big, "wb") as f:
+            f.truncate((256 << 20) + 1)  # sparse
+        for path, needle in (("/dev/zero", "not a regular file"), (fifo, "not a regular file"),
+                             (big, "larger than a results file can be (256 MiB)")):
+            self.assertOneLineExit2(plot(path, "--out", self.out), needle)
+            self.assertOneLineExit2(run([VMBENCH, "compare", path, SUITE], timeout=30), needle)
+
     def test_a_report_replaces_nothing_but_a_regular_file(self):
         """report --out naming a FIFO or a symbolic link is refused, by vmbench and by the script; a link
         planted at the old, fixed temporary name (PATH.tmp) is not followed; - is standard output."""
