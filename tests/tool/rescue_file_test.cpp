@@ -46,7 +46,9 @@ std::string saved_path(const std::string& line) {
 TEST(RescueFile, SavesTheDocumentAndSaysWhereInOneLine) {
   const std::string dir = scratch_dir();
   TmpDir tmp(dir + "/");
-  const std::string line = save_rescue("/gone/r.json", "No such file or directory", "{\"cells\": []}", 3);
+  const Rescue r = save_rescue("/gone/r.json", "No such file or directory", "{\"cells\": []}", 3);
+  EXPECT_TRUE(r.saved);
+  const std::string& line = r.line;
   const std::string rescue = saved_path(line);
   EXPECT_EQ(line, "cannot write results to /gone/r.json: No such file or directory; the 3 cells measured so far are "
                   "saved in " + rescue);
@@ -56,7 +58,7 @@ TEST(RescueFile, SavesTheDocumentAndSaysWhereInOneLine) {
   struct stat st {};
   ASSERT_EQ(stat(rescue.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);  // results of this user only
-  EXPECT_NE(save_rescue("/gone/r.json", "why", "{}", 1).find("the 1 cell measured so far is saved"), std::string::npos);
+  EXPECT_NE(save_rescue("/gone/r.json", "why", "{}", 1).line.find("the 1 cell measured so far is saved"), std::string::npos);
 }
 
 // Another user's symbolic link at the rescue file's old, predictable name must not be followed.
@@ -66,14 +68,16 @@ TEST(RescueFile, APlantedLinkIsNotFollowed) {
   const std::string planted = dir + "/vmbench-rescue-" + kPid + ".json";
   ASSERT_EQ(symlink(victim.c_str(), planted.c_str()), 0);
   TmpDir tmp(dir);
-  const std::string rescue = saved_path(save_rescue("/gone/r.json", "why", "{}", 1));
+  const std::string rescue = saved_path(save_rescue("/gone/r.json", "why", "{}", 1).line);
   EXPECT_NE(rescue, planted);
   EXPECT_EQ(slurp(victim), "victim");
 }
 
 TEST(RescueFile, SaysBothReasonsWhenTheRescueFailsToo) {
   TmpDir tmp("/nonexistent-dir");
-  const std::string line = save_rescue("/gone/r.json", "disk full", "{}", 2);
+  const Rescue r = save_rescue("/gone/r.json", "disk full", "{}", 2);
+  EXPECT_FALSE(r.saved);
+  const std::string& line = r.line;
   EXPECT_NE(line.find("cannot write results to /gone/r.json: disk full"), std::string::npos) << line;
   EXPECT_NE(line.find("saving them to /nonexistent-dir/vmbench-rescue-" + kPid + "-"), std::string::npos) << line;
   EXPECT_NE(line.find("failed too"), std::string::npos) << line;

@@ -21,7 +21,8 @@ import unittest
 
 import jsonschema
 
-from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, one_line, planned_cells, schema, stderr_lines
+from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, load_results, one_line, planned_cells, schema
+from vmbtest import stderr_lines
 from vmbtest import vmbench as run
 from vmbtest import SOURCE_DIR
 
@@ -324,18 +325,6 @@ class Faults(Scratch):
         if sanitized_build():
             self.skipTest("a sanitizer build cannot run under a memory limit")
 
-    def wait_for_first_cell(self, path, deadline_s=30):
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            try:
-                with open(path) as f:
-                    if json.load(f)["cells"]:
-                        return
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.1)
-        self.fail("no cell reached " + path)
-
     def test_a_crashing_and_a_hanging_cell_do_not_stop_the_run(self):
         p = run("run", *QUICK, "-w", "tree", "-a", "malloc,test-crash,test-hang,arena", "--timeout", "2",
                 "--out", self.out, env_extra=self.TEST)
@@ -355,7 +344,7 @@ class Faults(Scratch):
         proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "60",
                                  "--seed", seed, "--out", self.out],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        self.wait_for_first_cell(self.out)  # the malloc cell
+        self.wait_for_first_cell_in_the_journal(self.out + ".partial")  # the malloc cell
         time.sleep(0.3)
         for sig in signals:
             proc.send_signal(sig)
@@ -382,26 +371,70 @@ class Faults(Scratch):
                 self.fail(f"cell processes still running after the run ended: {left}")
             time.sleep(0.1)
 
-    def assert_partial_with_the_malloc_cell(self):
-        doc = self.load()
+    def assert_partial_with_the_malloc_cell(self, path):
+        doc = load_results(path)
         self.assertFalse(doc["complete"])
         self.assertEqual([c["allocator"] for c in doc["cells"]], ["malloc"])
         self.assertEqual(doc["cells"][0]["status"], "ok")
 
-    def test_an_interrupt_keeps_what_was_measured(self):
+    def test_an_interrupt_keeps_what_was_measured_beside_a_complete_file(self):
+        """A partial run never replaces a complete one: an interrupted run leaves its results in
+        OUT.partial, and a good file at OUT stays byte for byte."""
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.out, "rb") as f:
+            complete = f.read()
+        partial = self.out + ".partial"
         for sig in (signal.SIGINT, signal.SIGTERM):
             with self.subTest(signal=sig.name):
                 code, err = self.interrupt_during_the_hanging_cell(sig)
                 self.assertEqual(code, 130, err)
-                self.assert_partial_with_the_malloc_cell()
-                self.assertIn("partial", err)
+                self.assert_partial_with_the_malloc_cell(partial)
+                self.assertIn("interrupted: the 1 cells measured are in " + partial, err)
+                with open(self.out, "rb") as f:
+                    self.assertEqual(f.read(), complete)
+                os.unlink(partial)  # else the next run is refused: it would overwrite those cells
 
     def test_vmbench_killed_outright_keeps_the_cells_on_disk_and_leaves_no_cell_running(self):
-        # SIGKILL cannot be handled: what is on disk is what was written after the last cell, and
-        # the hanging cell must die with its parent (PR_SET_PDEATHSIG), not hold a core forever.
+        # SIGKILL cannot be handled: every finished cell is in the journal OUT.partial (appended after
+        # each cell), which `vmbench recover` makes a results file; the hanging cell must die with its
+        # parent (PR_SET_PDEATHSIG), not hold a core forever.
         code, _ = self.interrupt_during_the_hanging_cell(signal.SIGKILL)
         self.assertEqual(code, -signal.SIGKILL)
-        self.assert_partial_with_the_malloc_cell()
+        self.assertFalse(os.path.exists(self.out))
+        partial = self.out + ".partial"
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("vmbench recover " + partial, one_line(self, p))  # the next run keeps off those cells
+        p = run("recover", partial)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("1 of the 2 planned cells written to " + partial, p.stderr)
+        self.assert_partial_with_the_malloc_cell(partial)
+
+    def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(self):
+        env = dict(os.environ, **self.TEST)
+        first = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "3",
+                                  "--out", self.out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.wait_for_first_cell_in_the_journal(self.out + ".partial")
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("another vmbench run is writing these results", one_line(self, p))
+        _, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 1, err)  # the hanging cell timed out; the rest is whole
+        self.assertEqual([c["allocator"] for c in self.load()["cells"]], ["malloc", "test-hang"])
+        self.assertFalse(os.path.exists(self.out + ".partial"))
+
+    def wait_for_first_cell_in_the_journal(self, journal, deadline_s=30):
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            try:
+                with open(journal) as f:
+                    if len(f.read().splitlines()) >= 2:  # the header and a cell
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.fail("no cell reached " + journal)
 
     def test_closed_standard_streams_lose_no_cell(self):
         for fd in (0, 1, 2):
@@ -468,7 +501,7 @@ class Faults(Scratch):
         proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang,arena",
                                  "--timeout", "3", "--out", out],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-        self.wait_for_first_cell(out)
+        self.wait_for_first_cell_in_the_journal(out + ".partial")
         shutil.rmtree(out_dir)
         _, err = proc.communicate(timeout=60)
         self.assertEqual(proc.returncode, 2, err)
@@ -507,13 +540,20 @@ class Faults(Scratch):
                 self.assertEqual(p.returncode, 2, p.stderr)
                 lines = stderr_lines(p.stderr)
                 self.assertEqual(len(lines), 1, p.stderr)
-                self.assertIn("cannot write results to " + self.out, lines[0])
                 self.assertIn("File too large", lines[0])
-                self.assertIn("failed too", lines[0])  # the rescue file is under the same limit
                 with open(self.out, "rb") as f:
                     self.assertEqual(f.read(), precious)
-                self.assertEqual(sorted(os.listdir(self.dir.name)), ["r.json", "tmp"])  # no stray .tmp
-                self.assertEqual(os.listdir(self.tmp), [])
+                left = sorted(os.listdir(self.dir.name))
+                self.assertFalse([n for n in left if ".tmp" in n], left)  # no temporary file left
+                self.assertEqual(os.listdir(self.tmp), [])  # the rescue file is under the same limit
+                if "r.json.partial" in left:  # the cell is kept in the journal, and the line says so
+                    self.assertIn("vmbench recover " + self.out + ".partial", lines[0])
+                    p = run("recover", self.out + ".partial", "--out", "-")
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    self.assertEqual(len(json.loads(p.stdout)["cells"]), 1)
+                    os.unlink(self.out + ".partial")
+                else:
+                    self.assertEqual(left, ["r.json", "tmp"])
 
 
 class StandardOutputChecked(Scratch):

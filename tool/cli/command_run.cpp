@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 
 #include "atomic_file.hpp"
@@ -15,8 +16,10 @@
 #include "formats.hpp"
 #include "json_text.hpp"
 #include "progress.hpp"
+#include "rescue_file.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
+#include "run_journal.hpp"
 #include "run_options.hpp"
 #include "standard_output.hpp"
 
@@ -70,6 +73,25 @@ void print_results(const nlohmann::json& doc, const std::string& format) {
   else print_out(render_table(doc));
 }
 
+// Where the run keeps its journal (run_journal.hpp): OUT.partial, or for --out - a new file in $TMPDIR.
+std::string journal_path_for(const std::string& out_path) {
+  if (out_path != kStandardOutput) return partial_path(out_path);
+  std::random_device random;
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%08x%08x", random(), random());
+  return temporary_directory() + "/vmbench-run-" + std::to_string(getpid()) + "-" + suffix + ".partial";
+}
+
+void say_where(const RunOutput& output, const RunReport& report) {
+  if (output.quiet || report.written_to.empty()) return;
+  if (report.complete) {
+    std::fprintf(stderr, "vmbench: results written to %s\n", report.written_to.c_str());
+    return;
+  }
+  std::fprintf(stderr, "vmbench: interrupted: the %zu cells measured are in %s (partial; %s is left as it was)\n",
+               report.document["cells"].size(), report.written_to.c_str(), output.out_path.c_str());
+}
+
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
 int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line) {
@@ -77,14 +99,17 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
   if (const std::optional<int> refused = plan_or_refusal(options, output, plan)) return *refused;
   const std::string exe = self_exe();
   if (exe.empty()) return refuse("cannot find its own executable (/proc/self/exe)");
+  const nlohmann::json context = collect_context(command_line, options.seed);
+  std::string refused;
+  RunJournal journal = RunJournal::create(journal_path_for(output.out_path), plan, context, refused);
+  if (!refused.empty()) return refuse(refused);
   if (!output.quiet)
     for (const auto& s : plan.skipped) std::fprintf(stderr, "vmbench: skipping allocator %s\n", s.c_str());
   if (!output.quiet)
     for (const auto& n : plan.notes) std::fprintf(stderr, "vmbench: note: %s\n", n.c_str());
   catch_interruptions();
-  const nlohmann::json context = collect_context(command_line, options.seed);
   Progress progress(static_cast<int>(plan.cells.size()), output.quiet);
-  const RunReport report = run_plan(plan, exe, output.out_path, context, g_interrupted,
+  const RunReport report = run_plan(plan, exe, output.out_path, context, journal, g_interrupted,
                                     [&](const std::string& label, bool ok, const std::string& error) {
                                       progress.cell_done(label, ok, error);
                                     });
@@ -94,9 +119,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
   }
   progress.finish();
   print_results(report.document, output.out_path == kStandardOutput ? kStandardOutput : output.format);
-  if (!output.quiet && output.out_path != kStandardOutput)
-    std::fprintf(stderr, "vmbench: results written to %s%s\n", output.out_path.c_str(),
-                 report.complete ? "" : " (partial: interrupted)");
+  say_where(output, report);
   if (!report.complete) return exit_code(ExitStatus::interrupted);
   return exit_code(report.any_failed ? ExitStatus::failed : ExitStatus::ok);
 }

@@ -48,15 +48,15 @@ std::string temporary_directory() {
   return dir;
 }
 
-std::string save_rescue(const std::string& out_path, const std::string& why, const std::string& content,
-                        std::size_t cells_measured) {
+Rescue save_rescue(const std::string& out_path, const std::string& why, const std::string& content,
+                   std::size_t cells_measured) {
   const std::string lost = "cannot write results to " + out_path + ": " + why;
   std::string rescue = temporary_directory() + "/vmbench-rescue-" + std::to_string(getpid()) + "-XXXXXX.json";
   if (const std::string rescue_why = write_new_file(rescue, content); !rescue_why.empty())
-    return lost + "; saving them to " + rescue + " failed too: " + rescue_why;
+    return {false, lost + "; saving them to " + rescue + " failed too: " + rescue_why};
   const bool one = cells_measured == 1;
-  return lost + "; the " + std::to_string(cells_measured) + (one ? " cell" : " cells") + " measured so far " +
-         (one ? "is" : "are") + " saved in " + rescue;
+  return {true, lost + "; the " + std::to_string(cells_measured) + (one ? " cell" : " cells") + " measured so far " +
+                    (one ? "is" : "are") + " saved in " + rescue};
 }
 
 }  // namespace vmbench
