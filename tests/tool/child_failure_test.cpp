@@ -52,6 +52,7 @@ TEST(ChildFailure, ASignalTimeoutOrInterruptionSaysSo) {
   EXPECT_EQ(child_failure(end, {}), "crashed with signal 11 (SIGSEGV)");
   end.timed_out = true;
   EXPECT_EQ(child_failure(end, {5}), "timed out after 5 s");
+  EXPECT_EQ(child_failure(end, {0.4}), "timed out after 0.4 s");  // not "after 0 s"
   end.cancelled = true;
   EXPECT_EQ(child_failure(end, {5}), "interrupted");
 }

@@ -411,6 +411,24 @@ class Faults(Scratch):
         self.assertIn("1 of the 2 planned cells written to " + partial, p.stderr)
         self.assert_partial_with_the_malloc_cell(partial)
 
+    def test_a_cell_that_finished_while_vmbench_was_stopped_has_not_timed_out(self):
+        """vmbench stopped (SIGSTOP, Ctrl-Z) for longer than --timeout while a short cell runs: the cell's
+        result is read before the deadline is judged, and the stop is not counted."""
+        # test-slow spins per allocation: a cell of a few tenths of a second, well inside the timeout.
+        proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "test-slow", "-p", "test_delay_spins=500",
+                                 "--timeout", "3", "--out", self.out],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=dict(os.environ, **self.TEST))
+        deadline = time.monotonic() + 30
+        while not os.path.exists(self.out + ".partial") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(5)  # longer than --timeout: the cell finishes meanwhile
+        proc.send_signal(signal.SIGCONT)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(self.load()["cells"][0]["status"], "ok")
+
     def test_a_second_run_on_the_same_output_is_refused_while_the_first_runs(self):
         env = dict(os.environ, **self.TEST)
         first = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "3",

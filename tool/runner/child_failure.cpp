@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -51,7 +52,11 @@ std::string child_failure(const ChildEnd& end, const CellLimits& limits) {
   const std::string said = explaining_line(end.err_text);
   auto with_said = [&](std::string what) { return said.empty() ? what : what + ": " + said; };
   if (end.cancelled) return "interrupted";
-  if (end.timed_out) return "timed out after " + std::to_string(static_cast<int>(limits.timeout_s)) + " s";
+  if (end.timed_out) {
+    char seconds[32];  // %g: 0.4 s, 2 s, 120 s (a cast to int said "timed out after 0 s")
+    std::snprintf(seconds, sizeof seconds, "%g", limits.timeout_s);
+    return "timed out after " + std::string(seconds) + " s";
+  }
   if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status)));
   if (WIFEXITED(status) && WEXITSTATUS(status) != exit_status(CellExit::ok)) {
     std::string error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;

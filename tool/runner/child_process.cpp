@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "cell_deadline.hpp"
 #include "cell_protocol.hpp"
 #include "child_failure.hpp"
 #include "probes.hpp"
@@ -141,28 +142,30 @@ bool read_some(int fd, std::string& into) {
   return n > 0 || (n < 0 && errno == EINTR);
 }
 
-// Read the result and stderr pipes until both close; kill the child on timeout or cancellation.
+// Read the result and stderr pipes until both close; kill the child on timeout or cancellation. The
+// pipes are read before the deadline is judged, and a stop of vmbench itself is not counted
+// (cell_deadline.hpp): a cell that finished while vmbench was stopped has not timed out.
 Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s, const std::atomic<bool>& cancel) {
   Drained d;
   bool open[2] = {true, true};
   std::string* into[2] = {&d.result_json, &d.err_text};
+  CellDeadline deadline(t0, timeout_s);
   while (open[0] || open[1]) {
     if (cancel.load()) {
       d.cancelled = true;
       break;
     }
-    if (timeout_s > 0 && monotonic_now_s() - t0 > timeout_s) {
-      d.timed_out = true;
-      break;
-    }
     pollfd fds[2] = {{result_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
     const int r = poll(fds, 2, kPollSliceMs);
     if (r < 0 && errno != EINTR) break;
-    if (r <= 0) continue;
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; r > 0 && i < 2; ++i)
       if (open[i] && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) open[i] = read_some(fds[i].fd, *into[i]);
     // Keep the tail: the last line is the one that explains a failure.
     if (d.err_text.size() > kMaxStderrBytes) d.err_text.erase(0, d.err_text.size() - kMaxStderrBytes);
+    if ((open[0] || open[1]) && deadline.passed(monotonic_now_s())) {
+      d.timed_out = true;
+      break;
+    }
   }
   if (d.timed_out || d.cancelled) kill(pid, SIGKILL);
   return d;
