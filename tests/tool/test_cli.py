@@ -490,6 +490,17 @@ class Faults(Scratch):
         self.assertEqual({k: c["status"] for k, c in cells.items()}, {k: "ok" for k in cells})
         self.assertIn(self.MEMORY_LIMIT_SAID, p.stderr)
 
+    def test_a_preloaded_allocator_that_aborts_under_the_limit_is_said_to_be_out_of_memory(self):
+        """mimalloc under 16 MiB aborts without a word (SIGABRT): the error names the limit."""
+        self.skip_if_sanitized()
+        p = run("run", *QUICK, "-w", "churn", "-a", "mimalloc", "--memory-limit", self.MEMORY_LIMIT, "--out", self.out)
+        if p.returncode == 2 and "not available" in p.stderr:
+            self.skipTest("mimalloc is not installed")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        cell = self.load()["cells"][0]
+        self.assertEqual(cell["status"], "failed")
+        self.assertIn("(under --memory-limit 16 MiB: most likely out of memory)", cell["error"])
+
     def test_an_address_space_limit_fails_the_arena_reservation_and_malloc_runs(self):
         self.skip_if_sanitized()
         reserve_bytes = 64 << 30  # the arena's reservation per region, given explicitly as 64G below

@@ -1,5 +1,6 @@
 #include "child_failure.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -45,6 +46,23 @@ std::string signal_name(int sig) {
   return "signal " + std::to_string(sig) + (abbrev != nullptr ? std::string(" (SIG") + abbrev + ")" : "");
 }
 
+// Whether running out of memory explains how a cell died, when it does not say so itself: allocators
+// abort (mimalloc, tcmalloc) or fault (jemalloc) when the kernel refuses a mapping, and the loader
+// cannot map a preloaded library or exec fails. Under a --memory-limit these are the limit's doing.
+bool plausibly_out_of_memory(const ChildEnd& end) {
+  const int status = end.wait_status;
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    return sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS;
+  }
+  if (!WIFEXITED(status)) return false;
+  const int code = WEXITSTATUS(status);
+  if (code == exit_status(CellExit::exec_failed) || code == exit_status(CellExit::setup_failed)) return true;
+  for (const char* word : {"memory", "bad_alloc", "failed to map", "mmap", "ENOMEM"})
+    if (end.err_text.find(word) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
 
 std::string child_failure(const ChildEnd& end, const CellLimits& limits) {
@@ -57,12 +75,14 @@ std::string child_failure(const ChildEnd& end, const CellLimits& limits) {
     std::snprintf(seconds, sizeof seconds, "%g", limits.timeout_s);
     return "timed out after " + std::string(seconds) + " s";
   }
-  if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status)));
+  const bool limited = limits.memory_limit_bytes > 0;
+  const std::string suspect = limited && plausibly_out_of_memory(end) ? memory_limit_suspect_note(limits.memory_limit_bytes) : "";
+  if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status))) + suspect;
   if (WIFEXITED(status) && WEXITSTATUS(status) != exit_status(CellExit::ok)) {
     std::string error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;
-    if (WEXITSTATUS(status) == exit_status(CellExit::allocation_failed) && limits.memory_limit_bytes > 0)
-      error += memory_limit_note(limits.memory_limit_bytes);
-    return error;
+    if (WEXITSTATUS(status) == exit_status(CellExit::allocation_failed) && limited)
+      return error + memory_limit_note(limits.memory_limit_bytes);
+    return error + suspect;
   }
   if (!end.wrote_result) return with_said("exited without a result");
   return "";
