@@ -585,6 +585,34 @@ class Faults(Scratch):
                     self.assertEqual(left, ["r.json", "tmp"])
 
 
+class AllocatorEnvironment(Scratch):
+    """GLIBC_TUNABLES, MALLOC_*, MIMALLOC_*, TCMALLOC_* and kin change the allocators under test: they
+    are recorded in the context and warned about, and --clean-env keeps them from the cells."""
+    # glibc malloc maps every allocation on its own: each one costs a page fault.
+    ENV = {"MALLOC_MMAP_THRESHOLD_": "0"}
+
+    def run_tree(self, *extra):
+        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", self.out, *extra, env_extra=self.ENV)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = self.load()
+        return p, doc, doc["cells"][0]["figures"]
+
+    def test_passed_recorded_and_warned(self):
+        p, doc, figures = self.run_tree()
+        self.assertEqual(doc["context"]["allocator_environment"], self.ENV)
+        self.assertFalse(doc["plan"]["clean_env"])
+        self.assertIn("vmbench: warning: the environment sets MALLOC_MMAP_THRESHOLD_", p.stderr)
+        self.assertTrue(any("MALLOC_MMAP_THRESHOLD_" in w and "--clean-env" in w for w in doc["warnings"]))
+        self.assertGreater(figures["minor_faults"], figures["allocations"] / 2)  # the cell saw it
+
+    def test_clean_env_keeps_them_from_the_cells(self):
+        p, doc, figures = self.run_tree("--clean-env")
+        self.assertEqual(doc["context"]["allocator_environment"], self.ENV)  # still recorded
+        self.assertTrue(doc["plan"]["clean_env"])
+        self.assertNotIn("warning", p.stderr)
+        self.assertLess(figures["minor_faults"], figures["allocations"] / 10)
+
+
 class StandardOutputChecked(Scratch):
     """Everything printed must reach standard output: under a file-size limit `export r.json > out.json`
     wrote 1,024 bytes of JSON and exited 0. Now: exit 2 and one line with the reason."""

@@ -17,6 +17,7 @@
 #include "json_text.hpp"
 #include "progress.hpp"
 #include "rescue_file.hpp"
+#include "results_document.hpp"
 #include "run_context.hpp"
 #include "run_loop.hpp"
 #include "run_journal.hpp"
@@ -107,6 +108,8 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     for (const auto& s : plan.skipped) std::fprintf(stderr, "vmbench: skipping allocator %s\n", s.c_str());
   if (!output.quiet)
     for (const auto& n : plan.notes) std::fprintf(stderr, "vmbench: note: %s\n", n.c_str());
+  if (const std::string set = allocator_variables_passed(plan, context); !set.empty() && !output.quiet)
+    std::fprintf(stderr, "vmbench: warning: %s\n", set.c_str());
   catch_interruptions();
   Progress progress(static_cast<int>(plan.cells.size()), output.quiet);
   const RunReport report = run_plan(plan, exe, output.out_path, context, journal, g_interrupted,

@@ -36,6 +36,9 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("--memory-limit", run.memory_limit,
                  "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
       ->type_name("SIZE");
+  cmd.add_flag("--clean-env", run.clean_env,
+               "Do not pass the allocators' environment variables (GLIBC_TUNABLES, MALLOC_*, MIMALLOC_*, "
+               "TCMALLOC_*, ...) to the cells; without it they are passed, recorded and warned about");
 }
 
 void add_output_options(CLI::App& cmd, RunOutput& output) {

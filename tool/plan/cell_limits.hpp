@@ -11,6 +11,7 @@ namespace vmbench {
 struct CellLimits {
   double timeout_s = 0;                   // killed after this long; 0: never
   std::uint64_t memory_limit_bytes = 0;   // RLIMIT_DATA of the child, soft and hard; 0: inherited
+  bool clean_allocator_env = false;       // the allocators' variables (allocator_environment.hpp) are not passed
 };
 
 // Before anything runs: "" when a child can be given this memory limit, else a one-line reason

@@ -25,6 +25,7 @@ struct RunOptions {
   double timeout_s = 120;
   std::string memory_limit;             // raw --memory-limit, e.g. "64M"; empty: none
   DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
+  bool clean_env = false;               // --clean-env: the allocators' variables are not passed to cells
 };
 
 struct Combination {

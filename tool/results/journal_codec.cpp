@@ -13,7 +13,7 @@ json options_to_json(const RunOptions& o) {
   return {{"workloads", o.workloads},   {"allocators", o.allocators}, {"scale", o.scale},
           {"param_args", o.param_args}, {"dispatch", o.dispatch},     {"reps", o.reps},
           {"warmup", o.warmup},         {"seed", o.seed},             {"timeout_s", o.timeout_s},
-          {"memory_limit", o.memory_limit},
+          {"memory_limit", o.memory_limit},     {"clean_env", o.clean_env},
           {"deep", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency}, {"timeline", o.deep.timeline},
                     {"heap_map", o.deep.heap_map}, {"timeline_every_ops", o.deep.timeline_every_ops}}}};
 }
@@ -30,6 +30,7 @@ RunOptions options_from_json(const json& j) {
   j.at("seed").get_to(o.seed);
   j.at("timeout_s").get_to(o.timeout_s);
   j.at("memory_limit").get_to(o.memory_limit);
+  j.at("clean_env").get_to(o.clean_env);
   const json& d = j.at("deep");
   d.at("syscalls").get_to(o.deep.syscalls);
   d.at("latency").get_to(o.deep.latency);

@@ -81,6 +81,7 @@ json plan_json(const Plan& plan) {
           {"timeout_s", o.timeout_s},
           {"memory_limit_bytes", plan.memory_limit_bytes > 0 ? json(plan.memory_limit_bytes) : json(nullptr)},
           {"dispatch", o.dispatch},
+          {"clean_env", o.clean_env},
           {"combinations", plan.combinations.size()},
           {"cells_planned", plan.cells.size()},
           {"skipped_allocators", plan.skipped},
@@ -182,6 +183,16 @@ void add_ratios_to_malloc(json& groups, json& warnings) {
 
 }  // namespace
 
+std::string allocator_variables_passed(const Plan& plan, const json& context) {
+  const auto env = context.find("allocator_environment");
+  if (plan.options.clean_env || env == context.end() || !env->is_object() || env->empty()) return "";
+  std::string names;
+  for (auto it = env->begin(); it != env->end(); ++it) names += (names.empty() ? "" : ", ") + it.key();
+  return "the environment sets " + names +
+         ", which change the allocators under test; their values are in the context (vmbench run --clean-env "
+         "clears them for the cells)";
+}
+
 json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const json& context, bool complete) {
   json doc;
   doc["schema"] = kSchemaName;
@@ -190,6 +201,7 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   doc["context"] = context;
   doc["plan"] = plan_json(plan);
   json warnings = plan.notes;  // what the plan changed in what was asked comes first
+  if (const std::string set = allocator_variables_passed(plan, context); !set.empty()) warnings.push_back(set);
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)

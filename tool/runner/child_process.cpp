@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "allocator_environment.hpp"
 #include "cell_deadline.hpp"
 #include "cell_protocol.hpp"
 #include "child_failure.hpp"
@@ -27,10 +28,11 @@ namespace {
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
 
-std::vector<std::string> child_environment(const std::string& preload) {
+std::vector<std::string> child_environment(const std::string& preload, bool clean_allocator_env) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
-    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) env.emplace_back(*e);
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && !(clean_allocator_env && is_allocator_variable(*e)))
+      env.emplace_back(*e);
   if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
   return env;
 }
@@ -69,8 +71,8 @@ struct CellCommand {
   std::string arg0, arg1 = "__cell", arg2;
   char* argv[4] = {};
 
-  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload)
-      : env_strings(child_environment(preload)), arg0(exe), arg2(spec_text) {
+  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload, bool clean_allocator_env)
+      : env_strings(child_environment(preload, clean_allocator_env)), arg0(exe), arg2(spec_text) {
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     argv[0] = arg0.data();
@@ -210,7 +212,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_text, con
   ChildOutcome out;
   ChildPipes pipes;
   if (out.error = pipes.open(); !out.error.empty()) return out;
-  const CellCommand command(exe, spec_text, preload);
+  const CellCommand command(exe, spec_text, preload, limits.clean_allocator_env);
   const SeccompFilter filter;
   if (trace_memory_syscalls && !filter.supported()) {
     out.error = "system-call tracing is not implemented for this architecture";

@@ -115,7 +115,8 @@ RunReport finish(const std::string& out_path, const RunSetup& run, const std::ve
 RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& out_path,
                    const nlohmann::json& context, RunJournal& journal, const std::atomic<bool>& cancel,
                    const CellDone& on_cell_done) {
-  const RunSetup run{plan, exe, cancel, {plan.options.timeout_s, plan.memory_limit_bytes}, allocator_availability()};
+  const RunSetup run{plan, exe, cancel, {plan.options.timeout_s, plan.memory_limit_bytes, plan.options.clean_env},
+                     allocator_availability()};
   std::vector<CellRecord> records;
   bool any_failed = false;
   for (const Cell& cell : plan.cells) {
