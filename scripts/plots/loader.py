@@ -7,6 +7,7 @@ Every problem is reported as one line (UnusableFile); the figure modules never s
 import argparse
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -204,9 +205,38 @@ def _read_bounded(path):
         raise UnusableFile(f"{path}: not a text file (expected vmbench's JSON results)") from None
 
 
+MAX_NESTING_DEPTH = 64  # as vmbench's loader (kMaxNestingDepth)
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _text_rule_violation(text):
+    """The rules of the text itself, the same as vmbench's loader (text_rule_violation in
+    tool/results/results_loader.cpp), tested by both on one corpus (tests/fixtures/loader-rules/): no
+    byte-order mark, no NUL byte, no nesting deeper than MAX_NESTING_DEPTH (json's recursive parser
+    would raise RecursionError). None, or what is wrong."""
+    if text.startswith("\ufeff"):
+        return "starts with a byte-order mark (vmbench writes none): not a results file"
+    nul = text.find("\0")
+    if nul >= 0:
+        return f"a NUL byte at offset {len(text[:nul].encode('utf-8'))}: not a text file"
+    depth = 0
+    for token in _STRING_OR_BRACKET.finditer(text):  # strings are skipped whole: brackets in them do not count
+        ch = token.group()
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING_DEPTH:
+                return f"nested more than {MAX_NESTING_DEPTH} levels deep: not a results file"
+        elif ch in "]}":
+            depth -= 1
+    return None
+
+
 def load(path):
     """The parsed document, or UnusableFile with one line saying why not."""
     text = _read_bounded(path)
+    _require(text.strip(), path, "empty file, not a results document")
+    broken = _text_rule_violation(text)
+    _require(broken is None, path, broken)
     try:
         doc = json.loads(text, object_pairs_hook=_object_without_repeats)
     except _RepeatedMember as e:

@@ -613,6 +613,69 @@ class AllocatorEnvironment(Scratch):
         self.assertLess(figures["minor_faults"], figures["allocations"] / 10)
 
 
+class SmallerDefects(Scratch):
+    """The smaller defects of the hostile-input review: each gives the documented behaviour."""
+    SMALL = os.path.join(SOURCE_DIR, "tests", "fixtures", "loader-rules", "accept-a-small-run.json")
+
+    def variant(self, name, change):
+        with open(self.SMALL) as f:
+            doc = json.load(f)
+        change(doc)
+        path = os.path.join(self.dir.name, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def test_a_truncated_timeline_is_flagged_and_keeps_its_checkpoints(self):
+        p = run("run", *QUICK, "-w", "frag", "-a", "malloc", "--timeline", "--timeline-every", "10", "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = self.load()
+        t = doc["cells"][0]["figures"]["timeline"]
+        self.assertTrue(t["truncated"])
+        self.assertEqual(t["points"], 1024)
+        self.assertGreater(t["dropped_points"], 0)
+        self.assertEqual([l["label"] for l in t["labels"]][-1], "end")
+        self.assertTrue(doc["groups"][0]["fragmentation"]["truncated"])
+        self.assertTrue(any("timeline was truncated" in w for w in doc["warnings"]), doc["warnings"])
+
+    def test_compare_names_the_seeds_when_they_differ(self):
+        paths = []
+        for seed in ("1", "2"):
+            paths.append(os.path.join(self.dir.name, seed + ".json"))
+            p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--seed", seed, "--out", paths[-1])
+            self.assertEqual(p.returncode, 0, p.stderr)
+        for fmt in ("table", "markdown", "json"):
+            p = run("compare", "--format", fmt, *paths)
+            self.assertIn("different seeds (BASE --seed 1, NEW --seed 2)", p.stdout, fmt)
+
+    def test_a_base_in_which_every_cell_failed_is_not_a_pass(self):
+        def all_failed(doc):
+            for c in doc["cells"]:
+                c.update(status="failed", error="crashed with signal 11 (SIGSEGV)")
+                c.pop("figures")
+            for g in doc["groups"]:
+                g.update(reps_failed=g["reps_ok"] + g["reps_failed"], reps_ok=0)
+        base = self.variant("failed.json", all_failed)
+        p = run("compare", base, self.SMALL)
+        self.assertEqual(p.returncode, 2, p.stdout)
+        self.assertIn("every cell failed: nothing to compare against", one_line(self, p))
+
+    def test_names_from_a_file_are_printed_as_text(self):
+        hostile = "tree/mal|loc\u001b]0;owned\u0007<b>/inline"
+
+        def rename(doc):
+            for x in doc["cells"] + doc["groups"]:
+                x["key"] = hostile
+        path = self.variant("hostile.json", rename)
+        table = run("compare", path, path)
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertNotIn("\u001b", table.stdout)
+        self.assertIn("tree/mal|loc\\x1b]0;owned\\x07<b>/inline", table.stdout)
+        markdown = run("compare", "--format", "markdown", path, path).stdout
+        self.assertNotIn("\u001b", markdown)
+        self.assertIn("tree/mal\\|loc\\x1b\\]0;owned\\x07&lt;b&gt;/inline", markdown)
+
+
 class StandardOutputChecked(Scratch):
     """Everything printed must reach standard output: under a file-size limit `export r.json > out.json`
     wrote 1,024 bytes of JSON and exited 0. Now: exit 2 and one line with the reason."""

@@ -48,6 +48,31 @@ int usage_error(const std::string& line) {
   return exit_code(ExitStatus::unusable_input);
 }
 
+// A BASE with no successful cell has nothing to compare against: every figure would be "not judged"
+// and the comparison would pass.
+std::string nothing_measured(const nlohmann::json& doc, const std::string& path) {
+  for (const auto& c : doc["cells"])
+    if (c["status"] == "ok") return "";
+  return path + ": " + (doc["cells"].empty() ? "no cell was measured" : "every cell failed") +
+         ": nothing to compare against";
+}
+
+// The seed each file was run with (its plan's, else its context's), as text; "" when absent.
+std::string seed_of(const nlohmann::json& doc) {
+  for (const char* part : {"plan", "context"})
+    if (const auto it = doc.at(part).find("seed"); it != doc.at(part).end() && it->is_number()) return it->dump();
+  return "";
+}
+
+// Files run with different seeds made different random choices: counts that follow them differ,
+// and a verdict must say so.
+void note_different_seeds(const nlohmann::json& base, const nlohmann::json& now, Comparison& c) {
+  const std::string b = seed_of(base), n = seed_of(now);
+  if (!b.empty() && !n.empty() && b != n)
+    c.notes.push_back("the files were run with different seeds (BASE --seed " + b + ", NEW --seed " + n +
+                      "): the workloads made different random choices, so figures that follow them may differ");
+}
+
 int run_compare(const CompareArgs& a) {
   CompareOptions o;
   if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10% (0 to 10000%)");
@@ -64,10 +89,12 @@ int run_compare(const CompareArgs& a) {
   }
   const LoadedResults base = load_results(a.base_path);
   if (!base.ok()) return usage_error(base.error);
+  if (const std::string why = nothing_measured(base.doc, a.base_path); !why.empty()) return usage_error(why);
   const LoadedResults now = load_results(a.new_path);
   if (!now.ok()) return usage_error(now.error);
-  const Comparison c = compare_documents(base.doc, now.doc, o);
+  Comparison c = compare_documents(base.doc, now.doc, o);
   if (!c.error.empty()) return usage_error(c.error);
+  note_different_seeds(base.doc, now.doc, c);
   if (a.format == "json") print_out(json_text(comparison_json(c, a.base_path, a.new_path), 2) + "\n");
   else if (a.format == "markdown") print_out(render_comparison_markdown(c));
   else print_out(render_comparison_table(c));

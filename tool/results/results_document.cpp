@@ -67,7 +67,8 @@ void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
     const json& t = r->data["timeline"];
     g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F4", t["F4"]},
                                               {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
-                                              {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]}}
+                                              {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]},
+                                              {"truncated", t.value("truncated", false)}}
                                        : json(nullptr);
   }
 }
@@ -155,6 +156,10 @@ json group_json(const Combination& c, const std::vector<const CellRecord*>& reps
             {"reps_ok", reps.size()}, {"reps_failed", failed}};
   add_figures(g, reps);
   if (!reps.empty()) warn_if_noisy(g, warnings);
+  if (const auto f = g.find("fragmentation"); f != g.end() && f->is_object() && f->value("truncated", false))
+    warnings.push_back(c.key + ": the timeline was truncated at " + (*f)["points"].dump() +
+                       " points (the samples after them count in F3 and F4, but are not in the series): raise "
+                       "--timeline-every");
   return g;
 }
 

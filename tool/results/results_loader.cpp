@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -313,13 +314,65 @@ struct RepeatedMembers {
   }
 };
 
+// The rules of the text itself, the same in the plots' loader (scripts/plots/loader.py) and tested on
+// one corpus (tests/fixtures/loader-rules/): no byte-order mark (vmbench writes none; nlohmann skipped
+// it, Python refused it), no NUL byte (nlohmann and Python told a trailing NUL apart differently), no
+// nesting deeper than kMaxNestingDepth (Python's parser overflowed its stack where nlohmann's did not).
+// "" or what is wrong.
+std::string text_rule_violation(const std::string& text) {
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) return "starts with a byte-order mark (vmbench writes none): not a results file";
+  if (const auto nul = text.find('\0'); nul != std::string::npos)
+    return "a NUL byte at offset " + std::to_string(nul) + ": not a text file";
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > kMaxNestingDepth)
+        return "nested more than " + std::to_string(kMaxNestingDepth) + " levels deep: not a results file";
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return "";
+}
+
+// The length of the valid UTF-8 sequence at s[i], or 0 when the byte there starts none.
+std::size_t utf8_sequence_at(const std::string& s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
 std::string one_line(std::string s) {
   // nlohmann's messages start with "[json.exception.parse_error.101] ": the reader needs the rest.
   if (const auto close = s.find("] "); s.rfind("[json.exception", 0) == 0 && close != std::string::npos)
     s.erase(0, close + 2);
-  for (char& ch : s)
-    if (ch == '\n' || ch == '\r') ch = ' ';
-  return s;
+  // A parse error quotes the bytes it last read: line breaks and bytes that are not UTF-8 are shown
+  // as escapes, so that the line is one line of text.
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = utf8_sequence_at(s, i);
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (n == 0 || c < 0x20) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += c == '\n' || c == '\r' ? std::string(" ") : std::string(hex);
+      ++i;
+    } else {
+      out.append(s, i, n);
+      i += n;
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -329,6 +382,10 @@ LoadedResults parse_results(const std::string& text, const std::string& name) {
   out.path = name;
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     out.error = name + ": empty file, not a results document";
+    return out;
+  }
+  if (const std::string broken = text_rule_violation(text); !broken.empty()) {
+    out.error = name + ": " + broken;
     return out;
   }
   RepeatedMembers repeated;

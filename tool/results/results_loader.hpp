@@ -20,6 +20,10 @@ struct LoadedResults {
 // read. Only a regular file is read (not a device, FIFO or socket: they have no size to check).
 inline constexpr long long kMaxResultsFileBytes = 256LL << 20;
 
+// A results document nests about 6 levels; far deeper is not one (and would overflow a recursive
+// parser's stack, as Python's does).
+inline constexpr int kMaxNestingDepth = 64;
+
 // Reads and checks the file at `path`.
 LoadedResults load_results(const std::string& path);
 
