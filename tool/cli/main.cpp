@@ -31,9 +31,7 @@ std::string join_args(int argc, char** argv) {
 }
 
 void describe(CLI::App& app) {
-  // A repeated option is refused after parsing, with its name (check_given_once_and_not_empty): CLI11's
-  // own refusal said "At Most 1 required but received 3" for two values.
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  vmbench::refuse_repeats_after_parsing(app);
   app.set_version_flag("--version", vmbench::version_string());
   app.require_subcommand(1);
   app.footer("Examples:\n  vmbench run\n  vmbench run --workload tree --allocator arena,malloc,jemalloc\n  vmbench list");

@@ -51,6 +51,10 @@ CLI::Validator finite_number(double min, double max) {
       "NUMBER in " + range);
 }
 
+void refuse_repeats_after_parsing(CLI::App& app) {
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
 std::string check_given_once_and_not_empty(const CLI::App& command) {
   for (const CLI::Option* opt : command.get_options()) {
     if (opt->count() == 0) continue;

@@ -15,6 +15,11 @@ CLI::Validator whole_number(std::uint64_t min, std::uint64_t max);
 // A finite decimal number (no NaN, no infinity, nothing after it), from min to max.
 CLI::Validator finite_number(double min, double max);
 
+// Before the commands are added to `app`: an option given twice is kept for
+// check_given_once_and_not_empty() to refuse by name (CLI11's own refusal said "At Most 1 required but
+// received 3" for two values).
+void refuse_repeats_after_parsing(CLI::App& app);
+
 // After parsing: every option given to `command` was given a non-empty value, and an option that takes
 // one value was given once. "" or the one line that says which option was not.
 std::string check_given_once_and_not_empty(const CLI::App& command);

@@ -258,6 +258,22 @@ void add_combinations(Plan& plan, const std::string& w, const std::string& a, co
   }
 }
 
+// Cells in the plan, counted before anything is built: a sweep of several parameters multiplies, and
+// a few hundred values each would ask for more combinations than memory holds. Saturates at
+// UINT64_MAX.
+std::uint64_t planned_cells(const std::vector<std::string>& workloads, const std::vector<std::string>& allocators,
+                            const GivenParams& given, std::size_t dispatches, int reps, int scale) {
+  const auto times = [](std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; };
+  std::uint64_t total = 0;
+  for (const auto& w : workloads)
+    for (const auto& a : allocators) {
+      std::uint64_t n = dispatches;
+      for (const auto& axis : axes_of(*find_workload(w), a, given, scale)) n = times(n, axis.second.size());
+      total = total > UINT64_MAX - n ? UINT64_MAX : total + n;
+    }
+  return times(total, static_cast<std::uint64_t>(reps));
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
@@ -271,6 +287,10 @@ Plan make_plan(const RunOptions& o) {
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};
+  const std::uint64_t cells = planned_cells(workloads, allocators, given, dispatches.size(), o.reps, static_cast<int>(plan.scale));
+  if (cells > kMaxPlannedCells)
+    bad("the plan has " + (cells == UINT64_MAX ? std::string("more than 2^64") : std::to_string(cells)) +
+        " cells, more than " + std::to_string(kMaxPlannedCells) + ": sweep fewer values, or fewer at a time");
   for (const auto& w : workloads)
     for (const auto& a : allocators) add_combinations(plan, w, a, given, dispatches);
   for (int rep = 0; rep < o.reps; ++rep)

@@ -62,6 +62,10 @@ struct Plan {
 // Where each allocator can be loaded from on this machine.
 std::vector<AllocatorAvailability> allocator_availability();
 
+// A plan larger than this is refused: a million cells take days, and a sweep of many parameters at
+// once multiplies to more combinations than memory holds.
+inline constexpr std::uint64_t kMaxPlannedCells = 1'000'000;
+
 // Throws std::invalid_argument with a one-line message naming the problem (and the valid choices).
 Plan make_plan(const RunOptions& options);
 
