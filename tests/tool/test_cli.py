@@ -160,6 +160,9 @@ class BadInput(Scratch):
         (["run", "-w", "tree", "-p", "depth=4294967300"], "depth=4294967300: out of range (valid: 4 to 22)"),
         (["run", "-w", "tree", "-p", "depth=30"], "(valid: 4 to 22)"),
         (["run", "-w", "strings", "-p", "words_per_line=0"], "words_per_line=0: out of range (valid: 1 to"),
+        # A sweep that multiplies past what can run is refused before the plan is built.
+        (["run", "-w", "churn", "-p", "live_objects=" + ",".join(map(str, range(1, 1001))),
+          "-p", "steps=" + ",".join(map(str, range(1000)))], "cells, more than 1000000: sweep fewer values"),
         (["run", "--reps", "0"], "--reps"),
         (["run", "--reps", "many"], "--reps"),
         (["run", "--timeout", "-1"], "--timeout"),
