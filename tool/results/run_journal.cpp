@@ -44,7 +44,12 @@ bool held_by_a_run(int fd) { return flock(fd, LOCK_SH | LOCK_NB) != 0 && errno =
 // that did not finish: its cells must not be overwritten.
 std::string refusal_for_existing(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return with_errno("cannot use " + path);
+  if (fd < 0) return with_errno("cannot use " + path + ", where the run keeps its cells");
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return path + " exists and is not a regular file: the run keeps its cells there; move it away";
+  }
   const bool held = held_by_a_run(fd);
   char head[32] = {};
   const ssize_t n = held ? 0 : read(fd, head, sizeof head - 1);
