@@ -4,7 +4,7 @@
 #   scripts/make-reference.sh            uses build/release/tool/vmbench (scripts/setup.sh builds it)
 #   VMBENCH=path/to/vmbench scripts/make-reference.sh
 #   scripts/make-reference.sh --figures-only   redraw the figures from the committed JSON, run nothing
-# Runs six experiments (a few minutes in all), then draws every figure each supports with
+# Runs seven experiments (a few minutes in all), then draws every figure each supports with
 # scripts/vmbench-plot (PNG only). Timings depend on the machine: run it on a quiet one.
 set -euo pipefail
 
@@ -44,4 +44,8 @@ run dispatch --scale default --reps 5 --dispatch both -a arena,pool,malloc,bump
 run frag-large --scale large --reps 3 -w frag -a arena,pool,malloc,jemalloc,mimalloc,tcmalloc
 # 6. Deep metrics: latency of every operation, memory over time, traced system calls, heap map (extra passes).
 run deep --scale default --reps 3 --deep -w churn,frag -a arena,pool,malloc,jemalloc,mimalloc
+# 7. Real programs: the committed traces of python3, sqlite3 and g++ (workloads/traces/) against every allocator.
+run replay-python --reps 5 -w replay -p trace=workloads/traces/python.trace
+run replay-sqlite --reps 5 -w replay -p trace=workloads/traces/sqlite.trace
+run replay-gcc --reps 5 -w replay -p trace=workloads/traces/gcc.trace
 echo "make-reference: done; figures in $out/*/"

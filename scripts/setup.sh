@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 # What the build and the main job need, and what the tests add.
 run_packages=(g++ cmake ninja-build pkg-config git libcli11-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev
               googletest libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev python3-matplotlib python3-numpy)
-test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace valgrind)
+test_packages=(clang libclang-rt-14-dev python3-jsonschema chromium strace valgrind libboost-dev)
 ci_packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix wine64)
 
 wanted=("${run_packages[@]}")
@@ -51,8 +51,9 @@ if [ "$mode" = run ]; then
 fi
 
 ctest --preset release -j "$jobs"
-# The performance-regression gate (docs/ci.md): a fresh --scale ci run against results/baseline/ci.json;
-# fails on a real regression (exit 1), silent on noise. About 10 s.
+# The performance-regression gate (docs/ci.md): a fresh --scale ci --cost run against
+# results/baseline/ci.json; fails on a 1% regression of the measured phase's simulated cost or on a
+# changed count (exit 1), silent on noise. About a minute (valgrind, a test package, runs the cost pass).
 echo "setup: performance-regression gate"
 scripts/ci-gate.sh --vmbench build/release/tool/vmbench
 if [ "${CI:-}" = true ]; then

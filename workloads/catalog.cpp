@@ -18,10 +18,32 @@ constexpr std::uint64_t kMaxWords = 1'000'000'000;         // strings: the text 
 constexpr std::uint64_t kMaxWordsPerLine = 1'000'000;
 constexpr std::uint64_t kMaxAddressBytes = 64ULL << 40;    // 64 TiB: half of x86-64's user address space
 
-}  // namespace
+// The workloads that need an input of their own (a trace, a command): not in the default suite.
+std::vector<WorkloadInfo> workloads_with_input() {
+  return {
+      {"replay",
+       "a program's recorded allocation calls (vmbench record) replayed in their recorded order",
+       "one allocation per recorded call that created an object (realloc: a new object, a copy and a free), "
+       "one free per recorded free; every object is persistent, so an arena keeps what the program freed "
+       "(its frees are skipped and counted); each object is touched once per page",
+       {
+           {"trace", ParamKind::text, {"", "", ""}, "the trace file, from vmbench record (docs/trace-format.md)"},
+       },
+       true},
+      {"program",
+       "any program, run under each malloc replacement (vmbench run --program -- CMD ARGS...)",
+       "the program's own: not counted (record them with `vmbench record`); its wall and CPU time, peak RSS "
+       "and page faults are the figures, its standard output's hash the checksum",
+       {
+           {"command", ParamKind::text, {"", "", ""}, "the command line, as given after --program --"},
+       },
+       true},
+  };
+}
 
-const std::vector<WorkloadInfo>& workload_catalog() {
-  static const std::vector<WorkloadInfo> list = {
+// vmbench's own synthetic workloads, then those with an input.
+std::vector<WorkloadInfo> all_workloads() {
+  std::vector<WorkloadInfo> list = {
       {"tree",
        "binary trees (Benchmarks Game): build, check and release many trees; phases timed apart",
        "one allocation per node; one free per node where the allocator can free; an arena drops each "
@@ -74,6 +96,14 @@ const std::vector<WorkloadInfo>& workload_catalog() {
             {"random", "alternate"}},
        }},
   };
+  for (auto& w : workloads_with_input()) list.push_back(std::move(w));
+  return list;
+}
+
+}  // namespace
+
+const std::vector<WorkloadInfo>& workload_catalog() {
+  static const std::vector<WorkloadInfo> list = all_workloads();
   return list;
 }
 
@@ -113,7 +143,9 @@ const std::vector<ParamDef>& allocator_params() {
       {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {},
        {"pool"}, {1, kMaxAddressBytes}},
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
-      {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per allocation", {}, {"test-slow"}},
+      {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per delayed allocation", {}, {"test-slow"}},
+      {"test_delay_every", ParamKind::count, {"1", "1", "1"},
+       "test-slow: delay one allocation in this many (finer slowdowns: docs/ci.md)", {}, {"test-slow"}},
       {"test_bloat_bytes", ParamKind::bytes, {"0", "0", "0"}, "test-bloat: extra bytes per allocation", {}, {"test-bloat"}},
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {},
        {"bump"}, {1, kMaxAddressBytes}},

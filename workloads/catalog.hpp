@@ -14,6 +14,7 @@ struct WorkloadInfo {
   std::string summary;     // one line
   std::string operations;  // what counts as an operation, and how lifetimes map onto an arena
   std::vector<ParamDef> params;
+  bool on_request = false;  // not in the default suite: it needs its input (a command, a trace file)
 };
 
 enum class Loading : std::uint8_t {

@@ -38,6 +38,9 @@ struct WorkloadStats {
   std::uint64_t final_live_bytes = 0;
   std::uint64_t checksum = 0;  // identical for every allocator at one seed: the work was the same
   std::vector<PhaseTime> phases;
+  // Counts of a workload's own, beside the common ones (replay: what the trace held and what was left
+  // out); named as they appear in the results, under workload_counts.
+  std::vector<std::pair<std::string, std::uint64_t>> counts;
 };
 
 // Hooks the child gives the workload: where to report a checkpoint (RSS and live bytes read at the
@@ -82,18 +85,24 @@ class Driver {
 
   template <Life L = Life::persistent>
   VMB_INLINE void* alloc(std::size_t bytes) {
+    return alloc_aligned<L>(bytes, kObjectAlign);
+  }
+  // An alignment other than the workloads' own (replay: a recorded posix_memalign); free it with
+  // free_aligned and the same alignment.
+  template <Life L = Life::persistent>
+  VMB_INLINE void* alloc_aligned(std::size_t bytes, std::size_t align) {
     ++stats_.allocations;
     live_ += bytes;
     peak_live_ = std::max(peak_live_, live_);
     if constexpr (kProbed) {
       const std::uint64_t t0 = cycle_ticks();
-      void* p = heap_.template alloc<L>(bytes, kObjectAlign);
+      void* p = heap_.template alloc<L>(bytes, align);
       const std::uint64_t t1 = cycle_ticks();
       if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes, allocations_made() - 1);
       if (ctx_.probe != nullptr) ctx_.probe->allocated(reinterpret_cast<std::uintptr_t>(p), bytes, t1 - t0, live_);
       return p;
     } else {
-      void* p = heap_.template alloc<L>(bytes, kObjectAlign);
+      void* p = heap_.template alloc<L>(bytes, align);
       if (VMB_UNLIKELY(p == nullptr)) allocation_failed(bytes, allocations_made() - 1);
       return p;
     }
@@ -107,6 +116,10 @@ class Driver {
   // its lifetime group goes (counted as a skipped free).
   template <Life L = Life::persistent>
   VMB_INLINE void free(void* p, std::size_t bytes) {
+    free_aligned<L>(p, bytes, kObjectAlign);
+  }
+  template <Life L = Life::persistent>
+  VMB_INLINE void free_aligned(void* p, std::size_t bytes, std::size_t align) {
     live_ -= bytes;
     if constexpr (kIndividualFree) {
       ++stats_.frees;
@@ -115,11 +128,11 @@ class Driver {
         std::uintptr_t address = reinterpret_cast<std::uintptr_t>(p);
         asm volatile("" : "+r"(address));
         const std::uint64_t t0 = cycle_ticks();
-        heap_.template free<L>(p, bytes, kObjectAlign);
+        heap_.template free<L>(p, bytes, align);
         const std::uint64_t t1 = cycle_ticks();
         if (ctx_.probe != nullptr) ctx_.probe->freed(address, bytes, t1 - t0, live_);
       } else {
-        heap_.template free<L>(p, bytes, kObjectAlign);
+        heap_.template free<L>(p, bytes, align);
       }
     } else {
       ++stats_.frees_skipped;

@@ -82,6 +82,8 @@ std::string validate_param(const ParamDef& def, const std::string& value) {
       }
       return given + "expected one of " + list;
     }
+    case ParamKind::text:
+      return value.empty() ? "parameter " + def.name + " is empty" : "";
   }
   if (!number) return given + why + " (valid: " + describe_range(def) + ")";
   if (*number < def.range.min || *number > def.range.max) return given + "out of range (valid: " + describe_range(def) + ")";

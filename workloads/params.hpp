@@ -19,6 +19,7 @@ enum class ParamKind : std::uint8_t {
   count,   // non-negative integer; accepts k/M/G/T suffixes as powers of 1000 ("2M" = 2000000)
   bytes,   // byte size; accepts K/M/G/T suffixes as powers of 1024 ("64K" = 65536)
   choice,  // one of `choices`
+  text,    // any non-empty text: a command line, a file path
 };
 
 // The values a count or byte-size parameter may take, both ends included: what the workload or the

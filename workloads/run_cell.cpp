@@ -16,6 +16,7 @@
 #include "tree.hpp"
 #include "churn.hpp"
 #include "frag.hpp"
+#include "replay.hpp"
 #include "strings.hpp"
 
 namespace vmbench {
@@ -37,6 +38,7 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
   if (name == "churn") return churn::run(d, begin);
   if (name == "strings") return strings::run(d, begin);
   if (name == "frag") return frag::run(d, begin);
+  if (name == "replay") return replay::run(d, begin);
   throw std::runtime_error("unknown workload '" + name + "'");
 }
 
@@ -97,7 +99,8 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   const std::string& a = r.allocator;
   if (a == "arena") return run_heap<ArenaHeap>(r, hooks);
   if (a == "pool") return run_heap<PoolHeap>(r, hooks);
-  if (a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc") return run_heap<MallocHeap>(r, hooks);
+  if (r.preloaded_malloc || a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc")
+    return run_heap<MallocHeap>(r, hooks);
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
   if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
   if (a == "bump") return run_heap<BumpHeap>(r, hooks);

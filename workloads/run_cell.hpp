@@ -17,6 +17,7 @@ struct CellRequest {
   std::string workload;
   std::string allocator;
   bool virtual_dispatch = false;  // through the vmb::Allocator interface instead of inlined
+  bool preloaded_malloc = false;  // a malloc replacement in LD_PRELOAD (your own: -a NAME=PATH)
   Params params;
   std::uint64_t seed = 0;
   int warmup = 0;  // unmeasured passes of the workload in the same process first

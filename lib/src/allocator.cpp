@@ -1,27 +1,22 @@
-// Adapters from the arena, the pool and malloc to the Allocator interface.
+// Adapters from the arena and malloc to the Allocator interface (the pool's, a template over its
+// policy, is inline in vmb/allocator.hpp).
 #include "vmb/allocator.hpp"
 
 #include <cstdlib>
 
 #include "vmb/arena.hpp"
-#include "vmb/pool.hpp"
+#include "vmb/detail/size_math.hpp"
 
 namespace vmb {
 
 namespace {
 
+using detail::is_pow2;
+
 void* arena_alloc(std::size_t size, std::size_t align, void* ctx) {
   return static_cast<Arena*>(ctx)->push(size, align);
 }
 void arena_free(void*, std::size_t, void*) {}  // arenas free by popping or clearing
-
-void* pool_alloc(std::size_t size, std::size_t align, void* ctx) {
-  auto* pool = static_cast<Pool*>(ctx);
-  // Slots are stride-aligned from a page-aligned base, so any power of two dividing the stride holds.
-  if (size > pool->slot_bytes() || !is_pow2(align) || pool->slot_bytes() % align != 0) return nullptr;
-  return pool->allocate();
-}
-void pool_free(void* p, std::size_t, void* ctx) { static_cast<Pool*>(ctx)->free(p); }
 
 #if defined(_WIN32)
 void* malloc_alloc(std::size_t size, std::size_t align, void*) {
@@ -41,7 +36,6 @@ void malloc_free(void* p, std::size_t, void*) { std::free(p); }
 }  // namespace
 
 Allocator arena_allocator(Arena& arena) noexcept { return {arena_alloc, arena_free, &arena}; }
-Allocator pool_allocator(Pool& pool) noexcept { return {pool_alloc, pool_free, &pool}; }
 Allocator malloc_allocator() noexcept { return {malloc_alloc, malloc_free, nullptr}; }
 
 }  // namespace vmb

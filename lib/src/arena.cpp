@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "vmb/assert.hpp"
+#include "vmb/detail/size_math.hpp"
 #include "vmb/os.hpp"
 
 namespace vmb {
@@ -12,18 +14,29 @@ namespace {
 std::uintptr_t addr(const void* p) noexcept { return reinterpret_cast<std::uintptr_t>(p); }
 }  // namespace
 
+using detail::add_overflows;
+using detail::align_up_checked;
+using detail::is_pow2;
+
 void* Arena::overflow() noexcept {
-  error_ = Error::size_overflow;
+  if (!construction_failed()) error_ = Error::size_overflow;
   return nullptr;
 }
 
+// Every failure goes through here, so that a construction error is never overwritten.
+bool Arena::refuse(Error why) noexcept {
+  if (!construction_failed()) error_ = why;
+  return false;
+}
+
 void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
+  if (construction_failed()) return nullptr;  // error_ keeps saying why the arena does not exist
   if (!is_pow2(align)) {  // the caller's mistake is reported first, whatever state the arena is in
-    error_ = Error::bad_alignment;
+    refuse(Error::bad_alignment);
     return nullptr;
   }
-  if (base_ == nullptr) {  // a failed VirtualArena or a FixedArena over nothing: no room at all
-    error_ = Error::exhausted;
+  if (base_ == nullptr) {  // a FixedArena over nothing: no room at all
+    refuse(Error::exhausted);
     return nullptr;
   }
   std::size_t p = 0;
@@ -31,13 +44,14 @@ void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
   const std::uintptr_t end = p + size;
   if (end < p) return overflow();
   if (end > addr(limit_)) {
-    error_ = Error::exhausted;
+    refuse(Error::exhausted);
     return nullptr;
   }
   if (end > addr(commit_end_) && !commit_to(end)) return nullptr;
   cur_ = reinterpret_cast<std::byte*>(end);
+  last_ = reinterpret_cast<std::byte*>(p);
 #if VMB_COUNT_PUSHES
-  ++stats_.pushes;
+  ++pushes_;
 #endif
   VMB_UNPOISON(reinterpret_cast<void*>(p), size);
   return reinterpret_cast<void*>(p);
@@ -46,29 +60,34 @@ void* Arena::push_slow(std::size_t size, std::size_t align) noexcept {
 // Commit whole commit steps (counted from base_) until `end` is covered; the last step is clipped
 // to the usable limit. One system call however many steps are needed.
 bool Arena::commit_to(std::uintptr_t end) noexcept {
-  if (commit_step_ == 0) {  // a FixedArena has nothing to commit
-    error_ = Error::exhausted;
-    return false;
-  }
-  const std::size_t need = end - addr(base_);
-  const std::size_t offset = whole_steps_capped(need, commit_step_, capacity());
-  std::byte* new_end = base_ + offset;
-  const std::size_t bytes = static_cast<std::size_t>(new_end - commit_end_);
-  if (!os::commit(commit_end_, bytes)) {
-    error_ = Error::commit_failed;
-    return false;
-  }
-  VMB_POISON(commit_end_, bytes);
+  if (ledger_.step_bytes() == 0) return refuse(Error::exhausted);  // a FixedArena cannot commit
+  std::byte* const new_end = ledger_.commit_to(base_, commit_end_, capacity(), end - addr(base_));
+  if (new_end == nullptr) return refuse(Error::commit_failed);
   commit_end_ = new_end;
-  ++stats_.commit_calls;
-  stats_.committed_bytes += bytes;
-  stats_.peak_committed_bytes = std::max(stats_.peak_committed_bytes, stats_.committed_bytes);
   return true;
+}
+
+ArenaStats Arena::stats() const noexcept {
+  const CommitStats& c = ledger_.stats();
+  ArenaStats s;
+  s.reserved_bytes = c.reserved_bytes;
+  s.committed_bytes = c.committed_bytes;
+  s.peak_committed_bytes = c.peak_committed_bytes;
+  s.commit_calls = c.commit_calls;
+  s.decommit_calls = c.decommit_calls;
+  s.pushed_bytes = retired_bytes_ + pos();
+  s.pushes = pushes_;
+  return s;
 }
 
 bool Arena::grow_last(void* p, std::size_t old_size, std::size_t new_size) noexcept {
   auto* b = static_cast<std::byte*>(p);
-  if (b < base_ || b > cur_ || static_cast<std::size_t>(cur_ - b) != old_size) return false;
+  // last_ is the start of the block the newest push returned: anything else (a pointer into a block,
+  // an older block, the position itself with size 0) was never returned as the newest block.
+  if (b == nullptr || b != last_ || static_cast<std::size_t>(cur_ - b) != old_size) {
+    return refuse(Error::bad_pointer);
+  }
+  VMB_ASSERT(last_ >= base_ && last_ <= cur_, "arena: the newest block lies outside [base, position]");
   if (new_size <= old_size) {
     VMB_POISON(b + new_size, old_size - new_size);
     retired_bytes_ += old_size - new_size;
@@ -76,15 +95,12 @@ bool Arena::grow_last(void* p, std::size_t old_size, std::size_t new_size) noexc
     return true;
   }
   const std::size_t extra = new_size - old_size;
-  const std::uintptr_t end = addr(cur_) + extra;
-  if (end < addr(cur_)) {
+  std::uintptr_t end = 0;
+  if (add_overflows(addr(cur_), extra, &end)) {
     overflow();
     return false;
   }
-  if (end > addr(limit_)) {
-    error_ = Error::exhausted;
-    return false;
-  }
+  if (end > addr(limit_)) return refuse(Error::exhausted);
   if (end > addr(commit_end_) && !commit_to(end)) return false;
   VMB_UNPOISON(cur_, extra);
   cur_ = reinterpret_cast<std::byte*>(end);
@@ -97,6 +113,7 @@ bool Arena::pop_to(std::size_t pos) noexcept {
   VMB_POISON(new_cur, static_cast<std::size_t>(cur_ - new_cur));
   retired_bytes_ += static_cast<std::size_t>(cur_ - new_cur);
   cur_ = new_cur;
+  if (last_ > cur_) last_ = nullptr;  // the newest block is gone; the one before it is not known
   return true;
 }
 
@@ -110,16 +127,8 @@ void Arena::decommit_unused() noexcept { decommit_above(0); }
 // Keep max(keep_bytes, pos()) committed, rounded up to a whole commit step so that commit_end_ stays
 // on a step boundary; decommit the rest in one call.
 void Arena::decommit_above(std::size_t keep_bytes) noexcept {
-  if (commit_step_ == 0) return;
-  const std::size_t keep = std::max(keep_bytes, pos());
-  const std::size_t keep_offset = whole_steps_capped(keep, commit_step_, capacity());
-  std::byte* from = base_ + keep_offset;
-  if (from >= commit_end_) return;
-  const std::size_t bytes = static_cast<std::size_t>(commit_end_ - from);
-  if (!os::decommit(from, bytes)) return;  // still committed and usable: nothing to undo
-  commit_end_ = from;
-  ++stats_.decommit_calls;
-  stats_.committed_bytes -= bytes;
+  commit_end_ = ledger_.decommit_above(base_, commit_end_, capacity(), std::max(keep_bytes, pos()));
+  VMB_ASSERT(cur_ <= commit_end_, "arena: decommitted below the position");
 }
 
 void Arena::end_scope(std::size_t pos, std::uint32_t depth) noexcept {
@@ -147,25 +156,29 @@ VirtualArena::VirtualArena(const ArenaOptions& o) noexcept {
   if (o.huge_pages) (void)os::advise_huge_pages(p, usable);  // advice only: refusal is harmless
   base_ = cur_ = commit_end_ = static_cast<std::byte*>(p);
   limit_ = base_ + usable;
-  commit_step_ = step;
+  ledger_.start(total, step);
   retain_bytes_ = o.retain_bytes;
   reservation_bytes_ = total;
-  stats_.reserved_bytes = total;
 }
 
 VirtualArena::~VirtualArena() {
   if (base_ == nullptr) return;
   // Clear the shadow first: ASan must not see stale poison if the range is mapped again later. The
   // committed range is always a prefix of the reservation, so its peak covers every poisoned byte.
-  VMB_UNPOISON(base_, stats_.peak_committed_bytes);
+  VMB_UNPOISON(base_, ledger_.stats().peak_committed_bytes);
   os::release(base_, reservation_bytes_);
 }
 
 FixedArena::FixedArena(void* buffer, std::size_t bytes) noexcept {
+  std::uintptr_t end = 0;
+  if (buffer != nullptr && add_overflows(addr(buffer), bytes, &end)) {
+    error_ = Error::bad_options;  // the buffer would end beyond the address space: not a buffer
+    return;
+  }
   if (buffer == nullptr) bytes = 0;
   base_ = cur_ = static_cast<std::byte*>(buffer);
   commit_end_ = limit_ = base_ + bytes;
-  stats_.committed_bytes = stats_.peak_committed_bytes = bytes;
+  ledger_.start_committed(bytes);
   VMB_POISON(buffer, bytes);
 }
 

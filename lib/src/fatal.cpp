@@ -1,8 +1,9 @@
-// The library's single abort path for broken caller invariants.
+// The library's abort paths: broken caller invariants (fatal) and, in debug builds, broken internal
+// invariants (VMB_ASSERT).
 #include <cstdio>
 #include <cstdlib>
 
-#include "vmb/arena.hpp"
+#include "vmb/assert.hpp"
 #include "vmb/config.hpp"
 
 namespace vmb {
@@ -13,17 +14,14 @@ void fatal(const char* what) {
   std::abort();
 }
 
-const char* to_string(Error e) noexcept {
-  switch (e) {
-    case Error::none: return "no error";
-    case Error::bad_alignment: return "alignment is not a power of two or is too large";
-    case Error::size_overflow: return "size computation overflows";
-    case Error::exhausted: return "reservation exhausted";
-    case Error::commit_failed: return "the OS refused to commit memory";
-    case Error::reserve_failed: return "the OS refused to reserve address space";
-    case Error::bad_options: return "invalid options";
-  }
-  return "unknown error";
+namespace detail {
+
+void assert_failed(const char* condition, const char* what, const char* file, int line) noexcept {
+  std::fprintf(stderr, "vmb: assertion failed: %s (%s) at %s:%d\n", what, condition, file, line);
+  std::fflush(stderr);
+  std::abort();
 }
+
+}  // namespace detail
 
 }  // namespace vmb

@@ -1,18 +1,72 @@
-// The pool's slow paths: construction, committing more slots, debug checks, reset.
-// The fast paths (Pool::allocate, Pool::free) are inline in pool.hpp.
+// The pool's slow paths: construction, committing more slots, the checks, reset, and the counters
+// derived on demand. The fast paths (detail::pool_allocate, pool_free) are inline in
+// vmb/detail/pool_core.hpp.
+#include <algorithm>
+#include <cstring>
+
+#include "vmb/assert.hpp"
+#include "vmb/detail/pool_core.hpp"
+#include "vmb/detail/size_math.hpp"
+#include "vmb/os.hpp"
 #include "vmb/pool.hpp"
 
-#include <algorithm>
-
-#include "vmb/os.hpp"
-
-namespace vmb {
+namespace vmb::detail {
 
 namespace {
+
 constexpr int kBitsPerByte = 8;
+
+std::size_t tail_slots(const SlotList& s, const PoolCold& c) noexcept {
+  return c.base == nullptr ? 0 : static_cast<std::size_t>(s.tail - c.base) / s.stride;
+}
+
+std::size_t slot_index(const SlotList& s, const PoolCold& c, const std::byte* slot) noexcept {
+  return static_cast<std::size_t>(slot - c.base) / s.stride;
+}
+
+// The live-slot bitmap's commits are bookkeeping of the checks, not the pool's memory: they are not
+// counted in the ledger, so the counters are the same with checks on or off.
+bool ensure_bitmap(PoolCold& c, std::size_t slots) noexcept {
+  std::size_t need = 0;
+  if (!align_up_checked(slots / kBitsPerByte + 1, os::page_size(), &need)) return false;
+  need = std::min(need, c.live_bits_reserved);
+  if (need <= c.live_bits_committed) return true;
+  if (!os::commit(c.live_bits + c.live_bits_committed, need - c.live_bits_committed)) return false;
+  c.live_bits_committed = need;
+  return true;
+}
+
+// Commit whole steps from base until one more slot fits after the tail: one system call for the
+// slots (and, with checks, one for the bitmap first; it is given back if the slots' commit fails, so
+// that a refusal changes nothing).
+bool commit_more(SlotList& s, PoolCold& c, bool checks) noexcept {
+  if (static_cast<std::size_t>(c.limit - s.tail) < s.stride) {
+    c.error = Error::exhausted;
+    return false;
+  }
+  const std::size_t capacity = static_cast<std::size_t>(c.limit - c.base);
+  const std::size_t need = static_cast<std::size_t>(s.tail - c.base) + s.stride;
+  const std::size_t bitmap_before = c.live_bits_committed;
+  if (checks && !ensure_bitmap(c, whole_steps_capped(need, c.ledger.step_bytes(), capacity) / s.stride)) {
+    c.error = Error::commit_failed;
+    return false;
+  }
+  std::byte* const new_end = c.ledger.commit_to(c.base, s.commit_end, capacity, need);
+  if (new_end == nullptr) {
+    if (c.live_bits_committed != bitmap_before) {  // undo: the pool's state stays as it was
+      os::decommit(c.live_bits + bitmap_before, c.live_bits_committed - bitmap_before);
+      c.live_bits_committed = bitmap_before;
+    }
+    c.error = Error::commit_failed;
+    return false;
+  }
+  s.commit_end = new_end;
+  return true;
+}
+
 }  // namespace
 
-Pool::Pool(const PoolOptions& o) noexcept {
+void pool_init(SlotList& s, PoolCold& c, const PoolOptions& o, bool checks) noexcept {
   const std::size_t page = os::page_size();
   const std::size_t gran = os::allocation_granularity();
   const std::size_t align = std::max(o.slot_align, alignof(void*));
@@ -23,129 +77,110 @@ Pool::Pool(const PoolOptions& o) noexcept {
       !align_up_checked(o.reserve_bytes, page, &usable) ||
       !align_up_checked(o.commit_step_bytes, page, &step) ||
       !align_up_checked(usable, gran, &total) || stride > usable) {
-    error_ = Error::bad_options;
+    c.error = Error::bad_options;
     return;
   }
   void* p = os::reserve(total);
   if (p == nullptr) {
-    error_ = Error::reserve_failed;
+    c.error = Error::reserve_failed;
     return;
   }
-  if (o.checks) {
+  if (checks) {
     const std::size_t max_slots = usable / stride;
     std::size_t bits = 0;
     align_up_checked(max_slots / kBitsPerByte + 1, gran, &bits);
-    live_bits_ = static_cast<std::uint8_t*>(os::reserve(bits));
-    if (live_bits_ == nullptr) {
+    c.live_bits = static_cast<std::uint8_t*>(os::reserve(bits));
+    if (c.live_bits == nullptr) {
       os::release(p, total);
-      error_ = Error::reserve_failed;
+      c.error = Error::reserve_failed;
       return;
     }
-    live_bits_reserved_ = bits;
+    c.live_bits_reserved = bits;
   }
-  base_ = tail_ = commit_end_ = static_cast<std::byte*>(p);
-  limit_ = base_ + usable;
-  stride_ = stride;
-  checks_ = o.checks;
-  reservation_bytes_ = total;
-  commit_step_ = step;
-  retain_bytes_ = o.retain_bytes;
-  stats_.reserved_bytes = total;
+  c.base = s.tail = s.commit_end = static_cast<std::byte*>(p);
+  c.limit = c.base + usable;
+  s.stride = stride;
+  c.reservation_bytes = total;
+  c.retain_bytes = o.retain_bytes;
+  c.ledger.start(total, step);
 }
 
-Pool::~Pool() {
-  if (base_ == nullptr) return;
-  VMB_UNPOISON(base_, stats_.peak_committed_bytes);  // committed is a prefix: its peak covers all
-  os::release(base_, reservation_bytes_);
-  if (live_bits_ != nullptr) os::release(live_bits_, live_bits_reserved_);
+void pool_destroy(SlotList&, PoolCold& c) noexcept {
+  if (c.base == nullptr) return;
+  VMB_UNPOISON(c.base, c.ledger.stats().peak_committed_bytes);  // committed is a prefix: its peak covers all
+  os::release(c.base, c.reservation_bytes);
+  if (c.live_bits != nullptr) os::release(c.live_bits, c.live_bits_reserved);
 }
 
-void* Pool::allocate_slow() noexcept {
-  if (base_ == nullptr) return nullptr;  // construction failed: error_ already says why
-  if (!commit_more()) return nullptr;
-  std::byte* s = tail_;
-  tail_ += stride_;
-  VMB_UNPOISON(s, stride_);
-  if (checks_) mark_live(s);
-  ++allocations_;
-  return s;
+void* pool_refill(SlotList& s, PoolCold& c, bool checks, bool counts) noexcept {
+  if (c.base == nullptr) return nullptr;  // construction failed: c.error already says why, for good
+  VMB_ASSERT(s.free == nullptr, "pool: refilling while the free list has slots");
+  if (!commit_more(s, c, checks)) return nullptr;
+  std::byte* slot = s.tail;
+  s.tail += s.stride;
+  VMB_ASSERT(s.tail <= s.commit_end && s.commit_end <= c.limit, "pool: tail <= commit end <= limit broken");
+  VMB_UNPOISON(slot, s.stride);
+  if (checks) pool_mark_live(s, c, slot);
+  if (counts) ++c.allocations;
+  return slot;
 }
 
-// Commit whole steps from base_ until one more slot fits after tail_; one system call.
-bool Pool::commit_more() noexcept {
-  const std::size_t room = static_cast<std::size_t>(limit_ - tail_);
-  if (room < stride_) {
-    error_ = Error::exhausted;
-    return false;
-  }
-  const std::size_t need = static_cast<std::size_t>(tail_ - base_) + stride_;
-  const std::size_t offset = whole_steps_capped(need, commit_step_, static_cast<std::size_t>(limit_ - base_));
-  std::byte* new_end = base_ + offset;
-  const std::size_t bytes = static_cast<std::size_t>(new_end - commit_end_);
-  if (!os::commit(commit_end_, bytes)) {
-    error_ = Error::commit_failed;
-    return false;
-  }
-  if (checks_ && !ensure_bitmap(offset / stride_)) {
-    os::decommit(commit_end_, bytes);  // undo: the pool's state stays as it was
-    error_ = Error::commit_failed;
-    return false;
-  }
-  VMB_POISON(commit_end_, bytes);
-  commit_end_ = new_end;
-  ++stats_.commit_calls;
-  stats_.committed_bytes += bytes;
-  stats_.peak_committed_bytes = std::max(stats_.peak_committed_bytes, stats_.committed_bytes);
-  return true;
+void pool_mark_live(const SlotList& s, PoolCold& c, std::byte* slot) noexcept {
+  const std::size_t i = slot_index(s, c, slot);
+  VMB_ASSERT(i / kBitsPerByte < c.live_bits_committed, "pool: a live slot beyond the committed bitmap");
+  c.live_bits[i / kBitsPerByte] |= static_cast<std::uint8_t>(1u << (i % kBitsPerByte));
 }
 
-// The live-slot bitmap's commits are bookkeeping of the debug checks, not the pool's memory: they
-// are not counted in stats(), so the counters are the same with checks on or off.
-bool Pool::ensure_bitmap(std::size_t slots) noexcept {
-  std::size_t need = 0;
-  if (!align_up_checked(slots / kBitsPerByte + 1, os::page_size(), &need)) return false;
-  need = std::min(need, live_bits_reserved_);
-  if (need <= live_bits_committed_) return true;
-  if (!os::commit(live_bits_ + live_bits_committed_, need - live_bits_committed_)) return false;
-  live_bits_committed_ = need;
-  return true;
-}
-
-void Pool::mark_live(std::byte* s) noexcept {
-  const std::size_t i = static_cast<std::size_t>(s - base_) / stride_;
-  live_bits_[i / kBitsPerByte] |= static_cast<std::uint8_t>(1u << (i % kBitsPerByte));
-}
-
-void Pool::mark_free(std::byte* s) noexcept {
-  if (!owns(s)) fatal("pool: free of a pointer this pool did not hand out");
-  const std::size_t i = static_cast<std::size_t>(s - base_) / stride_;
+void pool_mark_free(const SlotList& s, PoolCold& c, std::byte* slot) noexcept {
+  if (!pool_owns(s, c, slot)) fatal("pool: free of a pointer this pool did not hand out");
+  const std::size_t i = slot_index(s, c, slot);
   const auto bit = static_cast<std::uint8_t>(1u << (i % kBitsPerByte));
-  if ((live_bits_[i / kBitsPerByte] & bit) == 0) fatal("pool: double free");
-  live_bits_[i / kBitsPerByte] &= static_cast<std::uint8_t>(~bit);
-  std::memset(s + sizeof(void*), kFreedSlotFill, stride_ - sizeof(void*));
+  if ((c.live_bits[i / kBitsPerByte] & bit) == 0) fatal("pool: double free");
+  c.live_bits[i / kBitsPerByte] &= static_cast<std::uint8_t>(~bit);
+  std::memset(slot + sizeof(void*), kFreedSlotFill, s.stride - sizeof(void*));
 }
 
-bool Pool::owns(const void* p) const noexcept {
+bool pool_owns(const SlotList& s, const PoolCold& c, const void* p) noexcept {
   auto* b = static_cast<const std::byte*>(p);
-  return b >= base_ && b < tail_ && static_cast<std::size_t>(b - base_) % stride_ == 0;
+  return b >= c.base && b < s.tail && static_cast<std::size_t>(b - c.base) % s.stride == 0;
 }
 
-void Pool::reset() noexcept {
-  if (base_ == nullptr) return;
-  peak_before_reset_ = stats().peak_live_slots;
-  dropped_ = allocations_ - frees_;
-  free_ = nullptr;
-  tail_ = base_;
-  VMB_POISON(base_, static_cast<std::size_t>(commit_end_ - base_));
-  if (checks_) std::memset(live_bits_, 0, live_bits_committed_);
-  const std::size_t keep = whole_steps_capped(retain_bytes_, commit_step_, static_cast<std::size_t>(limit_ - base_));
-  std::byte* from = base_ + keep;
-  if (from >= commit_end_) return;
-  const std::size_t bytes = static_cast<std::size_t>(commit_end_ - from);
-  if (!os::decommit(from, bytes)) return;
-  commit_end_ = from;
-  ++stats_.decommit_calls;
-  stats_.committed_bytes -= bytes;
+void pool_reset(SlotList& s, PoolCold& c) noexcept {
+  if (c.base == nullptr) return;
+  c.peak_before_reset = std::max(c.peak_before_reset, tail_slots(s, c));
+  s.free = nullptr;
+  s.tail = c.base;
+  VMB_POISON(c.base, static_cast<std::size_t>(s.commit_end - c.base));
+  if (c.live_bits != nullptr) std::memset(c.live_bits, 0, c.live_bits_committed);
+  s.commit_end = c.ledger.decommit_above(c.base, s.commit_end, static_cast<std::size_t>(c.limit - c.base),
+                                         c.retain_bytes);
 }
 
-}  // namespace vmb
+// Live slots without a counter: every slot below the tail is live or on the free list, so live =
+// tail slots - free-list length. The walk is bounded by the tail's slot count, so a free list that a
+// double free in a pool without checks turned into a cycle cannot hang it.
+PoolStats pool_stats(const SlotList& s, const PoolCold& c) noexcept {
+  const CommitStats& commits = c.ledger.stats();
+  PoolStats st;
+  st.reserved_bytes = commits.reserved_bytes;
+  st.committed_bytes = commits.committed_bytes;
+  st.peak_committed_bytes = commits.peak_committed_bytes;
+  st.commit_calls = commits.commit_calls;
+  st.decommit_calls = commits.decommit_calls;
+  st.allocations = c.allocations;
+  st.frees = c.frees;
+  const std::size_t below_tail = tail_slots(s, c);
+  std::size_t free_slots = 0;
+  for (const std::byte* slot = s.free; slot != nullptr && free_slots < below_tail; ++free_slots) {
+    const std::byte* next = nullptr;
+    VMB_UNPOISON(slot, sizeof next);  // a free slot is poisoned, its link included
+    std::memcpy(&next, slot, sizeof next);
+    VMB_POISON(slot, sizeof next);
+    slot = next;
+  }
+  st.live_slots = below_tail - free_slots;
+  st.peak_live_slots = std::max(c.peak_before_reset, below_tail);
+  return st;
+}
+
+}  // namespace vmb::detail

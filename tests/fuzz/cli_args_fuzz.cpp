@@ -81,7 +81,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CLI::App* run_command = vmbench::add_run_command(app, run);
   std::vector<vmbench::Command> others;  // they own their options' targets; their actions are never run
   for (auto add : {vmbench::register_list, vmbench::register_plot, vmbench::register_report, vmbench::register_compare,
-                   vmbench::register_export, vmbench::register_recover})
+                   vmbench::register_export, vmbench::register_recover, vmbench::register_record})
     others.push_back(add(app));
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());

@@ -31,11 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const nlohmann::json& doc = loaded.doc;
-  vmbench::render_table(doc);
-  vmbench::render_markdown(doc);
-  vmbench::render_csv(doc);
-  vmbench::render_gbench(doc);
-  vmbench::render_gbench_smaller(doc);
+  for (const vmbench::OutputFormat& f : vmbench::format_catalog()) {  // every format, aggregates-only too
+    f.render(doc, vmbench::FormatOptions{});
+    f.render(doc, vmbench::FormatOptions{.aggregates_only = true});
+  }
   const vmbench::Comparison self = vmbench::compare_documents(doc, doc, vmbench::CompareOptions{});
   if (!self.error.empty()) broken("a loaded document cannot be compared with itself: " + self.error);
   if (self.regressions != 0) broken("a document compared with itself shows a regression");

@@ -21,7 +21,6 @@ PoolOptions pool_options(std::size_t slot_bytes, std::size_t slot_align = 16) {
   o.slot_bytes = slot_bytes;
   o.slot_align = slot_align;
   o.reserve_bytes = 16 * MiB;
-  o.checks = true;
   return o;
 }
 
@@ -116,7 +115,7 @@ TEST(ArenaAllocator, ReturnsNullForABadAlignment) {
 // --- pool adapter ---------------------------------------------------------------------------------
 
 TEST(PoolAllocator, HandsOutSlots) {
-  Pool pool(pool_options(48));
+  CheckedPool pool(pool_options(48));
   const Allocator a = pool_allocator(pool);
   void* p = a.allocate(48, 16);
   ASSERT_NE(p, nullptr);
@@ -126,19 +125,19 @@ TEST(PoolAllocator, HandsOutSlots) {
 }
 
 TEST(PoolAllocator, AcceptsRequestsSmallerThanASlot) {
-  Pool pool(pool_options(48));
+  CheckedPool pool(pool_options(48));
   EXPECT_NE(pool_allocator(pool).allocate(1, 1), nullptr);
 }
 
 TEST(PoolAllocator, RejectsARequestLargerThanASlot) {
-  Pool pool(pool_options(48));
+  CheckedPool pool(pool_options(48));
   const Allocator a = pool_allocator(pool);
   EXPECT_EQ(a.allocate(pool.slot_bytes() + 1, 16), nullptr);
   EXPECT_EQ(pool.stats().allocations, 0u);
 }
 
 TEST(PoolAllocator, RejectsAnAlignmentTheSlotsDoNotHave) {
-  Pool pool(pool_options(48, 16));  // 48-byte stride: every slot is 16-aligned, not all 32-aligned
+  CheckedPool pool(pool_options(48, 16));  // 48-byte stride: every slot is 16-aligned, not all 32-aligned
   const Allocator a = pool_allocator(pool);
   EXPECT_EQ(a.allocate(8, 32), nullptr);
   EXPECT_EQ(a.allocate(8, 3), nullptr);
@@ -147,7 +146,7 @@ TEST(PoolAllocator, RejectsAnAlignmentTheSlotsDoNotHave) {
 }
 
 TEST(PoolAllocator, DeallocateReturnsTheSlotForReuse) {
-  Pool pool(pool_options(64));
+  CheckedPool pool(pool_options(64));
   const Allocator a = pool_allocator(pool);
   void* p = a.allocate(64, 16);
   a.deallocate(p, 64);
@@ -192,7 +191,7 @@ TEST(Allocator, DeallocatePassesTheSizeAskedFor) {
 TEST(Allocator, AdaptersCompareEqualExactlyWhenTheyShareAnAllocator) {
   VirtualArena one;
   VirtualArena two;
-  Pool pool(pool_options(64));
+  CheckedPool pool(pool_options(64));
   EXPECT_EQ(arena_allocator(one), arena_allocator(one));
   EXPECT_FALSE(arena_allocator(one) == arena_allocator(two));
   EXPECT_FALSE(arena_allocator(one) == pool_allocator(pool));
@@ -263,7 +262,7 @@ TEST_F(CountedTest, MakeConstructsNothingWhenTheAllocatorFails) {
 }
 
 TEST_F(CountedTest, MakeAndUnmakeWorkOnAPool) {
-  Pool pool(pool_options(sizeof(Counted)));
+  CheckedPool pool(pool_options(sizeof(Counted)));
   const Allocator a = pool_allocator(pool);
   Counted* c = make<Counted>(a);
   ASSERT_NE(c, nullptr);
@@ -274,7 +273,7 @@ TEST_F(CountedTest, MakeAndUnmakeWorkOnAPool) {
 }
 
 TEST(Make, OnAPoolReturnsNullForMoreThanOneSlot) {
-  Pool pool(pool_options(64));
+  CheckedPool pool(pool_options(64));
   EXPECT_EQ(make<std::uint64_t>(pool_allocator(pool), 9), nullptr);
   EXPECT_EQ(pool.stats().allocations, 0u);
 }

@@ -30,13 +30,12 @@ ArenaOptions page_steps(std::size_t retain_bytes = 64 * MiB) {
   return o;
 }
 
-PoolOptions pool_options(bool checks) {
+PoolOptions pool_options() {
   PoolOptions o;
   o.slot_bytes = 64;
   o.reserve_bytes = MiB;
   o.commit_step_bytes = page();
   o.retain_bytes = 0;
-  o.checks = checks;
   return o;
 }
 
@@ -159,7 +158,7 @@ TEST(AsanArena, DestroyedArenaLeavesNoPoisonWhereItDecommitted) {
 // --- pool -----------------------------------------------------------------------------------------
 
 TEST(AsanPoolDeathTest, ReadAfterFreeIsReported) {
-  Pool pool(pool_options(false));
+  UncheckedPool pool(pool_options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   ASSERT_NE(pool.allocate(), nullptr);
   pool.free(p);
@@ -167,23 +166,23 @@ TEST(AsanPoolDeathTest, ReadAfterFreeIsReported) {
 }
 
 TEST(AsanPoolDeathTest, ReadOfTheFreeListLinkIsReported) {
-  Pool pool(pool_options(false));
+  UncheckedPool pool(pool_options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   pool.free(p);
   EXPECT_DEATH((void)read_byte(p), kPoisonReport);
 }
 
 TEST(AsanPoolDeathTest, ReadAfterResetIsReported) {
-  PoolOptions o = pool_options(false);
+  PoolOptions o = pool_options();
   o.retain_bytes = MiB;  // still committed: only ASan can tell
-  Pool pool(o);
+  UncheckedPool pool(o);
   auto* p = static_cast<unsigned char*>(pool.allocate());
   pool.reset();
   EXPECT_DEATH((void)read_byte(p), kPoisonReport);
 }
 
 TEST(AsanPoolDeathTest, ReadOfASlotNotYetHandedOutIsReported) {
-  Pool pool(pool_options(false));
+  UncheckedPool pool(pool_options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   EXPECT_DEATH((void)read_byte(p + pool.slot_bytes()), kPoisonReport);
 }
@@ -191,7 +190,7 @@ TEST(AsanPoolDeathTest, ReadOfASlotNotYetHandedOutIsReported) {
 TEST(AsanPoolDeathTest, DoubleFreeWithoutChecksIsReported) {
   EXPECT_DEATH(
       {
-        Pool pool(pool_options(false));
+        UncheckedPool pool(pool_options());
         void* p = pool.allocate();
         pool.free(p);
         pool.free(p);  // writes the link into a poisoned slot
@@ -200,7 +199,7 @@ TEST(AsanPoolDeathTest, DoubleFreeWithoutChecksIsReported) {
 }
 
 TEST(AsanPool, ReallocatedSlotIsAddressable) {
-  Pool pool(pool_options(true));
+  CheckedPool pool(pool_options());
   void* p = pool.allocate();
   pool.free(p);
   void* q = pool.allocate();
@@ -211,7 +210,7 @@ TEST(AsanPool, ReallocatedSlotIsAddressable) {
 TEST(AsanPool, DestroyedPoolLeavesNoPoisonWhereItDecommitted) {
   unsigned char* base = nullptr;
   {
-    Pool pool(pool_options(false));
+    UncheckedPool pool(pool_options());
     base = static_cast<unsigned char*>(pool.allocate());
     for (int i = 0; i < 200; ++i) ASSERT_NE(pool.allocate(), nullptr);
     pool.reset();

@@ -207,14 +207,26 @@ TEST(ArenaCommitFailureDeathTest, CommitSucceedsAgainOnceTheLimitIsLifted) {
 
 // --- pool -----------------------------------------------------------------------------------------
 
-// A pool allocated from until the OS refused a commit, and its state just before.
+// A pool allocated from until the OS refused a commit, and its state just before. Counting pools,
+// so that every counter is compared in every build.
+using CountingPool = BasicPool<PoolPolicy{.checks = false, .counts = true}>;
+
+PoolOptions pool_options() {
+  PoolOptions o;
+  o.slot_bytes = 64;
+  o.reserve_bytes = kReserveBytes;
+  o.commit_step_bytes = kStepBytes;
+  return o;
+}
+
+template <class AnyPool>
 struct PoolAtRefusal {
-  Pool pool;
+  AnyPool pool;
   void* refused = reinterpret_cast<void*>(1);
   void* some_slot = nullptr;
   PoolStats stats_before;
 
-  explicit PoolAtRefusal(bool checks) : pool(options(checks)) {
+  PoolAtRefusal() : pool(pool_options()) {
     CHILD_CHECK(pool.ok());
     some_slot = pool.allocate();
     CHILD_CHECK(some_slot != nullptr);
@@ -226,20 +238,11 @@ struct PoolAtRefusal {
     }
     CHILD_CHECK(refused == nullptr);
   }
-
-  static PoolOptions options(bool checks) {
-    PoolOptions o;
-    o.slot_bytes = 64;
-    o.reserve_bytes = kReserveBytes;
-    o.commit_step_bytes = kStepBytes;
-    o.checks = checks;
-    return o;
-  }
 };
 
 TEST(PoolCommitFailureDeathTest, RefusedCommitReturnsNullWithCommitFailed) {
   EXPECT_IN_CHILD({
-    PoolAtRefusal p(false);
+    PoolAtRefusal<CountingPool> p;
     CHILD_CHECK(p.pool.last_error() == Error::commit_failed);
     CHILD_CHECK(p.stats_before.committed_bytes > kStepBytes);  // the headroom was used first
   });
@@ -247,14 +250,14 @@ TEST(PoolCommitFailureDeathTest, RefusedCommitReturnsNullWithCommitFailed) {
 
 TEST(PoolCommitFailureDeathTest, RefusedCommitLeavesStatsUnchanged) {
   EXPECT_IN_CHILD({
-    PoolAtRefusal p(false);
+    PoolAtRefusal<CountingPool> p;
     CHILD_CHECK(fields(p.pool.stats()) == fields(p.stats_before));
   });
 }
 
 TEST(PoolCommitFailureDeathTest, FreedSlotIsReusedAfterARefusedCommit) {
   EXPECT_IN_CHILD({
-    PoolAtRefusal p(false);
+    PoolAtRefusal<CountingPool> p;
     p.pool.free(p.some_slot);
     CHILD_CHECK(p.pool.allocate() == p.some_slot);
     CHILD_CHECK(p.pool.stats().commit_calls == p.stats_before.commit_calls);
@@ -263,7 +266,7 @@ TEST(PoolCommitFailureDeathTest, FreedSlotIsReusedAfterARefusedCommit) {
 
 TEST(PoolCommitFailureDeathTest, WithChecksARefusedCommitLeavesStatsUnchanged) {
   EXPECT_IN_CHILD({
-    PoolAtRefusal p(true);
+    PoolAtRefusal<CheckedPool> p;
     CHILD_CHECK(p.pool.last_error() == Error::commit_failed);
     CHILD_CHECK(fields(p.pool.stats()) == fields(p.stats_before));
     p.pool.free(p.some_slot);
@@ -271,24 +274,39 @@ TEST(PoolCommitFailureDeathTest, WithChecksARefusedCommitLeavesStatsUnchanged) {
   });
 }
 
-// With checks on, a pool commit is two commits: the slots, then the live-slot bitmap. With room for
-// exactly one step of slots, the slots' commit succeeds and the bitmap's fails: the pool must undo
-// the first (give the pages back) so that nothing changed.
-TEST(PoolCommitFailureDeathTest, RefusedBitmapCommitUndoesTheSlotCommit) {
+// With checks on, a pool commit is two commits: the live-slot bitmap's, then the slots'. With room
+// for the bitmap's page but not for a step of slots, the first succeeds and the second fails: the
+// pool must undo the first (give the bitmap page back) so that nothing changed.
+TEST(PoolCommitFailureDeathTest, RefusedSlotCommitUndoesTheBitmapCommit) {
   EXPECT_IN_CHILD({
-    Pool pool(PoolAtRefusal::options(true));
+    CheckedPool pool(pool_options());
     CHILD_CHECK(pool.ok());
     const PoolStats before = pool.stats();
     const std::size_t data_before = data_bytes();
-    CHILD_CHECK(set_data_limit(data_before + kStepBytes));
+    CHILD_CHECK(set_data_limit(data_before + kStepBytes / 2));
     CHILD_CHECK(pool.allocate() == nullptr);
     CHILD_CHECK(pool.last_error() == Error::commit_failed);
     CHILD_CHECK(fields(pool.stats()) == fields(before));
-    CHILD_CHECK(data_bytes() == data_before);  // the slot pages were decommitted again
+    CHILD_CHECK(data_bytes() == data_before);  // the bitmap page was decommitted again
     lift_data_limit();
     void* p = pool.allocate();
     CHILD_CHECK(p != nullptr);
     pool.free(p);
+  });
+}
+
+// The bitmap's commit refused first: nothing is committed at all.
+TEST(PoolCommitFailureDeathTest, RefusedBitmapCommitCommitsNoSlots) {
+  EXPECT_IN_CHILD({
+    CheckedPool pool(pool_options());
+    CHILD_CHECK(pool.ok());
+    const PoolStats before = pool.stats();
+    const std::size_t data_before = data_bytes();
+    CHILD_CHECK(set_data_limit(data_before));
+    CHILD_CHECK(pool.allocate() == nullptr);
+    CHILD_CHECK(pool.last_error() == Error::commit_failed);
+    CHILD_CHECK(fields(pool.stats()) == fields(before));
+    CHILD_CHECK(data_bytes() == data_before);
   });
 }
 

@@ -182,6 +182,28 @@ TEST(FixedArena, NullBufferFailsAZeroBytePushWithLastError) {
   EXPECT_EQ(arena.last_error(), Error::exhausted);
 }
 
+// Found by the hostile-input review (issue 16): with a size whose end wraps around the address space
+// the limit lay below the buffer, the room came out huge, and pushes were handed memory outside the
+// buffer.
+TEST(FixedArena, ABufferWhoseEndWrapsTheAddressSpaceIsRefused) {
+  alignas(16) unsigned char buffer[64] = {};
+  FixedArena arena(buffer, SIZE_MAX);
+  EXPECT_EQ(arena.capacity(), 0u);
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+  EXPECT_EQ(arena.push(16), nullptr);
+  EXPECT_EQ(arena.push(128), nullptr);
+  EXPECT_EQ(arena.last_error(), Error::bad_options);  // a construction error: kept for every call
+  EXPECT_FALSE(arena.owns(buffer));
+}
+
+TEST(FixedArena, ABufferEndingExactlyAtTheTopOfTheAddressSpaceWrapsToo) {
+  alignas(16) unsigned char buffer[64] = {};
+  const std::size_t to_the_top = SIZE_MAX - addr(buffer) + 1;  // buffer + bytes == 2^64, i.e. 0
+  FixedArena arena(buffer, to_the_top);
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+  EXPECT_EQ(arena.push(128), nullptr);
+}
+
 TEST(FixedArena, ZeroSizedBufferHasNoRoom) {
   unsigned char buffer[1];
   FixedArena arena(buffer, 0);

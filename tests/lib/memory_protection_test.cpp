@@ -70,8 +70,7 @@ TEST(MemoryProtection, DecommittedPoolPagesComeBackZeroed) {
   o.reserve_bytes = MiB;
   o.commit_step_bytes = page();
   o.retain_bytes = 0;
-  o.checks = false;
-  Pool pool(o);
+  UncheckedPool pool(o);
   auto* p = static_cast<unsigned char*>(pool.allocate());
   std::memset(p, 0xFF, page());
   pool.reset();

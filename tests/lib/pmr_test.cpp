@@ -44,7 +44,6 @@ PoolOptions node_pool(const SizeProbe& probe) {
   o.slot_bytes = probe.largest;
   o.slot_align = probe.largest_align;
   o.reserve_bytes = 64 * MiB;
-  o.checks = true;
   return o;
 }
 
@@ -132,7 +131,7 @@ TEST(AllocatorResource, PmrListRunsOnAPoolOfNodeSizedSlots) {
     std::pmr::list<int> l(&measuring);
     l.push_back(1);
   }
-  Pool pool(node_pool(probe));
+  CheckedPool pool(node_pool(probe));
   AllocatorResource resource(pool_allocator(pool));
   {
     std::pmr::list<int> l(&resource);
@@ -185,7 +184,7 @@ TEST(StlAllocator, ListRunsOnAPoolOfNodeSizedSlots) {
     std::list<int, StlAllocator<int>> l{StlAllocator<int>(probe.allocator())};
     l.push_back(1);
   }
-  Pool pool(node_pool(probe));
+  CheckedPool pool(node_pool(probe));
   {
     std::list<int, StlAllocator<int>> l{StlAllocator<int>(pool_allocator(pool))};
     const std::size_t baseline = pool.stats().live_slots;
@@ -205,7 +204,7 @@ TEST(StlAllocator, MapRunsOnAPoolOfNodeSizedSlots) {
     Map m{StlAllocator<std::pair<const int, double>>(probe.allocator())};
     m.emplace(1, 1.0);
   }
-  Pool pool(node_pool(probe));
+  CheckedPool pool(node_pool(probe));
   {
     Map m{StlAllocator<std::pair<const int, double>>(pool_allocator(pool))};
     for (int i = 0; i < 3000; ++i) m.emplace((i * 7919) % 3000, i * 0.5);
@@ -228,7 +227,7 @@ TEST(StlAllocator, ErasedListNodesAreReusedByTheNextInsert) {
     std::list<int, StlAllocator<int>> l{StlAllocator<int>(probe.allocator())};
     l.push_back(1);
   }
-  Pool pool(node_pool(probe));
+  CheckedPool pool(node_pool(probe));
   std::list<int, StlAllocator<int>> l{StlAllocator<int>(pool_allocator(pool))};
   for (int i = 0; i < 100; ++i) l.push_back(i);
   const std::size_t peak = pool.stats().peak_live_slots;

@@ -1,6 +1,6 @@
-// Pool checks (PoolOptions::checks): double frees and foreign pointers abort with a message, freed
-// slots are filled with kFreedSlotFill after their link word. With checks off nothing is checked or
-// filled, and the counters are the same either way.
+// Pool checks (PoolPolicy::checks; CheckedPool): double frees and foreign pointers abort with a
+// message, freed slots are filled with kFreedSlotFill after their link word. Without checks
+// (UncheckedPool) nothing is checked or filled, and the counters are the same either way.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -16,14 +16,13 @@
 namespace vmb {
 namespace {
 
-PoolOptions options(bool checks) {
+PoolOptions options() {
   PoolOptions o;
   o.slot_bytes = 64;
   o.slot_align = 16;
   o.reserve_bytes = 16 * MiB;
   o.commit_step_bytes = os::page_size();
   o.retain_bytes = 0;
-  o.checks = checks;
   return o;
 }
 
@@ -42,7 +41,8 @@ std::vector<unsigned char> freed_slot_bytes(const void* slot, std::size_t bytes)
 }
 
 // A mixed workload: allocate and free in a fixed pseudo-random order, leaving some slots live.
-void run_workload(Pool& pool, unsigned seed) {
+template <class AnyPool>
+void run_workload(AnyPool& pool, unsigned seed) {
   std::mt19937 rng(seed);
   std::vector<void*> live;
   for (int step = 0; step < 20000; ++step) {
@@ -64,7 +64,7 @@ void run_workload(Pool& pool, unsigned seed) {
 TEST(PoolChecksDeathTest, DoubleFreeAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         void* p = pool.allocate();
         pool.free(p);
         pool.free(p);
@@ -75,7 +75,7 @@ TEST(PoolChecksDeathTest, DoubleFreeAborts) {
 TEST(PoolChecksDeathTest, DoubleFreeOfAnOlderSlotAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         void* a = pool.allocate();
         void* b = pool.allocate();
         pool.free(a);
@@ -88,7 +88,7 @@ TEST(PoolChecksDeathTest, DoubleFreeOfAnOlderSlotAborts) {
 TEST(PoolChecksDeathTest, FreeOfAPointerFromElsewhereAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         (void)pool.allocate();
         alignas(64) static unsigned char not_from_the_pool[64];
         pool.free(not_from_the_pool);
@@ -99,7 +99,7 @@ TEST(PoolChecksDeathTest, FreeOfAPointerFromElsewhereAborts) {
 TEST(PoolChecksDeathTest, FreeOfAPointerInsideASlotAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         auto* p = static_cast<std::byte*>(pool.allocate());
         pool.free(p + 8);
       },
@@ -109,7 +109,7 @@ TEST(PoolChecksDeathTest, FreeOfAPointerInsideASlotAborts) {
 TEST(PoolChecksDeathTest, FreeOfASlotNeverHandedOutAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         auto* p = static_cast<std::byte*>(pool.allocate());
         pool.free(p + pool.slot_bytes());  // committed, but still in the untouched tail
       },
@@ -119,8 +119,8 @@ TEST(PoolChecksDeathTest, FreeOfASlotNeverHandedOutAborts) {
 TEST(PoolChecksDeathTest, FreeOfAnotherPoolsSlotAborts) {
   EXPECT_DEATH(
       {
-        Pool mine(options(true));
-        Pool theirs(options(true));
+        CheckedPool mine(options());
+        CheckedPool theirs(options());
         (void)mine.allocate();
         mine.free(theirs.allocate());
       },
@@ -130,7 +130,7 @@ TEST(PoolChecksDeathTest, FreeOfAnotherPoolsSlotAborts) {
 TEST(PoolChecksDeathTest, FreeOfASlotFromBeforeResetAborts) {
   EXPECT_DEATH(
       {
-        Pool pool(options(true));
+        CheckedPool pool(options());
         (void)pool.allocate();
         void* old = pool.allocate();
         pool.reset();
@@ -141,7 +141,7 @@ TEST(PoolChecksDeathTest, FreeOfASlotFromBeforeResetAborts) {
 }
 
 TEST(PoolChecks, ASlotHandedOutAgainAfterResetCanBeFreed) {
-  Pool pool(options(true));
+  CheckedPool pool(options());
   void* p = pool.allocate();
   pool.free(p);
   pool.reset();
@@ -152,7 +152,7 @@ TEST(PoolChecks, ASlotHandedOutAgainAfterResetCanBeFreed) {
 }
 
 TEST(PoolChecks, FreedSlotIsFilledAfterItsLinkWord) {
-  Pool pool(options(true));
+  CheckedPool pool(options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   std::memset(p, 0x11, pool.slot_bytes());
   pool.free(p);
@@ -163,7 +163,7 @@ TEST(PoolChecks, FreedSlotIsFilledAfterItsLinkWord) {
 }
 
 TEST(PoolChecks, ReallocatedSlotIsUsableWholeAfterBeingFilled) {
-  Pool pool(options(true));
+  CheckedPool pool(options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   pool.free(p);
   auto* q = static_cast<unsigned char*>(pool.allocate());
@@ -173,11 +173,11 @@ TEST(PoolChecks, ReallocatedSlotIsUsableWholeAfterBeingFilled) {
 }
 
 TEST(PoolChecks, AreOnByDefaultExactlyInDebugBuilds) {
-  EXPECT_EQ(PoolOptions{}.checks, kDebugBuild);
+  EXPECT_EQ(Pool::policy.checks, kDebugBuild);
 }
 
 TEST(PoolWithoutChecks, FreedSlotKeepsItsBytesAfterTheLinkWord) {
-  Pool pool(options(false));
+  UncheckedPool pool(options());
   auto* p = static_cast<unsigned char*>(pool.allocate());
   std::memset(p, 0x11, pool.slot_bytes());
   pool.free(p);
@@ -186,20 +186,21 @@ TEST(PoolWithoutChecks, FreedSlotKeepsItsBytesAfterTheLinkWord) {
 }
 
 TEST(PoolWithoutChecks, ANormalWorkloadRunsToTheEnd) {
-  Pool pool(options(false));
+  UncheckedPool pool(options());
   run_workload(pool, 7);
-  EXPECT_GT(pool.stats().frees, 0u);
+  EXPECT_GT(pool.stats().live_slots, 0u);
 }
 
 TEST(PoolChecks, ANormalWorkloadRunsToTheEnd) {
-  Pool pool(options(true));
+  CheckedPool pool(options());
   run_workload(pool, 7);
-  EXPECT_GT(pool.stats().frees, 0u);
+  EXPECT_GT(pool.stats().live_slots, 0u);
 }
 
 TEST(PoolChecks, DoNotChangeTheCounters) {
-  Pool checked(options(true));
-  Pool unchecked(options(false));
+  CheckedPool checked(options());
+  // Counts too, so that every counter is compared.
+  BasicPool<PoolPolicy{.checks = false, .counts = true}> unchecked(options());
   run_workload(checked, 11);
   run_workload(unchecked, 11);
   EXPECT_EQ(fields(checked.stats()), fields(unchecked.stats()));

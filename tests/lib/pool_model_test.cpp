@@ -1,5 +1,6 @@
 // The pool against its reference model (tests/model/pool_model.hpp): thousands of seeded random
-// operations per case, over slot sizes, alignments, commit steps and checks on and off. The reservation
+// operations per case, over slot sizes, alignments, commit steps and both policies (CheckedPool,
+// UncheckedPool). The reservation
 // is small so that it is filled (and exhaustion met) again and again.
 #include <gtest/gtest.h>
 
@@ -36,6 +37,21 @@ std::string case_name(const ::testing::TestParamInfo<PoolCase>& info) {
          std::to_string(c.seed);
 }
 
+template <class AnyPool>
+void run_model(const PoolOptions& options, std::uint64_t seed) {
+  AnyPool pool(options);
+  ASSERT_TRUE(pool.ok());
+  model::RandomChoices choices(seed);
+  model::PoolChecker<AnyPool> checker(pool, options, choices, kVerifyEverySteps);
+  ASSERT_TRUE(checker.start()) << checker.failure();
+  for (int i = 0; i < kSteps; ++i) ASSERT_TRUE(checker.step()) << checker.failure();
+  ASSERT_TRUE(checker.finish()) << checker.failure();
+  EXPECT_GT(checker.exhaustions(), 0) << "the run never reached exhaustion";
+  // Exhaustion means an empty free list and a full tail: every slot of the reservation was live.
+  EXPECT_EQ(checker.peak_live_slots(), checker.capacity_slots());
+}
+
+// checks on: CheckedPool (which counts too); off: UncheckedPool (which does not count).
 class PoolModel : public ::testing::TestWithParam<PoolCase> {};
 
 TEST_P(PoolModel, MatchesTheModel) {
@@ -47,18 +63,11 @@ TEST_P(PoolModel, MatchesTheModel) {
   options.reserve_bytes = 16 * page;  // small enough to be filled again and again
   options.commit_step_bytes = c.step_pages * page;
   options.retain_bytes = 3 * page;
-  options.checks = c.checks;
-  Pool pool(options);
-  ASSERT_TRUE(pool.ok());
-
-  model::RandomChoices choices(c.seed);
-  model::PoolChecker checker(pool, options, choices, kVerifyEverySteps);
-  ASSERT_TRUE(checker.start()) << checker.failure();
-  for (int i = 0; i < kSteps; ++i) ASSERT_TRUE(checker.step()) << checker.failure();
-  ASSERT_TRUE(checker.finish()) << checker.failure();
-  EXPECT_GT(checker.exhaustions(), 0) << "the run never reached exhaustion";
-  // Exhaustion means an empty free list and a full tail: every slot of the reservation was live.
-  EXPECT_EQ(checker.peak_live_slots(), checker.capacity_slots());
+  if (c.checks) {
+    run_model<CheckedPool>(options, c.seed);
+  } else {
+    run_model<UncheckedPool>(options, c.seed);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1,5 +1,7 @@
 // Pool: slot sizing and alignment, LIFO reuse through the free list, committing only what the
-// untouched tail needs, counters, reset, exhaustion and invalid options.
+// untouched tail needs, counters, reset, exhaustion and invalid options. Most tests run on a pool
+// that counts and has no checks (CountingPool), so that the counts are tested in every build; the
+// checks are pool_checks_test.cpp's.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -25,20 +27,22 @@ auto fields(const PoolStats& s) {
                     s.decommit_calls, s.allocations, s.frees, s.live_slots, s.peak_live_slots);
 }
 
+// Counts allocations and frees in every build; no checks.
+using CountingPool = BasicPool<PoolPolicy{.checks = false, .counts = true}>;
+
 PoolOptions options(std::size_t slot_bytes, std::size_t slot_align = 16) {
   PoolOptions o;
   o.slot_bytes = slot_bytes;
   o.slot_align = slot_align;
   o.reserve_bytes = 16 * MiB;
   o.commit_step_bytes = page();
-  o.checks = false;
   return o;
 }
 
 // --- construction and slot geometry ---------------------------------------------------------------
 
 TEST(Pool, DefaultPoolReservesWithoutCommitting) {
-  Pool pool;
+  Pool pool;  // the build's default policy
   ASSERT_TRUE(pool.ok());
   EXPECT_EQ(pool.last_error(), Error::none);
   EXPECT_EQ(pool.slot_bytes(), 64u);
@@ -65,7 +69,7 @@ class PoolSlotRounding : public ::testing::TestWithParam<SlotCase> {};
 
 TEST_P(PoolSlotRounding, SlotIsTheSmallestMultipleOfTheAlignmentThatHoldsTheRequestAndALink) {
   const SlotCase c = GetParam();
-  Pool pool(options(c.bytes, c.align));
+  CountingPool pool(options(c.bytes, c.align));
   ASSERT_TRUE(pool.ok());
   const std::size_t slot = pool.slot_bytes();
   EXPECT_GE(slot, c.bytes);
@@ -84,7 +88,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Pool, SlotsAreAlignedToTheSlotAlignment) {
   for (std::size_t align = 1; align <= 4096; align *= 2) {
-    Pool pool(options(24, align));
+    CountingPool pool(options(24, align));
     ASSERT_TRUE(pool.ok()) << align;
     for (int i = 0; i < 20; ++i) {
       void* p = pool.allocate();
@@ -96,7 +100,7 @@ TEST(Pool, SlotsAreAlignedToTheSlotAlignment) {
 }
 
 TEST(Pool, FreshSlotsAreHandedOutInAddressOrder) {
-  Pool pool(options(48));
+  CountingPool pool(options(48));
   auto* first = static_cast<std::byte*>(pool.allocate());
   for (std::size_t i = 1; i < 200; ++i) {
     EXPECT_EQ(pool.allocate(), first + i * pool.slot_bytes()) << i;
@@ -104,7 +108,7 @@ TEST(Pool, FreshSlotsAreHandedOutInAddressOrder) {
 }
 
 TEST(Pool, EverySlotHoldsSlotBytesOfData) {
-  Pool pool(options(100, 16));
+  CountingPool pool(options(100, 16));
   std::vector<unsigned char*> slots;
   for (int i = 0; i < 100; ++i) {
     slots.push_back(static_cast<unsigned char*>(pool.allocate()));
@@ -118,7 +122,7 @@ TEST(Pool, EverySlotHoldsSlotBytesOfData) {
 // --- free list ------------------------------------------------------------------------------------
 
 TEST(Pool, TheLastFreedSlotIsTheNextHandedOut) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   void* a = pool.allocate();
   void* b = pool.allocate();
   void* c = pool.allocate();
@@ -132,7 +136,7 @@ TEST(Pool, TheLastFreedSlotIsTheNextHandedOut) {
 }
 
 TEST(Pool, ReusingFreedSlotsCommitsNothing) {
-  Pool pool(options(64));
+  CountingPool pool(options(64));
   std::vector<void*> slots;
   for (int i = 0; i < 500; ++i) slots.push_back(pool.allocate());
   const PoolStats before = pool.stats();
@@ -146,7 +150,7 @@ TEST(Pool, ReusingFreedSlotsCommitsNothing) {
 }
 
 TEST(Pool, FreeOfNullDoesNothing) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   ASSERT_NE(pool.allocate(), nullptr);
   const auto before = fields(pool.stats());
   pool.free(nullptr);
@@ -156,7 +160,7 @@ TEST(Pool, FreeOfNullDoesNothing) {
 // --- commit accounting ----------------------------------------------------------------------------
 
 TEST(Pool, AllocatingKSlotsCommitsOnlyTheStepsTheyCover) {
-  Pool pool(options(48));
+  CountingPool pool(options(48));
   const std::size_t stride = pool.slot_bytes();
   for (std::size_t k = 1; k <= 400; ++k) {
     ASSERT_NE(pool.allocate(), nullptr);
@@ -170,7 +174,7 @@ TEST(Pool, A64KiBStepCommitsInWholeSteps) {
   constexpr std::size_t kStep = 64 * KiB;
   PoolOptions o = options(200);
   o.commit_step_bytes = kStep;
-  Pool pool(o);
+  CountingPool pool(o);
   const std::size_t stride = pool.slot_bytes();
   for (std::size_t k = 1; k <= 1000; ++k) {
     ASSERT_NE(pool.allocate(), nullptr);
@@ -182,7 +186,7 @@ TEST(Pool, A64KiBStepCommitsInWholeSteps) {
 
 TEST(Pool, ASlotLargerThanTheStepIsCommittedInOneCall) {
   PoolOptions o = options(5 * page());
-  Pool pool(o);
+  CountingPool pool(o);
   ASSERT_NE(pool.allocate(), nullptr);
   EXPECT_EQ(pool.stats().commit_calls, 1u);
   EXPECT_EQ(pool.stats().committed_bytes, 5 * page());
@@ -191,7 +195,7 @@ TEST(Pool, ASlotLargerThanTheStepIsCommittedInOneCall) {
 TEST(Pool, CommitStepIsRoundedUpToThePageSize) {
   PoolOptions o = options(16);
   o.commit_step_bytes = 1;
-  Pool pool(o);
+  CountingPool pool(o);
   ASSERT_NE(pool.allocate(), nullptr);
   EXPECT_EQ(pool.stats().committed_bytes, page());
 }
@@ -199,7 +203,7 @@ TEST(Pool, CommitStepIsRoundedUpToThePageSize) {
 // --- counters -------------------------------------------------------------------------------------
 
 TEST(Pool, CountsLiveAndPeakLiveSlots) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   std::vector<void*> slots;
   for (int i = 0; i < 10; ++i) slots.push_back(pool.allocate());
   EXPECT_EQ(pool.stats().live_slots, 10u);
@@ -213,7 +217,7 @@ TEST(Pool, CountsLiveAndPeakLiveSlots) {
 }
 
 TEST(Pool, CountsAllocationsAndFrees) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   void* a = pool.allocate();
   void* b = pool.allocate();
   pool.free(a);
@@ -228,7 +232,7 @@ TEST(Pool, CountsAllocationsAndFrees) {
 // --- owns -----------------------------------------------------------------------------------------
 
 TEST(Pool, OwnsTheStartOfEverySlotItHandedOut) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   auto* a = static_cast<std::byte*>(pool.allocate());
   auto* b = static_cast<std::byte*>(pool.allocate());
   EXPECT_TRUE(pool.owns(a));
@@ -245,7 +249,7 @@ TEST(Pool, OwnsTheStartOfEverySlotItHandedOut) {
 // --- reset ----------------------------------------------------------------------------------------
 
 TEST(Pool, ResetForgetsEverySlot) {
-  Pool pool(options(32));
+  CountingPool pool(options(32));
   void* first = pool.allocate();
   for (int i = 0; i < 100; ++i) ASSERT_NE(pool.allocate(), nullptr);
   pool.free(first);
@@ -260,7 +264,7 @@ TEST(Pool, ResetForgetsEverySlot) {
 TEST(Pool, ResetDecommitsAboveRetainBytes) {
   PoolOptions o = options(64);
   o.retain_bytes = 2 * page();
-  Pool pool(o);
+  CountingPool pool(o);
   const std::size_t slots = 10 * page() / pool.slot_bytes();
   for (std::size_t i = 0; i < slots; ++i) ASSERT_NE(pool.allocate(), nullptr);
   ASSERT_EQ(pool.stats().committed_bytes, 10 * page());
@@ -273,7 +277,7 @@ TEST(Pool, ResetDecommitsAboveRetainBytes) {
 TEST(Pool, ResetKeepsRetainedPagesForReuse) {
   PoolOptions o = options(64);
   o.retain_bytes = 64 * MiB;
-  Pool pool(o);
+  CountingPool pool(o);
   for (int i = 0; i < 1000; ++i) ASSERT_NE(pool.allocate(), nullptr);
   const PoolStats before = pool.stats();
   pool.reset();
@@ -288,7 +292,7 @@ TEST(Pool, ResetKeepsRetainedPagesForReuse) {
 TEST(Pool, IsExhaustedWhenTheReservationIsFull) {
   PoolOptions o = options(64, 64);
   o.reserve_bytes = 4 * page();
-  Pool pool(o);
+  CountingPool pool(o);
   const std::size_t capacity_slots = 4 * page() / 64;
   std::vector<void*> slots;
   for (std::size_t i = 0; i < capacity_slots; ++i) {
@@ -306,7 +310,7 @@ TEST(Pool, IsExhaustedWhenTheReservationIsFull) {
 TEST(Pool, ASlotThatDoesNotFitInTheRestOfTheReservationIsNotHandedOut) {
   PoolOptions o = options(3 * page() / 2, 16);  // 1.5 pages: two fit in 4 pages, not three
   o.reserve_bytes = 4 * page();
-  Pool pool(o);
+  CountingPool pool(o);
   ASSERT_NE(pool.allocate(), nullptr);
   ASSERT_NE(pool.allocate(), nullptr);
   EXPECT_EQ(pool.allocate(), nullptr);
@@ -344,7 +348,7 @@ std::string bad_options_name(const ::testing::TestParamInfo<BadOptionsCase>& inf
 class PoolBadOptions : public ::testing::TestWithParam<BadOptionsCase> {};
 
 TEST_P(PoolBadOptions, AreRejectedAtConstruction) {
-  Pool pool(GetParam().options);
+  CountingPool pool(GetParam().options);
   EXPECT_FALSE(pool.ok()) << GetParam().what;
   EXPECT_EQ(pool.last_error(), Error::bad_options) << GetParam().what;
   EXPECT_EQ(pool.stats().reserved_bytes, 0u);
@@ -363,7 +367,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Pool, FailedPoolReturnsNullFromAllocate) {
   PoolOptions o = options(0);
-  Pool pool(o);
+  CountingPool pool(o);
   ASSERT_FALSE(pool.ok());
   EXPECT_EQ(pool.allocate(), nullptr);
   EXPECT_EQ(pool.allocate(), nullptr);
@@ -372,7 +376,7 @@ TEST(Pool, FailedPoolReturnsNullFromAllocate) {
 // Every failure leaves the pool unchanged: a pool whose construction failed must not count the null
 // it hands out as an allocation (nor a live slot).
 TEST(Pool, FailedPoolCountsNoAllocations) {
-  Pool pool(options(0));
+  CountingPool pool(options(0));
   ASSERT_FALSE(pool.ok());
   EXPECT_EQ(pool.allocate(), nullptr);
   EXPECT_EQ(pool.stats().allocations, 0u);
@@ -380,8 +384,56 @@ TEST(Pool, FailedPoolCountsNoAllocations) {
   EXPECT_EQ(pool.last_error(), Error::bad_options);
 }
 
+// --- policies -------------------------------------------------------------------------------------
+
+TEST(PoolPolicies, PoolIsTheBuildsDefault) {
+  EXPECT_EQ(Pool::policy.checks, kDebugBuild);
+  EXPECT_EQ(Pool::policy.counts, kCountOps);
+  EXPECT_TRUE(CheckedPool::policy.checks);
+  EXPECT_TRUE(CheckedPool::policy.counts);
+  EXPECT_FALSE(UncheckedPool::policy.checks);
+  EXPECT_FALSE(UncheckedPool::policy.counts);
+}
+
+// Without counters nothing is counted per operation, yet live and peak-live slots are still exact:
+// they are derived from the tail and the free list.
+TEST(PoolPolicies, APoolThatDoesNotCountStillDerivesLiveSlots) {
+  UncheckedPool pool(options(32));
+  std::vector<void*> slots;
+  for (int i = 0; i < 10; ++i) slots.push_back(pool.allocate());
+  for (int i = 0; i < 4; ++i) pool.free(slots[i]);
+  const PoolStats s = pool.stats();
+  EXPECT_EQ(s.allocations, 0u);
+  EXPECT_EQ(s.frees, 0u);
+  EXPECT_EQ(s.live_slots, 6u);
+  EXPECT_EQ(s.peak_live_slots, 10u);
+}
+
+TEST(PoolPolicies, CommitStatsAreTheFirstFiveCounters) {
+  CountingPool pool(options(32));
+  for (int i = 0; i < 1000; ++i) ASSERT_NE(pool.allocate(), nullptr);
+  pool.reset();
+  const PoolStats s = pool.stats();
+  const CommitStats& c = pool.commit_stats();
+  EXPECT_EQ(std::tuple(c.reserved_bytes, c.committed_bytes, c.peak_committed_bytes, c.commit_calls, c.decommit_calls),
+            std::tuple(s.reserved_bytes, s.committed_bytes, s.peak_committed_bytes, s.commit_calls, s.decommit_calls));
+}
+
+#if !defined(VMB_ASAN)  // under ASan the second free is reported (asan_test.cpp)
+// A double free in a pool without checks links a slot to itself; stats() walks the free list, and
+// must stop after as many slots as lie below the tail instead of going round forever.
+TEST(PoolPolicies, StatsOfAFreeListTurnedIntoACycleTerminate) {
+  UncheckedPool pool(options(32));
+  void* p = pool.allocate();
+  ASSERT_NE(pool.allocate(), nullptr);
+  pool.free(p);
+  pool.free(p);
+  EXPECT_EQ(pool.stats().live_slots, 0u);  // two slots, two steps of the walk
+}
+#endif
+
 TEST(Pool, ResetOfAFailedPoolDoesNothing) {
-  Pool pool(options(0));
+  CountingPool pool(options(0));
   pool.reset();
   EXPECT_FALSE(pool.ok());
 }

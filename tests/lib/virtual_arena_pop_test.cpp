@@ -205,15 +205,71 @@ TEST(VirtualArena, GrowLastRefusesABlockThatIsNotTheLast) {
   ASSERT_NE(arena.push(64), nullptr);
   const auto before = fields(arena.stats());
   EXPECT_FALSE(arena.grow_last(first, 64, 128));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
   EXPECT_FALSE(arena.grow_last(first, 64, 32));
   EXPECT_EQ(arena.pos(), 128u);
   EXPECT_EQ(fields(arena.stats()), before);
+}
+
+// Found by the hostile-input review (issue 16): the pointer and size were only checked to end at the
+// position, so pointers the arena never returned were accepted.
+TEST(VirtualArena, GrowLastRefusesAPointerIntoTheLastBlock) {
+  VirtualArena arena;
+  auto* p = static_cast<std::byte*>(arena.push(64));
+  EXPECT_FALSE(arena.grow_last(p + 32, 32, 128));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
+  EXPECT_EQ(arena.pos(), 64u);
+}
+
+TEST(VirtualArena, GrowLastRefusesThePositionAsAnEmptyBlock) {
+  VirtualArena arena;
+  auto* p = static_cast<std::byte*>(arena.push(64));
+  EXPECT_FALSE(arena.grow_last(p + 64, 0, 16));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
+  EXPECT_EQ(arena.pos(), 64u);
+}
+
+TEST(VirtualArena, GrowLastRefusesTwoBlocksTakenAsOne) {
+  VirtualArena arena;
+  void* first = arena.push(64);
+  ASSERT_NE(arena.push(64), nullptr);
+  EXPECT_FALSE(arena.grow_last(first, 128, 256));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
+  EXPECT_EQ(arena.pos(), 128u);
+}
+
+TEST(VirtualArena, GrowLastRefusesABlockThatWasPoppedAway) {
+  VirtualArena arena;
+  void* p = arena.push(64);
+  ASSERT_NE(arena.push(64), nullptr);
+  ASSERT_TRUE(arena.pop_to(0));
+  EXPECT_FALSE(arena.grow_last(p, 0, 64));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
+  EXPECT_EQ(arena.pos(), 0u);
+}
+
+TEST(VirtualArena, GrowLastAcceptsTheNewestBlockAfterAPopIntoIt) {
+  VirtualArena arena;
+  void* p = arena.push(64);
+  ASSERT_TRUE(arena.pop_to(16));
+  EXPECT_TRUE(arena.grow_last(p, 16, 100));
+  EXPECT_EQ(arena.pos(), 100u);
+}
+
+TEST(VirtualArena, GrowLastAcceptsAZeroBytePush) {
+  VirtualArena arena;
+  ASSERT_NE(arena.push(24), nullptr);
+  void* p = arena.push(0);
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(arena.grow_last(p, 0, 64));
+  EXPECT_EQ(arena.pos(), 32u + 64u);
 }
 
 TEST(VirtualArena, GrowLastRefusesAWrongOldSize) {
   VirtualArena arena;
   void* p = arena.push(64);
   EXPECT_FALSE(arena.grow_last(p, 63, 128));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
   EXPECT_FALSE(arena.grow_last(p, 65, 128));
   EXPECT_EQ(arena.pos(), 64u);
 }
@@ -223,6 +279,7 @@ TEST(VirtualArena, GrowLastRefusesAPointerOutsideTheArena) {
   ASSERT_NE(arena.push(64), nullptr);
   int outside = 0;
   EXPECT_FALSE(arena.grow_last(&outside, sizeof outside, 128));
+  EXPECT_EQ(arena.last_error(), Error::bad_pointer);
   EXPECT_FALSE(arena.grow_last(nullptr, 0, 128));
   EXPECT_EQ(arena.pos(), 64u);
 }

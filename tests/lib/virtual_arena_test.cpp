@@ -83,13 +83,31 @@ TEST(VirtualArena, FailedArenaCountsNoPushes) {
 
 // Found by the fuzzer (tests/fuzz/arena_fuzz.cpp): a zero-byte push fits in zero bytes of room, so
 // it once succeeded on the inline path, returning null with last_error() still none.
-TEST(VirtualArena, FailedArenaSetsLastErrorEvenForAZeroBytePush) {
+TEST(VirtualArena, FailedArenaFailsEvenAZeroBytePush) {
   VirtualArena arena(small_options(0, page()));
   ASSERT_FALSE(arena.ok());
   EXPECT_EQ(arena.push(0, 1), nullptr);
-  EXPECT_EQ(arena.last_error(), Error::exhausted);
-  EXPECT_EQ(arena.push(8, 3), nullptr);
-  EXPECT_EQ(arena.last_error(), Error::bad_alignment);
+  EXPECT_EQ(arena.last_error(), Error::bad_options);
+}
+
+// Found by the hostile-input review (issue 16): the first push overwrote the construction error with
+// `exhausted`, so the reason the arena did not exist was lost.
+TEST(VirtualArena, AConstructionErrorIsKeptThroughEveryLaterCall) {
+  for (const ArenaOptions& o : {small_options(0, page()), small_options(std::size_t{1} << 60, page())}) {
+    VirtualArena arena(o);
+    ASSERT_FALSE(arena.ok());
+    const Error why = arena.last_error();
+    ASSERT_TRUE(why == Error::bad_options || why == Error::reserve_failed);
+    EXPECT_EQ(arena.push(16), nullptr);
+    EXPECT_EQ(arena.last_error(), why);
+    EXPECT_EQ(arena.push(8, 3), nullptr);  // a bad alignment too: the arena's own failure comes first
+    EXPECT_EQ(arena.last_error(), why);
+    EXPECT_EQ(arena.push(SIZE_MAX), nullptr);
+    EXPECT_EQ(arena.push_array<int>(SIZE_MAX), nullptr);
+    EXPECT_EQ(arena.last_error(), why);
+    EXPECT_FALSE(arena.grow_last(nullptr, 0, 16));
+    EXPECT_EQ(arena.last_error(), why);
+  }
 }
 
 // --- alignment ------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 // every counter and every failure exactly; each live block carries a byte pattern that is verified
 // periodically, and live blocks must never overlap. Operations: pushes of any size and alignment,
 // pops, scopes, grow_last, clear, decommit_unused, invalid pushes and pops.
+// grow_last is accepted for exactly the block the most recent push returned, as long as no pop went
+// below its start; any other pointer is refused with bad_pointer.
 // Driven by tests/lib/arena_model_test.cpp (seeded) and tests/fuzz/arena_fuzz.cpp (libFuzzer).
 #pragma once
 
@@ -113,7 +115,8 @@ class ArenaChecker {
         choices_(choices),
         limits_(limits),
         base_(find_base(arena)),  // before model_ (declaration order): it counts as a push
-        model_(base_, arena.capacity(), step_bytes, retain_bytes, arena.stats()) {}
+        model_(base_, arena.capacity(), step_bytes, retain_bytes, arena.stats()),
+        newest_(base_) {}
 
   // One operation and the checks after it; false once a check has failed.
   bool step() {
@@ -212,6 +215,7 @@ class ArenaChecker {
                                              std::to_string(expected - model_.base()));
     ++ok_pushes_;
     model_.pushed(expected, size);
+    newest_ = expected;
     Block b{static_cast<unsigned char*>(p), size, pos_before, next_fill()};
     if (zeroed) {
       for (std::size_t i = 0; i < size; ++i) VMB_MODEL_CHECK(b.p[i] == 0, call + ": zeroed push byte " + std::to_string(i));
@@ -233,6 +237,15 @@ class ArenaChecker {
   // Blocks at or above this index were pushed inside the innermost open scope (or there is none).
   std::size_t first_poppable_block() const { return scopes_.empty() ? 0 : scopes_.back().blocks; }
 
+  // A pop below the newest block's start takes it away: grow_last then has no block to grow.
+  void forget_newest_above(std::size_t pos) {
+    if (newest_ > model_.base() + pos) newest_ = 0;
+  }
+  void popped(std::size_t pos) {
+    model_.popped(pos);
+    forget_newest_above(pos);
+  }
+
   bool pop() {
     const std::size_t first = first_poppable_block();
     if (blocks_.size() <= first) return true;
@@ -240,7 +253,7 @@ class ArenaChecker {
     const std::size_t pos = blocks_[i].pos_before;
     VMB_MODEL_CHECK(arena_.pop_to(pos), "pop_to(" + std::to_string(pos) + ") refused");
     blocks_.resize(i);
-    model_.popped(pos);
+    popped(pos);
     return true;
   }
 
@@ -264,7 +277,7 @@ class ArenaChecker {
     const std::size_t pos = scopes_.back().pos;
     blocks_.resize(scopes_.back().blocks);
     scopes_.pop_back();  // ends the ArenaScope
-    model_.popped(pos);
+    popped(pos);
     return true;
   }
 
@@ -273,6 +286,7 @@ class ArenaChecker {
     arena_.clear();
     blocks_.clear();
     model_.cleared();
+    forget_newest_above(0);
     return true;
   }
 
@@ -285,13 +299,14 @@ class ArenaChecker {
   bool grow_last() {
     if (blocks_.size() <= first_poppable_block()) return true;
     Block& b = blocks_.back();
-    const bool is_last = addr(b.p) + b.size == model_.base() + model_.pos();
+    const bool is_last = addr(b.p) == newest_ && addr(b.p) + b.size == model_.base() + model_.pos();
     const std::size_t new_size = choices_.below(2) == 0 ? b.size / 2 : b.size + choices_.below(9000);
     const std::string call = "grow_last(" + std::to_string(b.size) + " -> " + std::to_string(new_size) + ")";
     const ArenaStats before = arena_.stats();
     const bool grew = arena_.grow_last(b.p, b.size, new_size);
-    if (!is_last) {  // padding after the block: a later block was popped
-      VMB_MODEL_CHECK(!grew, call + " of a block that is not the last one succeeded");
+    if (!is_last) {  // a later block was pushed (and perhaps popped), or this one was popped into
+      VMB_MODEL_CHECK(!grew, call + " of a block that is not the newest one succeeded");
+      VMB_MODEL_CHECK(arena_.last_error() == Error::bad_pointer, call + ": last_error should be bad_pointer");
       return stats_unchanged(before, "grow_last");
     }
     const std::size_t offset = addr(b.p) - model_.base();
@@ -358,6 +373,7 @@ class ArenaChecker {
   Limits limits_;
   std::uintptr_t base_;
   ArenaModel model_;
+  std::uintptr_t newest_;  // what the most recent push returned; 0 once popped below its start
   std::vector<Block> blocks_;
   std::vector<OpenScope> scopes_;
   unsigned fills_ = 0;

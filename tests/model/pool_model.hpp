@@ -3,6 +3,8 @@
 // slot carries a byte pattern that is verified periodically; with checks on, every freed slot must
 // hold the fill pattern. Operations: allocate, free a random live slot, fill to exhaustion, bursts,
 // free half, reset, free(nullptr).
+// The commit counters are compared after every step; the whole PoolStats (whose live_slots walks the
+// free list) at every verification. allocations and frees are modelled only for a pool that counts.
 // Driven by tests/lib/pool_model_test.cpp (seeded) and tests/fuzz/pool_fuzz.cpp (libFuzzer).
 #pragma once
 
@@ -23,6 +25,14 @@
 
 namespace vmb::model {
 
+// The commit counters, for comparing with == after every step.
+inline auto commit_fields(const PoolStats& s) {
+  return std::tuple(s.reserved_bytes, s.committed_bytes, s.peak_committed_bytes, s.commit_calls, s.decommit_calls);
+}
+inline auto commit_fields(const CommitStats& s) {
+  return std::tuple(s.reserved_bytes, s.committed_bytes, s.peak_committed_bytes, s.commit_calls, s.decommit_calls);
+}
+
 // Every counter, for comparing with ==, and for messages.
 inline auto fields(const PoolStats& s) {
   return std::tuple(s.reserved_bytes, s.committed_bytes, s.peak_committed_bytes, s.commit_calls,
@@ -36,10 +46,15 @@ inline std::string describe(const PoolStats& s) {
          std::to_string(s.peak_live_slots);
 }
 
+// AnyPool: a BasicPool of any policy.
+template <class AnyPool>
 class PoolChecker {
  public:
+  static constexpr bool kChecks = AnyPool::policy.checks;
+  static constexpr bool kCounts = AnyPool::policy.counts;
+
   // `pool` must be fresh, made with `options`.
-  PoolChecker(Pool& pool, const PoolOptions& options, Choices& choices, int verify_every_steps)
+  PoolChecker(AnyPool& pool, const PoolOptions& options, Choices& choices, int verify_every_steps)
       : pool_(pool), options_(options), choices_(choices), verify_every_(verify_every_steps) {}
 
   // The first slot of a fresh pool is its base: the model's origin. Freeing it starts the free list.
@@ -79,7 +94,7 @@ class PoolChecker {
       pool_.free(nullptr);
     }
     if (!ok) return false;
-    VMB_MODEL_CHECK(fields(pool_.stats()) == fields(stats_),
+    VMB_MODEL_CHECK(commit_fields(pool_.commit_stats()) == commit_fields(stats_),
                     "stats " + describe(pool_.stats()) + "; the model says " + describe(stats_));
     return ++steps_ % verify_every_ != 0 || verify();
   }
@@ -114,12 +129,13 @@ class PoolChecker {
 
   bool allocate() {
     std::byte* expected = predict();
-    const PoolStats before = pool_.stats();
+    const CommitStats before = pool_.commit_stats();
     void* p = pool_.allocate();
     if (expected == nullptr) {
       VMB_MODEL_CHECK(p == nullptr, "allocate() succeeded in an exhausted pool");
       VMB_MODEL_CHECK(pool_.last_error() == Error::exhausted, "last_error should be exhausted");
-      VMB_MODEL_CHECK(fields(pool_.stats()) == fields(before), "a failed allocate() changed the stats");
+      VMB_MODEL_CHECK(commit_fields(pool_.commit_stats()) == commit_fields(before),
+                      "a failed allocate() changed the stats");
       ++exhausted_;
       return true;
     }
@@ -138,7 +154,7 @@ class PoolChecker {
         stats_.peak_committed_bytes = std::max(stats_.peak_committed_bytes, committed_);
       }
     }
-    ++stats_.allocations;
+    if (kCounts) ++stats_.allocations;
     ++stats_.live_slots;
     stats_.peak_live_slots = std::max(stats_.peak_live_slots, stats_.live_slots);
     const auto fill = static_cast<unsigned char>(++fills_ * 29);
@@ -159,7 +175,7 @@ class PoolChecker {
     live_.erase(p);
     fill_.erase(p);
     free_stack_.push_back(p);
-    ++stats_.frees;
+    if (kCounts) ++stats_.frees;
     --stats_.live_slots;
   }
 
@@ -180,6 +196,8 @@ class PoolChecker {
   }
 
   bool verify() {
+    VMB_MODEL_CHECK(fields(pool_.stats()) == fields(stats_),
+                    "stats " + describe(pool_.stats()) + "; the model says " + describe(stats_));
     for (std::byte* p : live_) {
       VMB_MODEL_CHECK(pool_.owns(p), "the pool disowns live slot " + offset(p));
       VMB_MODEL_CHECK(static_cast<std::size_t>(p - base_) % stride_ == 0, "live slot " + offset(p) + " is misaligned");
@@ -191,7 +209,7 @@ class PoolChecker {
     }
     // Distinct slot starts, stride apart from one base, cannot overlap; and none may be free too.
     for (std::byte* p : free_stack_) VMB_MODEL_CHECK(live_.count(p) == 0, "slot " + offset(p) + " is live and free");
-    if (!options_.checks) return true;
+    if (!kChecks) return true;
     std::vector<unsigned char> copy(stride_);
     for (std::byte* p : free_stack_) {
       VMB_UNPOISON(p, stride_);
@@ -204,7 +222,7 @@ class PoolChecker {
     return true;
   }
 
-  Pool& pool_;
+  AnyPool& pool_;
   PoolOptions options_;
   Choices& choices_;
   int verify_every_;

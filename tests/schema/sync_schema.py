@@ -3,7 +3,7 @@
 
 The figures are declared once, in tool/results/figure_registry.hpp; `vmbench list --format json`
 hands them out. This script rewrites, from that description:
-  - tests/schema/results-v1.schema.json: each figure's type in a cell's `figures` (or its `heap`),
+  - tests/schema/results-v1.schema.json: each figure's type in a cell's `figures` (or its `heap` or `cost`),
     which figures a cell must have, a group's summaries and the values it copies from its cells;
   - docs/results-schema.md: the table between <!-- figures --> and <!-- /figures -->.
 Everything else in both files is written by hand. With --check it changes nothing and exits 1 when
@@ -49,15 +49,21 @@ def value_schema(f):
     return one
 
 
+def slot(f):
+    """The object of a cell's figures that holds the figure: "" (the top), "heap" or "cost"."""
+    return f["cell"].split(".", 1)[0] if "." in f["cell"] else ""
+
+
 def cell_key(f):
-    return f["cell"].split(".", 1)[1] if f["cell"].startswith("heap.") else f["cell"]
+    return f["cell"].split(".", 1)[1] if "." in f["cell"] else f["cell"]
 
 
 def update_schema(schema, desc):
     figures = desc["figures"]
     names = {f["name"] for f in figures}
-    top = [f for f in figures if not f["cell"].startswith("heap.")]
-    heap = [f for f in figures if f["cell"].startswith("heap.")]
+    top = [f for f in figures if slot(f) == ""]
+    heap = [f for f in figures if slot(f) == "heap"]
+    cost = [f for f in figures if slot(f) == "cost"]
     defs = schema["$defs"]
     defs["seconds"] = {"type": "number", "minimum": 0}
     defs["rate"] = {"type": "number", "minimum": 0}
@@ -75,6 +81,15 @@ def update_schema(schema, desc):
         "required": [cell_key(f) for f in heap],
         "properties": {cell_key(f): value_schema(f) for f in heap},
         "additionalProperties": {"$ref": "#/$defs/count"}}]}
+
+    # The cost pass's object: the registered figures where present (none is required: a file may hold a
+    # subset), and the hand-written fields beside them (events, method, notes...), kept as they are.
+    keys = {cell_key(f) for f in cost}
+    old = defs.get("cost", {}).get("oneOf", [{}, {}])[1].get("properties", {})
+    defs["cost"] = {"oneOf": [{"type": "null"}, {
+        "type": "object",
+        "properties": {**{cell_key(f): value_schema({**f, "presence": "always"}) for f in cost},
+                       **{k: v for k, v in old.items() if k not in keys}}}]}
 
     group = defs["group"]
     summaries = [f["name"] for f in figures if f["group"] == "summary"]
@@ -126,7 +141,7 @@ def dump(value, indent=0, prefix=0):
 # --- the docs ---------------------------------------------------------------------------------
 
 GATES = {"match": "must match", "exact": "exact", "pages": "within a few pages", "timing": "U test",
-         "none": "not compared"}
+         "relative": "within {tolerance}", "report": "shown; judged with --threshold", "none": "not compared"}
 
 
 def docs_table(desc):
@@ -136,8 +151,9 @@ def docs_table(desc):
         where = ("`" + f["cell"] + "`" if f["cell"] != f["name"] else "yes") + \
             ("" if f["presence"] == "always" else ", or null")
         group = {"value": "`groups[].NAME`", "summary": "`groups[].figures.NAME`", "none": ""}[f["group"]]
+        gate = GATES[f["gate"]].format(tolerance=f"{(f.get('tolerance') or 0) * 100:g}%")
         rows.append(f"| `{f['name']}` | {unit} | {where} | {group.replace('NAME', f['name'])} | "
-                    f"{GATES[f['gate']]} | {f['description']} |")
+                    f"{gate} | {f['description']} |")
     return "\n".join(rows)
 
 

@@ -22,7 +22,7 @@ CellSpec tree_spec() {
 }
 
 TEST(CellSpec, RoundTripsEveryPass) {
-  for (Pass pass : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map}) {
+  for (Pass pass : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map, Pass::cost}) {
     CellSpec s = tree_spec();
     s.pass = pass;
     if (pass == Pass::timeline) s.every_ops = 1234;
@@ -32,6 +32,15 @@ TEST(CellSpec, RoundTripsEveryPass) {
     }
     EXPECT_EQ(decode_cell_spec(encode_cell_spec(s)), s) << pass_name(pass);
   }
+}
+
+TEST(CellSpec, APreloadedLibraryTravelsOnlyWhenThereIsOne) {
+  CellSpec s = tree_spec();
+  EXPECT_FALSE(nlohmann::json(s).contains("library"));
+  s.allocator = "mine";
+  s.library = "/opt/lib/libmine.so";
+  EXPECT_EQ(nlohmann::json(s)["library"], "/opt/lib/libmine.so");
+  EXPECT_EQ(decode_cell_spec(encode_cell_spec(s)), s);
 }
 
 TEST(CellSpec, ATimedCellsSpecCarriesNoPassKeys) {

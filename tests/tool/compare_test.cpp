@@ -268,6 +268,100 @@ TEST(CompareDocuments, DifferentSchemaVersionsAreUnusable) {
   EXPECT_NE(c.error.find("schema versions"), std::string::npos);
 }
 
+// The cost pass's figures of every group (one value each, as from the first repetition), times `factor`.
+json with_cost(json doc, double factor = 1.0) {
+  for (auto& g : doc["groups"]) {
+    const double instructions = std::round(1e7 * factor), cycles = std::round(1.5e7 * factor);
+    auto one = [](double v) { return json{{"n", 1}, {"median", v}, {"min", v}, {"max", v}, {"mean", v}, {"stddev", 0}, {"cv", 0}}; };
+    g["figures"]["cost_instructions"] = one(instructions);
+    g["figures"]["cost_estimated_cycles"] = one(cycles);
+    g["figures"]["cost_l1_misses"] = one(std::round(1e5 * factor * factor));
+  }
+  for (auto& c : doc["cells"])
+    if (c["rep"] == 0) c["figures"]["cost"] = {{"instructions", 1}};
+  return doc;
+}
+
+TEST(CompareDocuments, InstructionsAreJudgedWithinOnePercent) {
+  const json base = with_cost(doc_with({{"arena", kFast}, {"malloc", kMalloc}}));
+  const Comparison two = compare_documents(base, with_cost(doc_with({{"arena", kFast}, {"malloc", kMalloc}}), 1.02), {});
+  EXPECT_EQ(row(two, "tree/arena/inline", "cost_instructions")->verdict, Verdict::worse);
+  EXPECT_EQ(row(two, "tree/arena/inline", "cost_estimated_cycles")->verdict, Verdict::worse);
+  EXPECT_EQ(row(two, "tree/arena/inline", "cost_instructions")->threshold, "1%");
+  EXPECT_EQ(row(two, "tree/arena/inline", "cost_instructions")->kind, "cost");
+  EXPECT_EQ(two.regressions, 4);  // both figures of both groups; the L1 misses (+4%) are shown, not judged
+  EXPECT_FALSE(row(two, "tree/arena/inline", "cost_l1_misses")->gated);
+  const Comparison small = compare_documents(base, with_cost(doc_with({{"arena", kFast}, {"malloc", kMalloc}}), 1.002), {});
+  EXPECT_EQ(small.regressions, 0);
+  EXPECT_EQ(row(small, "tree/arena/inline", "cost_instructions")->verdict, Verdict::unchanged);
+}
+
+TEST(CompareDocuments, AThresholdTightensOneCostFigureAndJudgesAShownOne) {
+  const json base = with_cost(doc_with({{"malloc", kMalloc}}));
+  const json now = with_cost(doc_with({{"malloc", kMalloc}}), 1.002);
+  CompareOptions o;
+  o.thresholds["cost_instructions"] = Threshold{Threshold::Type::relative, 0.001};
+  o.thresholds["cost_l1_misses"] = Threshold{Threshold::Type::relative, 0.01};
+  const Comparison c = compare_documents(base, now, o);
+  EXPECT_EQ(row(c, "tree/malloc/inline", "cost_instructions")->verdict, Verdict::worse);
+  EXPECT_EQ(row(c, "tree/malloc/inline", "cost_instructions")->threshold, "0.1%");
+  EXPECT_TRUE(row(c, "tree/malloc/inline", "cost_l1_misses")->gated);
+  EXPECT_EQ(row(c, "tree/malloc/inline", "cost_estimated_cycles")->verdict, Verdict::unchanged);  // still 1%
+  EXPECT_EQ(c.regressions, 1);
+}
+
+TEST(CompareDocuments, EveryRowSaysWhichThresholdItUsed) {
+  const json d = with_cost(doc_with({{"arena", kFast}, {"malloc", kMalloc}}));
+  CompareOptions o;
+  o.thresholds["cpu_sys_s"] = Threshold{Threshold::Type::off, 0};
+  const Comparison c = compare_documents(d, d, o);
+  EXPECT_EQ(row(c, "tree/arena/inline", "checksum")->threshold, "equal");
+  EXPECT_EQ(row(c, "tree/arena/inline", "ops")->threshold, "exact");
+  EXPECT_EQ(row(c, "tree/arena/inline", "minor_faults")->threshold, "32 faults");
+  EXPECT_EQ(row(c, "tree/arena/inline", "wall_s")->threshold, "p < 0.05 and 10%");
+  EXPECT_EQ(row(c, "tree/arena/inline", "cpu_sys_s")->threshold, "off");
+  EXPECT_EQ(row(c, "tree/arena/inline", "cost_l1_misses")->threshold, "shown");
+}
+
+TEST(CompareDocuments, CostFiguresInOneFileOnlyAreAbsentWithANote) {
+  const json with = with_cost(doc_with({{"malloc", kMalloc}})), without = doc_with({{"malloc", kMalloc}});
+  const Comparison c = compare_documents(with, without, {});
+  EXPECT_EQ(c.regressions, 0);
+  EXPECT_EQ(row(c, "tree/malloc/inline", "cost_instructions"), nullptr);
+  ASSERT_FALSE(c.notes.empty());
+  EXPECT_NE(c.notes.back().find("only in BASE for 1 cells"), std::string::npos) << c.notes.back();
+  EXPECT_NE(c.verdict_line.find("cost figures in one file only"), std::string::npos) << c.verdict_line;
+}
+
+TEST(CompareDocuments, ACostPassThatFailedInNewIsARegressionWithItsReason) {
+  json failed = doc_with({{"malloc", kMalloc}});
+  failed["cells"][0]["figures"]["cost"] = nullptr;
+  failed["cells"][0]["figures"]["unavailable"] = {{"cost", "cost pass failed: crashed under valgrind with signal 11"}};
+  const Comparison c = compare_documents(with_cost(doc_with({{"malloc", kMalloc}})), failed, {});
+  ASSERT_NE(row(c, "tree/malloc/inline", "cost pass"), nullptr);
+  EXPECT_EQ(row(c, "tree/malloc/inline", "cost pass")->verdict, Verdict::worse);
+  EXPECT_NE(row(c, "tree/malloc/inline", "cost pass")->note.find("signal 11"), std::string::npos);
+  EXPECT_EQ(c.regressions, 1);
+}
+
+TEST(CompareDocuments, TheLastLineSaysTimingWasNotJudgedAndWhy) {
+  const std::vector<double> three = {1.0, 1.01, 0.99}, three_slow = {2.0, 2.02, 1.98};
+  const Comparison c = compare_documents(doc_with({{"arena", three}}), doc_with({{"arena", three_slow}}), {});
+  EXPECT_EQ(c.regressions, 0);  // twice as slow, and nothing can say so with 3 against 3
+  EXPECT_NE(c.verdict_line.find("timing not judged: 3 against 3 repetitions; the U test needs at least 4 each"),
+            std::string::npos)
+      << c.verdict_line;
+  CompareOptions off;
+  for (const char* f : {"wall_s", "cpu_user_s", "cpu_sys_s", "ops_per_s"}) off.thresholds[f] = Threshold{Threshold::Type::off, 0};
+  const json five = doc_with({{"arena", kFast}});
+  const Comparison reported = compare_documents(five, five, off);
+  EXPECT_NE(reported.verdict_line.find("timing not judged: reported only (--threshold"), std::string::npos)
+      << reported.verdict_line;
+  const Comparison judged = compare_documents(five, five, {});
+  EXPECT_EQ(judged.verdict_line.find("timing not judged"), std::string::npos) << judged.verdict_line;
+  EXPECT_NE(judged.verdict_line.find("3 timing"), std::string::npos) << judged.verdict_line;  // cpu_sys_s: 0 s
+}
+
 TEST(CompareDocuments, NoCommonCellsIsUnusable) {
   const Comparison c = compare_documents(doc_with({{"malloc", kMalloc}}), doc_with({{"arena", kFast}}), CompareOptions{});
   EXPECT_NE(c.error.find("no common cells"), std::string::npos);

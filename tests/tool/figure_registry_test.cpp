@@ -69,7 +69,32 @@ TEST(FigureRegistry, GateAndPlaceAgree) {
     if (f.dashboard) {
       EXPECT_EQ(f.group, GroupPlace::summary) << f.name << ": the dashboard shows medians";
     }
+    // A relative gate needs its tolerance; nothing else has one.
+    if (f.gate == Gate::relative) {
+      EXPECT_GT(f.tolerance, 0) << f.name;
+      EXPECT_LT(f.tolerance, 1) << f.name;
+    } else {
+      EXPECT_EQ(f.tolerance, 0) << f.name;
+    }
+    // The cost pass's figures live in its object, one per combination, and files before it lack them.
+    if (f.kind == FigureKind::cost) {
+      EXPECT_EQ(f.slot, CellSlot::cost) << f.name;
+      EXPECT_EQ(f.presence, Presence::optional) << f.name;
+      EXPECT_EQ(f.group, GroupPlace::summary) << f.name;
+    }
   }
+}
+
+TEST(FigureRegistry, InstructionsAndEstimatedCyclesAreJudgedAtOnePercentAndKernelWorkExactly) {
+  for (FigureId id : {FigureId::cost_instructions, FigureId::cost_estimated_cycles}) {
+    EXPECT_EQ(figure(id).gate, Gate::relative) << figure(id).name;
+    EXPECT_EQ(figure(id).tolerance, 0.01) << figure(id).name;
+  }
+  for (FigureId id : {FigureId::heap_commit_calls, FigureId::heap_decommit_calls, FigureId::heap_committed_bytes})
+    EXPECT_EQ(figure(id).gate, Gate::exact) << figure(id).name;
+  for (FigureId id : {FigureId::minor_faults, FigureId::major_faults})
+    EXPECT_EQ(figure(id).gate, Gate::pages) << figure(id).name;  // within --tolerance-pages, as before
+  EXPECT_EQ(figure(FigureId::modelled_s).gate, Gate::none);  // priced by a calibration that moves
 }
 
 TEST(FigureRegistry, FiguresAreFoundByNameAndId) {
@@ -93,6 +118,12 @@ TEST(FigureRegistry, ItsJsonListsEveryFigureWithItsCellPath) {
   EXPECT_EQ(commits["counts"], "calls");
   EXPECT_EQ(commits["gate"], "exact");
   EXPECT_EQ(j["figures"][static_cast<std::size_t>(FigureId::ops_per_s)]["better"], "higher");
+  const nlohmann::json& instructions = j["figures"][static_cast<std::size_t>(FigureId::cost_instructions)];
+  EXPECT_EQ(instructions["cell"], "cost.instructions");
+  EXPECT_EQ(instructions["kind"], "cost");
+  EXPECT_EQ(instructions["gate"], "relative");
+  EXPECT_EQ(instructions["tolerance"], 0.01);
+  EXPECT_TRUE(commits["tolerance"].is_null());
 }
 
 TEST(PlotStyle, EveryAllocatorThatCanRunHasAColourOfItsOwn) {

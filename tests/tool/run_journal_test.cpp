@@ -81,6 +81,29 @@ TEST(RunJournal, ReadBackItGivesThePlanContextAndCells) {
                            kContext, false));
 }
 
+// What `vmbench recover` rebuilds the document from: every option and every plan field, the cost
+// pass, a program run and the libraries of preloaded allocators among them.
+TEST(RunJournal, EveryFieldOfThePlanIsKept) {
+  Plan plan = a_plan(1);
+  plan.options.deep.cost = true;
+  plan.options.clean_env = true;
+  plan.options.program = true;
+  plan.options.command = {"/bin/echo", "a b", ""};
+  plan.options.program_output = "/tmp/kept";
+  plan.libraries["mine"] = "/opt/libmine.so";
+  plan.program_path = "/bin/echo";
+  const Plan back = plan_from_json(plan_to_json(plan));
+  EXPECT_TRUE(back.options.deep.cost);
+  EXPECT_TRUE(back.options.clean_env);
+  EXPECT_TRUE(back.options.program);
+  EXPECT_EQ(back.options.command, plan.options.command);
+  EXPECT_EQ(back.options.program_output, "/tmp/kept");
+  EXPECT_EQ(back.libraries, plan.libraries);
+  EXPECT_EQ(back.program_path, "/bin/echo");
+  EXPECT_EQ(build_document(back, {}, kContext, false)["plan"], build_document(plan, {}, kContext, false)["plan"]);
+  EXPECT_TRUE(build_document(back, {}, kContext, false)["plan"]["deep_passes"]["cost"].get<bool>());
+}
+
 TEST(RunJournal, ALineCutShortByADeathIsLeftOut) {
   const std::string path = test_files::scratch_dir("vmbench-journal") + "/r.json.partial";
   std::string why;

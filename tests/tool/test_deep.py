@@ -1,4 +1,4 @@
-"""End-to-end tests of the deep-metric passes (--syscalls, --latency, --timeline, --heapmap), run by ctest.
+"""End-to-end tests of the deep-metric passes (--syscalls, --latency, --timeline, --heapmap, --cost), run by ctest.
 
 Known answers: the arena and the pool count their own commits and decommits, and the system-call
 tracer must find exactly as many; strace, an independent tracer, must see the same memory calls
@@ -43,13 +43,15 @@ class DeepRun(unittest.TestCase):
     def test_results_match_the_schema(self):
         jsonschema.validate(self.doc, schema())
         self.assertEqual(self.doc["plan"]["deep_passes"],
-                         {"syscalls": True, "latency": True, "timeline": True, "heap_map": True,
+                         {"syscalls": True, "latency": True, "timeline": True, "heap_map": True, "cost": True,
                           "timeline_every_ops": 0})
 
     def test_deep_figures_only_on_the_first_repetition(self):
         for c in self.doc["cells"]:
             for key in ("syscalls", "latency", "timeline", "heap_map"):
                 self.assertEqual(key in c["figures"], c["rep"] == 0, (c["key"], key))
+            # the cost pass: its figures, or (without valgrind) the reason, on the first repetition only
+            self.assertEqual("cost" in c["figures"] or "cost" in c["figures"]["unavailable"], c["rep"] == 0, c["key"])
 
     def test_system_call_counts_equal_the_arena_and_pool_counters(self):
         for c in self.first_reps():

@@ -34,12 +34,18 @@ def describe():
 DESC = describe()
 FIGURES = {f["name"]: f for f in DESC["figures"]}
 SECTIONS = {s["name"]: s for s in DESC["sections"]}
-TOP = [f for f in DESC["figures"] if not f["cell"].startswith("heap.")]
+TOP = [f for f in DESC["figures"] if "." not in f["cell"]]
 HEAP = [f for f in DESC["figures"] if f["cell"].startswith("heap.")]
+COST = [f for f in DESC["figures"] if f["cell"].startswith("cost.")]  # the cost pass's object (--cost)
 
 
 def heap_key(f):
     return f["cell"].split(".", 1)[1]
+
+
+def valgrind_available():
+    """Whether `vmbench run --cost` can run here (it refuses, exit 2, without valgrind or in a sanitizer build)."""
+    return DESC["cost_pass"]["available"]
 
 
 def small_document():
@@ -57,7 +63,8 @@ class Description(unittest.TestCase):
     def test_plain_list_is_text_and_json_lists_the_same_workloads_and_allocators(self):
         text = subprocess.run([VMBENCH, "list"], capture_output=True, text=True).stdout
         self.assertFalse(text.lstrip().startswith("{"))
-        shown = re.findall(r"^  (\S+)\s", text, flags=re.M)
+        # "NAME=PATH" is the row that says how to bring your own allocator, not an allocator.
+        shown = [n for n in re.findall(r"^  (\S+)\s", text, flags=re.M) if n != "NAME=PATH"]
         self.assertEqual([w["name"] for w in DESC["workloads"]], shown[:len(DESC["workloads"])])
         self.assertEqual(sorted(a["name"] for a in DESC["allocators"]), sorted(shown[len(DESC["workloads"]):]))
 
@@ -92,6 +99,7 @@ class SchemaAndDocs(unittest.TestCase):
         cell_sections = {s for s, v in SECTIONS.items() if v["cells"]}
         self.assertEqual(set(defs["figures"]["properties"]), {f["name"] for f in TOP} | cell_sections)
         self.assertEqual(set(defs["heap"]["oneOf"][1]["properties"]), {heap_key(f) for f in HEAP})
+        self.assertLessEqual({heap_key(f) for f in COST}, set(defs["cost"]["oneOf"][1]["properties"]))
         group = defs["group"]["properties"]
         self.assertEqual(set(group["figures"]["properties"]),
                          {n for n, f in FIGURES.items() if f["group"] == "summary"})
@@ -148,8 +156,11 @@ class SchemaAndLoaderAgreeWithTheRegistry(unittest.TestCase):
         doc = small_document()
         f = FIGURES[name]
         for c in doc["cells"]:
-            holder = c["figures"]["heap"] if f["cell"].startswith("heap.") else c["figures"]
-            key = heap_key(f) if f["cell"].startswith("heap.") else name
+            if f["cell"].startswith("cost."):  # the fixture predates the cost pass: give it the object
+                holder = c["figures"].setdefault("cost", {})
+            else:
+                holder = c["figures"]["heap"] if f["cell"].startswith("heap.") else c["figures"]
+            key = heap_key(f) if "." in f["cell"] else name
             if delete:
                 holder.pop(key, None)  # a figure the fixture predates is missing already
             else:
@@ -194,7 +205,7 @@ class SchemaAndLoaderAgreeWithTheRegistry(unittest.TestCase):
                 continue
             doc = small_document()
             doc["groups"][0]["figures"][name] = None
-            always = f["presence"] == "always" and not f["cell"].startswith("heap.")
+            always = f["presence"] == "always" and "." not in f["cell"]
             with self.subTest(name):
                 self.assertVerdict(doc, not always, f"groups[0].figures.{name} = null")
 
@@ -204,10 +215,11 @@ class AFreshCell(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        cost = ["--cost"] if valgrind_available() else []  # the cost pass's figures too, where it can run
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "r.json")
             p = subprocess.run([VMBENCH, "run", "--scale", "ci", "--reps", "1", "-w", "tree", "-a", "arena,malloc",
-                                "--out", out, "--quiet"], capture_output=True, text=True, timeout=300)
+                                "--out", out, "--quiet", *cost], capture_output=True, text=True, timeout=300)
             assert p.returncode == 0, p.stderr
             with open(out) as f:
                 cls.doc = json.load(f)
@@ -219,6 +231,23 @@ class AFreshCell(unittest.TestCase):
             self.assertEqual(set(c["figures"]) - known, set(), c["key"])
             if c["figures"]["heap"] is not None:
                 self.assertEqual(set(c["figures"]["heap"]), {heap_key(f) for f in HEAP}, c["key"])
+            cost = c["figures"].get("cost")
+            if cost is not None:  # every registered cost figure, and the schema's other fields
+                fields = set(SCHEMA["$defs"]["cost"]["oneOf"][1]["properties"])
+                self.assertLessEqual({heap_key(f) for f in COST}, set(cost), c["key"])
+                self.assertLessEqual(set(cost), fields, c["key"])
+
+    def test_the_document_matches_the_schema(self):
+        self.assertEqual([e.message for e in VALIDATOR.iter_errors(self.doc)][:3], [])
+
+    def test_the_cost_pass_figures_are_written_where_valgrind_runs(self):
+        if not valgrind_available():
+            self.skipTest("valgrind is not installed")
+        for c in self.doc["cells"]:
+            self.assertIsNotNone(c["figures"]["cost"], c["figures"]["unavailable"].get("cost"))
+        for g in self.doc["groups"]:
+            for f in COST:
+                self.assertEqual(g["figures"][f["name"]]["n"], 1, (g["key"], f["name"]))
 
     def test_every_registered_figure_is_written(self):
         for c in self.doc["cells"]:

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "library_proof.hpp"
+
 namespace vmbench {
 
 namespace {
@@ -13,10 +15,8 @@ namespace {
 // The file that defines the `malloc` this process resolves to (first in the global lookup scope,
 // so a preloaded library wins).
 std::string malloc_owner() {
-  void* sym = dlsym(RTLD_DEFAULT, "malloc");
-  Dl_info info{};
-  if (sym == nullptr || dladdr(sym, &info) == 0 || info.dli_fname == nullptr) return "unknown";
-  return info.dli_fname;
+  const std::string file = defining_file("malloc");
+  return file.empty() ? "unknown" : file;
 }
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
@@ -40,8 +40,10 @@ AllocatorProof fail(const std::string& asked, const std::string& owner) {
 
 }  // namespace
 
-AllocatorProof prove_allocator(const std::string& allocator) {
+AllocatorProof prove_allocator(const std::string& allocator, const std::string& library) {
+  if (!library.empty() && !find_preloaded(allocator)) return prove_library(allocator, library);
   const std::string owner = malloc_owner();
+  if (!library.empty() && !malloc_resolves_into(library)) return fail(allocator + " (" + library + ")", owner);
   const std::string where = "malloc in " + base_name(owner);
   if (allocator == "jemalloc") {
     auto mallctl = reinterpret_cast<MallctlFn>(dlsym(RTLD_DEFAULT, "mallctl"));

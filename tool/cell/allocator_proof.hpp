@@ -12,7 +12,8 @@ struct AllocatorProof {
   std::string version;   // the library's own version string, when it has one
 };
 
-// `allocator` is a catalog name. Built-in allocators prove that malloc underneath is glibc's.
-AllocatorProof prove_allocator(const std::string& allocator);
+// `allocator` is a catalog name, or your own with its `library` (library_proof.hpp). Built-in
+// allocators prove that malloc underneath is glibc's.
+AllocatorProof prove_allocator(const std::string& allocator, const std::string& library = "");
 
 }  // namespace vmbench

@@ -39,6 +39,7 @@ CellRequest request_for(CellSpec&& spec, OpProbe* probe) {
   CellRequest req;
   req.workload = std::move(spec.workload);
   req.allocator = std::move(spec.allocator);
+  req.preloaded_malloc = !spec.library.empty();
   req.virtual_dispatch = spec.virtual_dispatch();
   req.params = Params(std::move(spec.params));
   req.seed = spec.seed;
@@ -70,7 +71,7 @@ int cell_child_main(const std::string& spec_text) {
   } catch (const BadCellSpec& e) {
     return fail(CellExit::bad_spec, std::string("bad cell specification: ") + e.what());
   }
-  const AllocatorProof proof = prove_allocator(spec.allocator);
+  const AllocatorProof proof = prove_allocator(spec.allocator, spec.library);
   if (!proof.ok) return fail(CellExit::allocator_not_proven, "allocator not proven: " + proof.evidence);
 
   PassProbes probes(spec);  // before the measured phase: no probe allocates inside it

@@ -29,6 +29,11 @@ void add_counts(json& r, const WorkloadStats& st, const PhaseReadings& p) {
   r["peak_live_bytes"] = st.peak_live_bytes;
   r["final_live_bytes"] = st.final_live_bytes;
   r["checksum"] = st.checksum;
+  if (!st.counts.empty()) {
+    nlohmann::json counts = nlohmann::json::object();
+    for (const auto& [name, value] : st.counts) counts[name] = value;
+    r["workload_counts"] = counts;
+  }
 }
 
 // RSS and page tables, from /proc/self/status before and after the phase.

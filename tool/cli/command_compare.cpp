@@ -130,11 +130,14 @@ Command register_compare(CLI::App& app) {
                   "come from different machines; none: never)");
   cmd->footer(
       "Exit codes: 0 no regression, 1 regression, 2 unusable input (one line on stderr).\n"
-      "Deterministic counts are compared exactly; RSS and faults within --tolerance-pages; timings are worse\n"
-      "only when a Mann-Whitney U test gives p < --alpha AND the median moved by at least --min-effect.\n"
+      "Deterministic counts are compared exactly; the cost pass's instructions and estimated cycles (run --cost)\n"
+      "within 1%; RSS and faults within --tolerance-pages; timings are worse only when a Mann-Whitney U test\n"
+      "gives p < --alpha AND the median moved by at least --min-effect. Each row shows the threshold it was\n"
+      "judged by; the last line says what was judged, and what was not (timing above all) and why.\n"
       "Examples:\n"
       "  vmbench compare results/baseline/ci.json new.json\n"
       "  vmbench compare base.json new.json --normalize malloc --min-effect 25% -t cpu_sys_s=off\n"
+      "  vmbench compare base.json new.json -t cost_instructions=0.5%    a tighter cost threshold\n"
       "  vmbench compare base.json new.json --format markdown >> \"$GITHUB_STEP_SUMMARY\"");
   return {cmd, [args] { return run_compare(*args); }};
 }

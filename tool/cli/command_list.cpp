@@ -9,6 +9,7 @@
 
 #include "catalog.hpp"
 #include "commands.hpp"
+#include "cost_pass.hpp"
 #include "figure_registry.hpp"
 #include "json_text.hpp"
 #include "plot_style.hpp"
@@ -26,13 +27,17 @@ bool listed(const ParamDef& p) { return p.name.rfind("test_", 0) != 0; }
 void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (!listed(p)) continue;
+    if (p.kind == ParamKind::text && p.defaults[1].empty()) {  // an input of its own: no default
+      print_outf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
+      continue;
+    }
     print_outf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
-    if (!p.choices.empty()) {
+    if (p.kind == ParamKind::choice) {
       print_outf(" (");
       for (std::size_t i = 0; i < p.choices.size(); ++i) print_outf("%s%s", i ? "|" : "", p.choices[i].c_str());
       print_outf(")");
-    } else {
+    } else if (p.kind != ParamKind::text) {
       print_outf(" (%s)", describe_range(p).c_str());
     }
     print_outf("\n");
@@ -51,8 +56,10 @@ int print_text() {
     const AllocatorInfo* info = find_allocator(a.name);
     print_outf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
     if (!a.available) print_outf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
-    else if (!a.preload_path.empty()) print_outf("  %-14s %-13s LD_PRELOAD=%s\n", "", "", a.preload_path.c_str());
+    else if (!a.preload_path.empty())
+      print_outf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
   }
+  print_outf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
   print_outf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
@@ -63,6 +70,7 @@ const char* param_kind_name(ParamKind k) {
     case ParamKind::count: return "count";
     case ParamKind::bytes: return "bytes";
     case ParamKind::choice: return "choice";
+    case ParamKind::text: return "text";  // an input of its own, such as a trace file
   }
   return "?";
 }
@@ -75,7 +83,7 @@ json params_json(const std::vector<ParamDef>& params) {
     for (std::size_t s = 0; s < p.defaults.size(); ++s) defaults[kScaleNames[s]] = p.defaults[s];
     json entry = {{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
                   {"choices", p.choices}, {"applies_to", p.applies_to}};
-    if (p.kind != ParamKind::choice) entry["range"] = {{"min", p.range.min}, {"max", p.range.max}};
+    if (p.kind == ParamKind::count || p.kind == ParamKind::bytes) entry["range"] = {{"min", p.range.min}, {"max", p.range.max}};
     out.push_back(entry);
   }
   return out;
@@ -113,6 +121,9 @@ int print_json() {
   json out = {{"schema", "vmbench-list"}, {"schema_version", 1}, {"scales", kScaleNames},
               {"workloads", workloads_json()}, {"allocators", allocators_json()},
               {"allocator_params", params_json(allocator_params())}, {"unstyled_colour", kUnstyledColour}};
+  // Whether `run --cost` can run here, and why not: what a test or a script asks before relying on it.
+  const std::string no_cost = cost_pass_unavailable();
+  out["cost_pass"] = {{"available", no_cost.empty()}, {"reason", no_cost.empty() ? json(nullptr) : json(no_cost)}};
   out.update(figure_registry_json());  // figures, sections
   print_out(json_text(out, 2) + "\n");
   return 0;

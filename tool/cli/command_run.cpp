@@ -12,9 +12,9 @@
 
 #include "atomic_file.hpp"
 #include "commands.hpp"
+#include "cost_pass.hpp"
 #include "exit_status.hpp"
-#include "formats.hpp"
-#include "json_text.hpp"
+#include "format_catalog.hpp"
 #include "progress.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
@@ -50,12 +50,19 @@ int refuse(const std::string& why) {
   return exit_code(ExitStatus::unusable_input);
 }
 
-// The plan, or the exit status of a refusal (one line said why).
-std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& output, Plan& plan) {
+// The plan, or the exit status of a refusal (one line said why). --cost on a machine that cannot run
+// the cost pass is refused here, before anything is measured; --deep measures the rest and notes it.
+std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& output, bool cost_required,
+                                   Plan& plan) {
   try {
     plan = make_plan(options);
   } catch (const std::invalid_argument& e) {
     return refuse(e.what());
+  }
+  if (options.deep.cost) {
+    const std::string why = cost_pass_unavailable();
+    if (!why.empty() && cost_required) return refuse("--cost: " + why);
+    if (!why.empty() && !output.quiet) std::fprintf(stderr, "vmbench: no cost figures: %s\n", why.c_str());
   }
   if (output.out_path != kStandardOutput) {
     if (const std::string why = check_output_file(output.out_path); !why.empty()) return refuse(why);
@@ -66,12 +73,13 @@ std::optional<int> plan_or_refusal(const RunOptions& options, const RunOutput& o
   return std::nullopt;
 }
 
-void print_results(const nlohmann::json& doc, const std::string& format) {
-  if (format == "json" || format == kStandardOutput) print_out(json_text(doc, 2) + "\n");
-  else if (format == "csv") print_out(render_csv(doc));
-  else if (format == "markdown") print_out(render_markdown(doc));
-  else if (format == "gbench") print_out(json_text(render_gbench(doc), 2) + "\n");
-  else print_out(render_table(doc));
+// The format is one of the catalog's (run_options.cpp checks it; empty: the table); its notes go to
+// stderr. Everything printed is checked (standard_output.hpp).
+void print_results(const nlohmann::json& doc, const std::string& format, bool quiet) {
+  const Rendered r = find_format(format.empty() ? "table" : format)->render(doc, FormatOptions{});
+  print_out(r.text);
+  if (!quiet)
+    for (const std::string& note : r.notes) std::fprintf(stderr, "vmbench: %s\n", note.c_str());
 }
 
 // Where the run keeps its journal (run_journal.hpp): OUT.partial, or for --out - a new file in $TMPDIR.
@@ -95,9 +103,9 @@ void say_where(const RunOutput& output, const RunReport& report) {
 
 // Exit codes: 0 done, 1 some cells failed, 2 bad input (nothing measured) or results that could not
 // be written (what was measured is in a rescue file: rescue_file.hpp), 130 interrupted.
-int command_run(const RunOptions& options, const RunOutput& output, const std::string& command_line) {
+int command_run(const RunOptions& options, const RunOutput& output, bool cost_required, const std::string& command_line) {
   Plan plan;
-  if (const std::optional<int> refused = plan_or_refusal(options, output, plan)) return *refused;
+  if (const std::optional<int> refused = plan_or_refusal(options, output, cost_required, plan)) return *refused;
   const std::string exe = self_exe();
   if (exe.empty()) return refuse("cannot find its own executable (/proc/self/exe)");
   const nlohmann::json context = collect_context(command_line, options.seed);
@@ -121,7 +129,7 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
     return refuse(report.unwritable);
   }
   progress.finish();
-  print_results(report.document, output.out_path == kStandardOutput ? kStandardOutput : output.format);
+  print_results(report.document, output.out_path == kStandardOutput ? "json" : output.format, output.quiet);
   say_where(output, report);
   if (!report.complete) return exit_code(ExitStatus::interrupted);
   return exit_code(report.any_failed ? ExitStatus::failed : ExitStatus::ok);
@@ -132,7 +140,9 @@ int command_run(const RunOptions& options, const RunOutput& output, const std::s
 Command register_run(CLI::App& app, const std::string& command_line) {
   auto args = std::make_shared<RunArguments>();
   CLI::App* cmd = add_run_command(app, *args);
-  return {cmd, [args, command_line] { return command_run(args->resolved(), args->output, command_line); }};
+  return {cmd, [args, command_line] {
+            return command_run(args->resolved(), args->output, args->cost_required(), command_line);
+          }};
 }
 
 }  // namespace vmbench

@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
       vmbench::register_compare(app),
       vmbench::register_export(app),
       vmbench::register_recover(app),
+      vmbench::register_record(app),
   };
   if (refuse_unknown_command(app, argc, argv)) return exit_code(ExitStatus::unusable_input);
   if (const std::optional<int> done = parse(app, argc, argv)) return *done;

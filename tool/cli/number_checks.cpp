@@ -59,8 +59,12 @@ std::string check_given_once_and_not_empty(const CLI::App& command) {
   for (const CLI::Option* opt : command.get_options()) {
     if (opt->count() == 0) continue;
     const std::string name = opt->get_name();
-    for (const std::string& value : opt->results())
-      if (value.empty()) return name + ": an empty value (give a value, or leave the option out)";
+    // A program's command line (run --program -- CMD ARGS..., record -- CMD ARGS...) may hold an
+    // empty argument on purpose: `sh -c 'echo "$1"' sh ''`.
+    const bool arguments = opt->get_positional() && opt->get_expected_max() > 1;
+    if (!arguments)
+      for (const std::string& value : opt->results())
+        if (value.empty()) return name + ": an empty value (give a value, or leave the option out)";
     if (opt->get_expected_max() == 1 && opt->count() > 1)
       return name + ": given " + std::to_string(opt->count()) + " times (give it once)";
   }

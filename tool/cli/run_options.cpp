@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "format_catalog.hpp"
 #include "number_checks.hpp"
 
 namespace vmbench {
@@ -45,8 +46,8 @@ void add_output_options(CLI::App& cmd, RunOutput& output) {
   cmd.add_option("--out,-o", output.out_path,
                  "Where to write the JSON results (a regular file, replaced atomically; - for standard output)")
       ->capture_default_str();
-  cmd.add_option("--format,-f", output.format, "What to print: table (default), json, csv, markdown or gbench")
-      ->check(CLI::IsMember({"table", "json", "csv", "markdown", "gbench"}));
+  cmd.add_option("--format,-f", output.format, format_help(false) + "\n  (default: table)")
+      ->check(CLI::IsMember(format_names(false)));
   cmd.add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
 }
 
@@ -60,14 +61,27 @@ void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
   cmd.add_option("--timeline-every", deep.timeline_every_ops,
                  "Operations between two timeline points (default, or 0: about 150 points)")
       ->check(whole_number(0, UINT64_MAX));
-  cmd.add_flag("--deep", deep_all, "All of --syscalls --latency --timeline --heapmap");
+  cmd.add_flag("--cost", deep.cost,
+               "Also count the measured phase's instructions and simulated cache misses under valgrind (callgrind): "
+               "deterministic, what scripts/ci-gate.sh judges; needs the Debian package valgrind");
+  cmd.add_flag("--deep", deep_all,
+               "All of --syscalls --latency --timeline --heapmap --cost (without valgrind the cost figures are null)");
+}
+
+// A program instead of the workloads: vmbench run --program -- CMD ARGS... (tool/plan/program_plan.hpp).
+void add_program_options(CLI::App& cmd, RunOptions& run) {
+  cmd.add_flag("--program", run.program,
+               "Measure the command after -- under each malloc replacement instead of the workloads");
+  cmd.add_option("--program-output", run.program_output,
+                 "Keep each run's stdout and stderr in this folder (default: discarded)")->type_name("DIR");
+  cmd.add_option("command", run.command, "With --program: the command and its arguments, after --");
 }
 
 }  // namespace
 
 RunOptions RunArguments::resolved() const {
   RunOptions o = options;
-  if (deep_all) o.deep.syscalls = o.deep.latency = o.deep.timeline = o.deep.heap_map = true;
+  if (deep_all) o.deep.syscalls = o.deep.latency = o.deep.timeline = o.deep.heap_map = o.deep.cost = true;
   return o;
 }
 
@@ -76,13 +90,16 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
   add_measurement_options(*cmd, args.options);
   add_output_options(*cmd, args.output);
   add_deep_options(*cmd, args.options.deep, args.deep_all);
+  add_program_options(*cmd, args.options);
   cmd->footer(
       "Examples:\n"
       "  vmbench run                                   all workloads x every allocator, default scale\n"
       "  vmbench run --workload tree                   one workload\n"
       "  vmbench run -w churn -a pool,malloc,jemalloc --reps 5\n"
       "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
-      "  vmbench run --scale ci --format markdown      quick run, Markdown tables");
+      "  vmbench run --program -a malloc,jemalloc -- python3 -c 'x = [str(i) for i in range(10**6)]'\n"
+      "  vmbench run --scale ci --format markdown      quick run, Markdown tables\n"
+      "  vmbench run --scale ci -w tree -a arena,malloc --cost    instruction counts of the measured phase");
   return cmd;
 }
 

@@ -22,6 +22,10 @@ struct RunArguments {
   RunOutput output;
   bool deep_all = false;  // --deep: every deep pass
 
+  // --cost was given by itself: without valgrind the run is refused. (--deep alone measures the rest,
+  // and records why the cost figures are null.)
+  bool cost_required() const noexcept { return options.deep.cost; }
+
   // The options with --deep folded in.
   RunOptions resolved() const;
 };

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "figure_registry.hpp"
 #include "figure_values.hpp"
@@ -23,18 +24,14 @@ const char* row_kind(Gate g) {
     case Gate::exact: return "exact";
     case Gate::pages: return "pages";
     case Gate::timing: return "timing";
+    case Gate::relative:
+    case Gate::report: return "cost";
     case Gate::none: break;
   }
   return "?";
 }
 
 double median(std::vector<double> v) { return summarize(std::move(v)).median; }
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%+.1f%%", fraction * 100);
-  return buf;
-}
 
 // Groups are matched by key and workload parameters: equal keys with other parameters (another
 // --scale) did different work.
@@ -110,6 +107,7 @@ struct Judge {
   bool memory_comparable = true;  // same page size and THP mode
   double page_bytes = 0;
   bool reference_noted = false;
+  int cost_only_in_base = 0, cost_only_in_new = 0;  // cells whose cost figures one file lacks
 };
 
 // Whether (and by what) timings are normalised, and the notes that say how the files are compared.
@@ -146,13 +144,14 @@ bool plan_comparison(const json& base_doc, const json& new_doc, Judge& j, Compar
   return true;
 }
 
-CompareRow row_of(const std::string& key, const Figure& f, const Threshold* th) {
+CompareRow row_of(const std::string& key, const Figure& f, const Threshold* th, const CompareOptions& o) {
   CompareRow r;
   r.key = key;
   r.figure = std::string(f.name);
   r.kind = row_kind(f.gate);
   r.unit = std::string(unit_name(f.unit));
-  r.gated = !(th && th->type == Threshold::Type::off);
+  r.gated = !(th && th->type == Threshold::Type::off) && (f.gate != Gate::report || th != nullptr);
+  r.threshold = threshold_text(f, th, o);
   return r;
 }
 
@@ -182,6 +181,7 @@ std::optional<CompareRow> judge_group_figure(const Judge& j, CompareRow r, const
   }
   double tolerance = 0;
   if (f.gate == Gate::pages) tolerance = j.o.tolerance_pages * (f.unit == Unit::bytes ? j.page_bytes : 1);
+  if (f.gate == Gate::relative) tolerance = f.tolerance * std::fabs(*b);
   if (th && th->type == Threshold::Type::relative) tolerance = th->value * std::fabs(*b);
   if (th && th->type == Threshold::Type::absolute) tolerance = th->value;
   const FigureVerdict v = judge_value(*b, *n, tolerance, f.better != Better::higher);
@@ -249,9 +249,30 @@ bool judge_status(const std::string& key, const json& bg, const json& ng, Compar
   if (new_ok == 0 || (new_failed > 0 && base_failed == 0)) {
     out.rows.push_back({key, "status", "status", "count", json("ok"),
                         json(new_ok == 0 ? "failed" : std::to_string(static_cast<long long>(new_failed)) + " failed"),
-                        0, nullptr, Verdict::worse, true, "repetitions failed in NEW (see its warnings)"});
+                        0, nullptr, Verdict::worse, true, "repetitions failed in NEW (see its warnings)", "must run"});
   }
   return new_ok > 0;
+}
+
+// The cost pass's figures in one file only. Absent (a file run without --cost, or where valgrind was
+// missing): not compared, counted for a note. Null in NEW's cell while BASE has figures: the pass ran
+// and failed there (a crash under valgrind, a timeout), a failed measurement like a failed repetition.
+// True when the cost figures are to be compared.
+bool judge_cost_presence(Judge& j, const std::string& key, const json& bg, const json& ng, Comparison& out) {
+  const Figure& instructions = figure(FigureId::cost_instructions);
+  const bool in_base = group_number(bg, instructions).has_value(), in_new = group_number(ng, instructions).has_value();
+  if (in_base == in_new) return in_base;
+  const auto cells = j.now.cells.find(key);
+  const json* first = cells != j.now.cells.end() && !cells->second.empty() ? cells->second.begin()->second : nullptr;
+  if (!in_base || first == nullptr || !first->contains("cost") || !(*first)["cost"].is_null()) {
+    ++(in_base ? j.cost_only_in_base : j.cost_only_in_new);
+    return false;
+  }
+  const json& unavailable = first->value("unavailable", json::object());
+  const std::string why = unavailable.value("cost", std::string("the cost pass failed"));
+  out.rows.push_back({key, "cost pass", "status", "count", json("ok"), json("failed"), 0, nullptr, Verdict::worse, true,
+                      "in NEW: " + why, "must run"});
+  return false;
 }
 
 // Every gated figure of one matched pair of groups, in the registry's order.
@@ -266,11 +287,12 @@ void compare_group(Judge& j, const json& bg, const json& ng, Comparison& out) {
   const bool is_reference = normalised && bg["allocator"] == j.normalized_by;
   const json* base_ref = normalised ? reference_group(j.base, bg, j.normalized_by) : nullptr;
   const json* new_ref = normalised ? reference_group(j.now, ng, j.normalized_by) : nullptr;
+  const bool cost_compared = judge_cost_presence(j, key, bg, ng, out);
   for (const Figure& f : kFigures) {
-    if (f.gate == Gate::none) continue;
+    if (f.gate == Gate::none || (f.kind == FigureKind::cost && !cost_compared)) continue;
     const auto custom = j.o.thresholds.find(std::string(f.name));
     const Threshold* th = custom == j.o.thresholds.end() ? nullptr : &custom->second;
-    CompareRow r = row_of(key, f, th);
+    CompareRow r = row_of(key, f, th, j.o);
     std::optional<CompareRow> judged;
     if (f.gate == Gate::match) judged = judge_match(r, f, bg, ng);
     else if (f.gate != Gate::timing) judged = judge_group_figure(j, r, f, th, bg, ng);
@@ -281,27 +303,6 @@ void compare_group(Judge& j, const json& bg, const json& ng, Comparison& out) {
     }
     if (judged) out.rows.push_back(*judged);
   }
-}
-
-// The counts of regressions and improvements, and the one line that ends every format.
-void give_verdict(Comparison& out) {
-  std::string first_worse;
-  int judged = 0;
-  for (const auto& r : out.rows) {
-    if (!r.gated || r.verdict == Verdict::not_judged) continue;
-    ++judged;
-    if (r.verdict == Verdict::worse && ++out.regressions == 1)
-      first_worse = r.key + " " + r.figure + (std::isfinite(r.change) && r.kind != "status" ? " " + percent(r.change) : "");
-    if (r.verdict == Verdict::better) ++out.improvements;
-  }
-  const std::string how = out.normalized_by.empty() ? "" : "; timings relative to " + out.normalized_by;
-  if (out.regressions > 0)
-    out.verdict_line = "REGRESSION: " + std::to_string(out.regressions) + " of " + std::to_string(judged) +
-                       " judged figures worse (first: " + first_worse + ")" + how;
-  else
-    out.verdict_line = "no regression: " + std::to_string(judged) + " figures judged in " +
-                       std::to_string(out.cells_compared) + " cells, " + std::to_string(out.improvements) + " better" +
-                       how;
 }
 
 }  // namespace
@@ -335,6 +336,11 @@ Comparison compare_documents(const json& base_doc, const json& new_doc, const Co
   }
   if (only_base > 0) out.notes.push_back(std::to_string(only_base) + " cells only in BASE (not compared)");
   if (only_new > 0) out.notes.push_back(std::to_string(only_new) + " cells only in NEW (not compared)");
+  for (const auto& [count, side, other] : {std::tuple{j.cost_only_in_base, "BASE", "NEW"},
+                                          std::tuple{j.cost_only_in_new, "NEW", "BASE"}})
+    if (count > 0 && (out.cost_only_in_one_file += count) > 0)
+      out.notes.push_back("cost figures (--cost) only in " + std::string(side) + " for " + std::to_string(count) +
+                          " cells: compared as absent, not judged (" + other + " has none: run it with --cost)");
   give_verdict(out);
   return out;
 }

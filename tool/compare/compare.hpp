@@ -1,9 +1,11 @@
 // Comparing two results files figure by figure (the logic behind `vmbench compare`): deterministic
-// counts tightly, RSS and page faults within a few pages, timings with a Mann-Whitney U test and a
-// minimum effect, optionally as ratios to a reference allocator of the same run. Which figures are
-// compared, in which order and how, is the figure registry's (figure_registry.hpp: Figure::gate).
-// compare.cpp matches the groups and gives the verdict, judge.cpp judges one figure, thresholds.cpp
-// reads --threshold, format_compare.cpp renders.
+// counts tightly, the cost pass's simulated counts within a relative tolerance (1%), RSS and page
+// faults within a few pages, timings with a Mann-Whitney U test and a minimum effect, optionally as
+// ratios to a reference allocator of the same run. Which figures are compared, in which order and how,
+// is the figure registry's (figure_registry.hpp: Figure::gate). compare.cpp matches the groups and
+// judges each figure of a pair, judge.cpp judges one figure, thresholds.cpp reads --threshold and says
+// which tolerance a row used, verdict.cpp gives the last line (what was judged and what was not),
+// format_compare.cpp renders.
 #pragma once
 
 #include <map>
@@ -64,7 +66,7 @@ TimingVerdict judge_timing(const std::vector<double>& base, const std::vector<do
 struct CompareRow {
   std::string key;        // the cell key, e.g. tree/arena/inline
   std::string figure;     // e.g. wall_s, or wall_s/malloc when normalised
-  std::string kind;       // exact | pages | timing | status
+  std::string kind;       // exact | pages | cost | timing | status
   std::string unit;       // s, bytes, count, ratio
   nlohmann::json base;    // the base value (median), or null
   nlohmann::json now;     // the new value (median), or null
@@ -73,6 +75,7 @@ struct CompareRow {
   Verdict verdict = Verdict::unchanged;
   bool gated = true;      // false: threshold off, or not comparable here
   std::string note;
+  std::string threshold;  // the tolerance it was judged by: "exact", "1%", "32 pages", "p < 0.05 and 10%", "off"
 };
 
 struct Comparison {
@@ -83,10 +86,23 @@ struct Comparison {
   int cells_compared = 0;
   int regressions = 0;              // gated rows judged worse
   int improvements = 0;
+  int cost_only_in_one_file = 0;    // cells whose cost figures (--cost) one file lacks: not judged
   std::string verdict_line;         // one line, for the end of every format
 };
 
 Comparison compare_documents(const nlohmann::json& base, const nlohmann::json& now, const CompareOptions& options);
+
+// The text of the tolerance a row of figure `name` (registry gate `gate`) is judged by: its
+// --threshold, else the gate's default (thresholds.cpp).
+struct Figure;
+std::string threshold_text(const Figure& f, const Threshold* custom, const CompareOptions& o);
+
+// The counts of regressions and improvements, and the last line: the verdict, how many figures of
+// which kind were judged, and what was not judged and why, timing above all (verdict.cpp).
+void give_verdict(Comparison& out);
+
+// Samples of these sizes can never give p < alpha: the note of a timing row, and the last line's reason.
+std::string too_few_repetitions(int n_base, int n_new, double alpha);
 
 // Renderings (format_compare.cpp).
 std::string render_comparison_table(const Comparison& c);

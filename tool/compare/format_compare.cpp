@@ -53,11 +53,13 @@ std::vector<std::vector<std::string>> cells_of(const Comparison& c, std::string 
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : c.rows)
     rows.push_back({text(r.key), text(r.figure), text(value_text(r.base, r.unit)), text(value_text(r.now, r.unit)),
-                    change_text(r), p_text(r), verdict_text(r), text(r.note)});
+                    change_text(r), p_text(r), r.threshold, verdict_text(r), text(r.note)});
   return rows;
 }
 
-const std::vector<std::string> kHeader = {"cell", "figure", "base", "new", "change", "p", "verdict", "note"};
+// `threshold`: the tolerance each row was judged by (a --threshold, else the registry's gate).
+const std::vector<std::string> kHeader = {"cell", "figure", "base", "new", "change", "p", "threshold", "verdict", "note"};
+constexpr std::size_t kVerdictColumn = 7;
 
 }  // namespace
 
@@ -100,7 +102,7 @@ std::string render_comparison_markdown(const Comparison& c) {
   for (std::size_t i = 0; i < kHeader.size(); ++i) out += i < 2 || i + 1 == kHeader.size() ? " --- |" : " ---: |";
   out += "\n";
   for (const auto& r : cells_of(c, markdown_text)) {
-    const bool worse = r[6] == "worse";
+    const bool worse = r[kVerdictColumn] == "worse";
     out += "|";
     for (const auto& x : r) out += " " + (worse && !x.empty() ? "**" + x + "**" : x) + " |";
     out += "\n";
@@ -124,6 +126,7 @@ json comparison_json(const Comparison& c, const std::string& base_path, const st
                     {"p", r.p},
                     {"verdict", verdict_name(r.verdict)},
                     {"gated", r.gated},
+                    {"threshold", r.threshold},
                     {"note", r.note}});
   return {{"base", base_path},
           {"new", new_path},

@@ -21,6 +21,13 @@ double relative_change(double base, double now) {
 
 }  // namespace
 
+std::string too_few_repetitions(int n_base, int n_new, double alpha) {
+  int least = 1;  // the fewest repetitions a side with which the U test can reach p < alpha
+  while (least < 50 && smallest_possible_p(least, least) >= alpha) ++least;
+  return std::to_string(n_base) + " against " + std::to_string(n_new) + " repetitions; the U test needs at least " +
+         std::to_string(least) + " each";
+}
+
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::unchanged: return "unchanged";
@@ -57,7 +64,7 @@ TimingVerdict judge_timing(const std::vector<double>& base, const std::vector<do
   const int n1 = static_cast<int>(base.size()), n2 = static_cast<int>(now.size());
   if (smallest_possible_p(n1, n2) >= alpha) {
     v.verdict = Verdict::not_judged;
-    v.note = std::to_string(n1) + " vs " + std::to_string(n2) + " repetitions cannot reach p < alpha (4 vs 4 needed)";
+    v.note = too_few_repetitions(n1, n2, alpha);
     return v;
   }
   if (!(u.p < alpha) || !std::isfinite(v.effect)) return v;

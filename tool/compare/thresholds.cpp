@@ -1,5 +1,6 @@
 // --threshold NAME=VALUE: a tolerance per figure, for the figures compare judges (the registry's gate).
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "compare.hpp"
@@ -21,7 +22,38 @@ std::string comparable_names() {
   return all;
 }
 
+std::string number_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
 }  // namespace
+
+std::string threshold_text(const Figure& f, const Threshold* custom, const CompareOptions& o) {
+  if (custom != nullptr && custom->type == Threshold::Type::off) return "off";
+  const bool relative = custom != nullptr && custom->type == Threshold::Type::relative;
+  const bool absolute = custom != nullptr && custom->type == Threshold::Type::absolute;
+  if (f.gate == Gate::timing)
+    return "p < " + number_text(o.alpha) + " and " + number_text(100 * (relative ? custom->value : o.min_effect)) + "%";
+  if (relative) return number_text(100 * custom->value) + "%";
+  if (absolute) {
+    std::string text = number_text(custom->value);
+    text += ' ';
+    text += f.unit == Unit::count ? f.counts : std::string_view("bytes");
+    return text;
+  }
+  switch (f.gate) {
+    case Gate::match: return "equal";
+    case Gate::exact: return "exact";
+    case Gate::pages: return number_text(o.tolerance_pages) + (f.unit == Unit::bytes ? " pages" : " faults");
+    case Gate::relative: return number_text(100 * f.tolerance) + "%";
+    case Gate::report: return "shown";
+    case Gate::timing:
+    case Gate::none: break;
+  }
+  return "";
+}
 
 std::optional<std::pair<std::string, Threshold>> parse_threshold(const std::string& text, std::string& error) {
   const auto eq = text.find('=');

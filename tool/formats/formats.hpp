@@ -6,17 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "format_catalog.hpp"
+
 namespace vmbench {
 
 std::string render_table(const nlohmann::json& doc);     // terminal: grouped by workload
 std::string render_markdown(const nlohmann::json& doc);  // the same tables in Markdown
 std::string render_csv(const nlohmann::json& doc);       // one row per cell, every figure
 
-// Google Benchmark's JSON (format_gbench.cpp): repetitions and aggregates per cell, the other
-// figures as counters, for compare.py and github-action-benchmark's `googlecpp` tool.
-nlohmann::json render_gbench(const nlohmann::json& doc);
-// github-action-benchmark's `customSmallerIsBetter`: [{name, unit, value}] for RSS and commits.
-nlohmann::json render_gbench_smaller(const nlohmann::json& doc);
+// Google Benchmark's JSON (format_gbench.cpp): what Google Benchmark writes for repetitions, the
+// other figures as counters, for compare.py, github-action-benchmark's `googlecpp` (aggregates only)
+// and Bencher's `cpp_google` adapter.
+Rendered render_gbench(const nlohmann::json& doc, const FormatOptions& options);
+// github-action-benchmark's custom formats (format_custom.cpp): one entry per benchmark and figure.
+enum class Direction : std::uint8_t { smaller, bigger };
+Rendered render_custom(const nlohmann::json& doc, Direction direction);
+// Bencher Metric Format (format_bmf.cpp): one benchmark per group, a measure per figure.
+Rendered render_bmf(const nlohmann::json& doc, const FormatOptions& options);
 
 // One block per workload (and workload parameters, dispatch): a title, a header and rows.
 struct SummaryBlock {

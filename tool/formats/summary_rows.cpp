@@ -4,6 +4,7 @@
 
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -53,12 +54,13 @@ std::string params_text(const json& params) {
   return s;
 }
 
-SummaryBlock new_block(const json& g, int reps) {
+SummaryBlock new_block(const json& g, int reps, bool with_cost) {
   SummaryBlock b;
   b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
   b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
+  if (with_cost) b.header.insert(b.header.begin() + 2, "modelled (kernel)");
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
@@ -86,12 +88,30 @@ std::string cv_text(const json& g) {
   return wall["n"].get<int>() >= 2 ? fmt("%.0f%%", cv * 100) + (cv > kNoisyCv ? "!" : "") : "-";
 }
 
+// The modelled time beside the wall time (--cost), with the kernel's share of it: "3.6 ms (6%)".
+std::string modelled_text(const json& g) {
+  const json* total = median(g, FigureId::modelled_s);
+  const json* kernel = median(g, FigureId::modelled_kernel_s);
+  if (total == nullptr || kernel == nullptr || total->get<double>() <= 0) return "-";
+  return human_seconds(total->get<double>()) + fmt(" (%.0f%%)", 100 * kernel->get<double>() / total->get<double>());
+}
+
+// Whether any group has a modelled time: the table then has its column.
+bool has_modelled_time(const json& doc) {
+  for (const auto& g : doc["groups"])
+    if (median(g, FigureId::modelled_s) != nullptr) return true;
+  return false;
+}
+
 // The row of a group that ran: the columns of new_block's header.
-std::vector<std::string> figures_row(const json& g, const std::string& label) {
+std::vector<std::string> figures_row(const json& g, const std::string& label, bool with_cost) {
   const json& vs = g["vs_malloc"];
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
-  row.push_back(fmt("%.1f", median(g, FigureId::ops_per_s)->get<double>() / 1e6));
+  if (with_cost) row.push_back(modelled_text(g));
+  const bool counted = g["ops"].is_number() && g["ops"].get<double>() > 0;  // a program's operations are not counted
+  const json* ops_per_s = median(g, FigureId::ops_per_s);
+  row.push_back(counted && ops_per_s != nullptr ? fmt("%.1f", ops_per_s->get<double>() / 1e6) : "-");
   row.push_back(speedup_text(g));
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
   row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
@@ -122,12 +142,13 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
   const int reps = doc["plan"]["reps"].get<int>();
+  const bool with_cost = has_modelled_time(doc);
   for (const auto& g : doc["groups"]) {
     const std::string id = g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
-                           g["workload_params"].dump();
+                           json_text(g["workload_params"]);
     if (index.count(id) == 0) {
       index[id] = blocks.size();
-      blocks.push_back(new_block(g, reps));
+      blocks.push_back(new_block(g, reps, with_cost));
     }
     SummaryBlock& b = blocks[index[id]];
     const std::string label = row_label(g);
@@ -135,7 +156,7 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
       b.rows.push_back({label, "failed"});
       continue;
     }
-    b.rows.push_back(figures_row(g, label));
+    b.rows.push_back(figures_row(g, label, with_cost));
     add_notes(g, label, b);
   }
   return blocks;

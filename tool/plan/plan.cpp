@@ -11,6 +11,10 @@
 
 #include "catalog.hpp"
 #include "cell_limits.hpp"
+#include "library_lookup.hpp"
+#include "own_allocator.hpp"
+#include "program_plan.hpp"
+#include "trace_reader.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
 #define VMB_JEMALLOC_LIBDIR ""
@@ -20,6 +24,7 @@ namespace vmbench {
 
 namespace {
 
+// Where Debian puts the preloaded allocators: searched after the dynamic loader's own rules.
 const char* const kLibraryDirs[] = {VMB_JEMALLOC_LIBDIR, "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
                                     "/usr/lib64", "/usr/lib", "/usr/local/lib"};
 
@@ -95,24 +100,55 @@ bool uses(const ParamDef& def, const std::string& allocator) {
          std::find(def.applies_to.begin(), def.applies_to.end(), allocator) != def.applies_to.end();
 }
 
+// Whether `text` is UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): a path that a
+// cell receives inside its JSON spec must be, or encoding the spec would fail after the run began.
+bool valid_utf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > text.size()) return false;
+    std::uint32_t code = n == 1 ? c : c & (0xFFu >> (n + 1));
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    static constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kLeast[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// The Debian paths, where the loader did not find the library (a build that names its own folder first).
+std::string find_in_library_dirs(const std::string& file_name) {
+  for (const char* dir : kLibraryDirs) {
+    if (*dir == '\0') continue;
+    const std::string path = std::string(dir) + "/" + file_name;
+    if (access(path.c_str(), R_OK) == 0) return path;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::vector<AllocatorAvailability> allocator_availability() {
   std::vector<AllocatorAvailability> out;
   for (const auto& a : allocator_catalog()) {
     if (a.test_only) continue;
-    AllocatorAvailability av{a.name, a.loading == Loading::builtin, "", ""};
+    AllocatorAvailability av{a.name, a.loading == Loading::builtin, "", "", ""};
     if (a.loading == Loading::preload) {
-      for (const char* dir : kLibraryDirs) {
-        if (*dir == '\0') continue;
-        const std::string path = std::string(dir) + "/" + a.library;
-        if (access(path.c_str(), R_OK) == 0) {
-          av.available = true;
-          av.preload_path = path;
-          break;
-        }
+      av.preload_path = find_by_loader(a.library);
+      av.found_by = "dynamic loader";
+      if (av.preload_path.empty()) {
+        av.preload_path = find_in_library_dirs(a.library);
+        av.found_by = "Debian path";
       }
-      if (!av.available) av.reason = a.library + " not found (apt-get install " + a.debian_package + ")";
+      av.available = !av.preload_path.empty();
+      if (!av.available) {
+        av.found_by.clear();
+        av.reason = a.library + " not found (apt-get install " + a.debian_package + ")";
+      }
     }
     out.push_back(av);
   }
@@ -143,35 +179,65 @@ void check_settings(const RunOptions& o, Plan& plan) {
 
 std::vector<std::string> chosen_workloads(const RunOptions& o, std::vector<std::string>& notes) {
   std::vector<std::string> all;
-  for (const auto& w : workload_catalog()) all.push_back(w.name);
+  std::vector<std::string> suite;  // the default: every workload that needs no input of its own
+  for (const auto& w : workload_catalog()) {
+    all.push_back(w.name);
+    if (!w.on_request) suite.push_back(w.name);
+  }
   for (const auto& w : o.workloads)
     if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all) + ")");
-  return o.workloads.empty() ? all : unique_noted(o.workloads, "workload", notes);
+  return o.workloads.empty() ? suite : unique_noted(o.workloads, "workload", notes);
+}
+
+// An allocator named by its library (-a NAME=PATH): chosen, or skipped with the reason.
+void choose_own(const OwnAllocator& own, std::vector<std::string>& chosen, Plan& plan) {
+  if (!valid_utf8(own.path)) bad("--allocator " + own.name + "=...: the library's path is not UTF-8; rename it");
+  if (const std::string why = own_allocator_problem(own); !why.empty()) {
+    plan.skipped.push_back(own.name + ": " + why);
+    return;
+  }
+  chosen.push_back(own.name);
+  plan.libraries[own.name] = own.path;
 }
 
 // The allocators asked for, each available here; none asked for: every available one, and the
-// others in `skipped` with the reason.
-std::vector<std::string> chosen_allocators(const RunOptions& o, std::vector<std::string>& skipped,
-                                           std::vector<std::string>& notes) {
+// others in `skipped` with the reason. The preloaded ones' libraries go to `plan.libraries`.
+std::vector<std::string> chosen_allocators(const RunOptions& o, Plan& plan) {
   const auto availability = allocator_availability();
+  for (const auto& a : availability)
+    if (a.available && !a.preload_path.empty()) plan.libraries[a.name] = a.preload_path;
   std::vector<std::string> chosen;
   if (o.allocators.empty()) {
     for (const auto& a : availability) {
       if (a.available) chosen.push_back(a.name);
-      else skipped.push_back(a.name + ": " + a.reason);
+      else plan.skipped.push_back(a.name + ": " + a.reason);
     }
     return chosen;
   }
   std::vector<std::string> all;
   for (const auto& a : availability) all.push_back(a.name);
-  for (const auto& name : unique_noted(o.allocators, "allocator", notes)) {
+  // A name given twice runs once (noted); NAME=PATH twice with the same library is the same name.
+  const auto same = [](const std::string& a, const std::string& b) {
+    const std::optional<OwnAllocator> own_a = parse_own_allocator(a), own_b = parse_own_allocator(b);
+    return a == b || (own_a && own_b && own_a->name == own_b->name && own_a->path == own_b->path);
+  };
+  for (const auto& arg : unique_noted(o.allocators, "allocator", plan.notes, same)) {
+    const std::optional<OwnAllocator> own = parse_own_allocator(arg);  // throws on a malformed NAME=PATH
+    const std::string name = own ? own->name : arg;
+    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
+      bad("allocator " + name + " is given twice, with two different libraries");
+    if (own) {
+      choose_own(*own, chosen, plan);
+      continue;
+    }
     const AllocatorInfo* info = find_allocator(name);
     if (info == nullptr || (info->test_only && std::getenv("VMBENCH_TEST_ALLOCATORS") == nullptr))
-      bad("unknown allocator '" + name + "' (valid: " + join(all) + ")");
+      bad("unknown allocator '" + name + "' (valid: " + join(all) + ", or NAME=PATH/lib.so for your own)");
     auto it = std::find_if(availability.begin(), availability.end(), [&](auto& a) { return a.name == name; });
     if (it != availability.end() && !it->available) bad("allocator " + name + " is not available: " + it->reason);
     chosen.push_back(name);
   }
+  if (chosen.empty()) bad("no allocator left to run: " + join(plan.skipped, "; "));
   return chosen;
 }
 
@@ -274,16 +340,53 @@ std::uint64_t planned_cells(const std::vector<std::string>& workloads, const std
   return times(total, static_cast<std::uint64_t>(reps));
 }
 
+// A program run: the command found, and only the allocators that can run a program. Those named
+// must all be; by default, malloc and every preloaded one available.
+std::vector<std::string> program_allocators(const RunOptions& o, Plan& plan, GivenParams& given) {
+  plan.program_path = resolve_command(o.command.front());
+  given["command"] = {quote_command(o.command)};
+  std::vector<std::string> chosen;
+  for (const auto& a : chosen_allocators(o, plan)) {
+    if (runs_programs(a)) chosen.push_back(a);
+    else if (!o.allocators.empty())
+      bad("allocator " + a + " cannot run a program: only malloc and its replacements can "
+          "(malloc, jemalloc, mimalloc, tcmalloc, NAME=PATH)");
+  }
+  return chosen;
+}
+
+// Parameters a workload cannot run without (a text with no default): given, or refused.
+void check_required_params(const GivenParams& given, const std::vector<std::string>& workloads) {
+  for (const auto& w : workloads)
+    for (const auto& d : find_workload(w)->params)
+      if (d.kind == ParamKind::text && d.defaults[1].empty() && given.count(d.name) == 0)
+        bad("workload " + w + " needs --param " + d.name + "=...: " + d.help);
+}
+
+// A trace to replay is read whole before anything runs: a truncated or corrupted one is refused here,
+// in one line naming the byte where it goes wrong.
+void check_traces(const GivenParams& given, const std::vector<std::string>& workloads) {
+  if (std::find(workloads.begin(), workloads.end(), "replay") == workloads.end() || given.count("trace") == 0) return;
+  for (const auto& path : given.at("trace")) {
+    if (!valid_utf8(path)) bad("--param trace=" + echo_value(path) + ": the path is not UTF-8; rename the file");
+    if (const std::string why = trace_problem(path); !why.empty()) bad(why);
+  }
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
   Plan plan;
   plan.options = o;
   check_settings(o, plan);
-  const std::vector<std::string> workloads = chosen_workloads(o, plan.notes);
-  const std::vector<std::string> allocators = chosen_allocators(o, plan.skipped, plan.notes);
+  const bool program = check_program_options(o);
   GivenParams given = parse_param_args(o.param_args);
+  const std::vector<std::string> workloads =
+      program ? std::vector<std::string>{"program"} : chosen_workloads(o, plan.notes);
+  const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
   check_params(given, workloads, plan.notes);
+  check_required_params(given, workloads);
+  check_traces(given, workloads);
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};

@@ -15,7 +15,7 @@ namespace vmbench {
 
 struct RunOptions {
   std::vector<std::string> workloads;   // empty: all
-  std::vector<std::string> allocators;  // empty: every one available here
+  std::vector<std::string> allocators;  // empty: every one available here; NAME=PATH: your own (own_allocator.hpp)
   std::string scale = "default";
   std::vector<std::string> param_args;  // raw --param values, e.g. "depth=12", "commit_step=4K,64K"
   std::string dispatch = "inline";      // inline | virtual | both
@@ -26,6 +26,9 @@ struct RunOptions {
   std::string memory_limit;             // raw --memory-limit, e.g. "64M"; empty: none
   DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
   bool clean_env = false;               // --clean-env: the allocators' variables are not passed to cells
+  bool program = false;                 // --program: measure a command instead of workloads
+  std::vector<std::string> command;     // --program -- CMD ARGS...
+  std::string program_output;           // --program-output DIR: keep each run's stdout and stderr there
 };
 
 struct Combination {
@@ -46,6 +49,7 @@ struct AllocatorAvailability {
   std::string name;
   bool available = false;
   std::string preload_path;  // for preloaded allocators
+  std::string found_by;      // how preload_path was found: "dynamic loader", "Debian path", "-a NAME=PATH"
   std::string reason;        // why not, and what installs it
 };
 
@@ -57,9 +61,12 @@ struct Plan {
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason
   std::vector<std::string> notes;     // what the plan changed in what was asked (a repeated name or value)
+  std::map<std::string, std::string> libraries;  // preloaded allocator -> its library (LD_PRELOAD)
+  std::string program_path;           // --program: the command's file, found on PATH
 };
 
-// Where each allocator can be loaded from on this machine.
+// Where each allocator can be loaded from on this machine: a preloaded one where the dynamic loader
+// finds it by its own rules (LD_LIBRARY_PATH, the ld.so cache), else at the Debian paths.
 std::vector<AllocatorAvailability> allocator_availability();
 
 // A plan larger than this is refused: a million cells take days, and a sweep of many parameters at

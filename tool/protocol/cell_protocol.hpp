@@ -19,6 +19,8 @@ enum class Pass {
   latency,     // every operation timed (probes/latency_probe.hpp)
   timeline,    // memory over time (probes/timeline_probe.hpp)
   heap_map,    // page occupancy snapshots (probes/heap_map_probe.hpp)
+  cost,        // under callgrind, counting the measured phase (runner/cost_pass.hpp): as throughput, minus
+               // the hardware counters (Valgrind has no perf events, and their reads would be counted)
 };
 
 // The spelling in a cell spec ("pass": "...") and in messages.
@@ -29,12 +31,13 @@ constexpr std::string_view pass_name(Pass pass) noexcept {
     case Pass::latency: return "latency";
     case Pass::timeline: return "timeline";
     case Pass::heap_map: return "heapmap";
+    case Pass::cost: return "cost";
   }
   return "?";
 }
 
 constexpr std::optional<Pass> parse_pass(std::string_view name) noexcept {
-  for (Pass p : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map})
+  for (Pass p : {Pass::throughput, Pass::syscalls, Pass::latency, Pass::timeline, Pass::heap_map, Pass::cost})
     if (pass_name(p) == name) return p;
   return std::nullopt;
 }

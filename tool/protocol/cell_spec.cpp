@@ -12,6 +12,7 @@ using nlohmann::json;
 // The spec's keys, each spelled once.
 constexpr const char* kWorkload = "workload";
 constexpr const char* kAllocator = "allocator";
+constexpr const char* kLibrary = "library";
 constexpr const char* kDispatch = "dispatch";
 constexpr const char* kParams = "params";
 constexpr const char* kSeed = "seed";
@@ -20,8 +21,9 @@ constexpr const char* kPass = "pass";
 constexpr const char* kEveryOps = "every_ops";
 constexpr const char* kMaxObjects = "max_objects";
 constexpr const char* kPeakLiveBytes = "peak_live_bytes";
-constexpr std::array<std::string_view, 10> kKnownKeys = {kWorkload, kAllocator, kDispatch,  kParams,     kSeed,
-                                                         kWarmup,   kPass,      kEveryOps, kMaxObjects, kPeakLiveBytes};
+constexpr std::array<std::string_view, 11> kKnownKeys = {kWorkload, kAllocator, kDispatch,   kParams,
+                                                         kSeed,     kWarmup,    kPass,       kEveryOps,
+                                                         kMaxObjects, kPeakLiveBytes, kLibrary};
 
 constexpr std::string_view kDispatchInline = "inline";
 constexpr std::string_view kDispatchVirtual = "virtual";
@@ -58,6 +60,7 @@ bool CellSpec::virtual_dispatch() const noexcept { return dispatch == kDispatchV
 void to_json(json& j, const CellSpec& s) {
   j = {{kWorkload, s.workload}, {kAllocator, s.allocator}, {kDispatch, s.dispatch},
        {kParams, s.params},     {kSeed, s.seed},           {kWarmup, s.warmup}};
+  if (!s.library.empty()) j[kLibrary] = s.library;
   if (s.pass != Pass::throughput) j[kPass] = std::string(pass_name(s.pass));
   if (s.pass == Pass::timeline) j[kEveryOps] = s.every_ops;
   if (s.pass == Pass::heap_map) {
@@ -71,6 +74,7 @@ void from_json(const json& j, CellSpec& s) {
   refuse_unknown_keys(j);
   s.workload = required<std::string>(j, kWorkload);
   s.allocator = required<std::string>(j, kAllocator);
+  s.library = j.contains(kLibrary) ? required<std::string>(j, kLibrary) : std::string();
   s.dispatch = required<std::string>(j, kDispatch);
   if (s.dispatch != kDispatchInline && s.dispatch != kDispatchVirtual)
     throw BadCellSpec("unknown dispatch '" + s.dispatch + "' (valid: inline, virtual)");

@@ -16,6 +16,7 @@ namespace vmbench {
 struct CellSpec {
   std::string workload;
   std::string allocator;
+  std::string library;                        // the preloaded allocator's library file; "" for built-in ones
   std::string dispatch = "inline";            // inline | virtual (through the vmb::Allocator interface)
   std::map<std::string, std::string> params;  // every parameter the cell reads, as the user wrote it
   std::uint64_t seed = 0;

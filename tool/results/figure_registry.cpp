@@ -26,6 +26,7 @@ std::string_view kind_name(FigureKind k) {
     case FigureKind::count: return "count";
     case FigureKind::memory: return "memory";
     case FigureKind::timing: return "timing";
+    case FigureKind::cost: return "cost";
   }
   return "?";
 }
@@ -45,6 +46,8 @@ std::string_view gate_name(Gate g) {
     case Gate::exact: return "exact";
     case Gate::pages: return "pages";
     case Gate::timing: return "timing";
+    case Gate::relative: return "relative";
+    case Gate::report: return "report";
     case Gate::none: return "none";
   }
   return "?";
@@ -65,6 +68,7 @@ using nlohmann::json;
 
 json figure_json(const Figure& f) {
   const std::string key(cell_key(f));
+  const std::string slot(slot_name(f.slot));
   return {{"name", f.name},
           {"unit", unit_name(f.unit)},
           {"signed", f.is_signed},
@@ -72,7 +76,8 @@ json figure_json(const Figure& f) {
           {"kind", kind_name(f.kind)},
           {"better", better_name(f.better)},
           {"gate", gate_name(f.gate)},
-          {"cell", f.slot == CellSlot::heap ? "heap." + key : key},
+          {"tolerance", f.gate == Gate::relative ? json(f.tolerance) : json(nullptr)},
+          {"cell", slot.empty() ? key : slot + "." + key},
           {"group", group_place_name(f.group)},
           {"presence", f.presence == Presence::always ? "always" : "optional"},
           {"dashboard", f.dashboard},

@@ -3,7 +3,9 @@
 // the JSON Schema, docs/results-schema.md and the Python plots) read this table; nothing else in the
 // tool names a figure. Adding a metric: the probe that writes it, one `FigureId` and one row here
 // (Presence::optional: older files lack it), a test; then `python3 tests/schema/sync_schema.py`
-// rewrites the schema's and the docs' figure parts. tests/tool/test_registry.py fails when a cell
+// rewrites the schema's and the docs' figure parts. A figure inside an object of the cell (`heap`,
+// `cost`) names its CellSlot and its key there; the object itself is a Section. How compare judges it is
+// its Gate (a relative gate carries its tolerance). tests/tool/test_registry.py fails when a cell
 // writes a figure not registered here, or the schema, the docs or the Python side disagree.
 #pragma once
 
@@ -28,6 +30,8 @@ enum class FigureKind : std::uint8_t {
   count,   // deterministic for a seed: the same on every run and machine
   memory,  // resident memory, page tables, page faults: noisy by a few pages
   timing,  // noisy: a distribution over repetitions
+  cost,    // simulated work of the measured phase (the cost pass, --cost): deterministic for a binary and a
+           // seed, one value per combination; and the modelled time made from it
 };
 
 enum class Better : std::uint8_t { lower, higher, none };  // none: it must not change (the checksum)
@@ -38,12 +42,20 @@ enum class Gate : std::uint8_t {
   exact,   // no change allowed
   pages,   // within --tolerance-pages
   timing,  // Mann-Whitney U test plus a minimum effect, on the cells' samples
-  none,    // recorded, not compared
+  relative,  // within Figure::tolerance of the base (a fraction), unless --threshold says otherwise
+  report,    // compared and shown, judged only when --threshold gives it a tolerance
+  none,      // recorded, not compared
 };
 
-// Where a cell carries the figure: at the top of its `figures`, or inside its `heap` object (the
-// allocator's own counters, null for allocators that keep none).
-enum class CellSlot : std::uint8_t { top, heap };
+// Where a cell carries the figure: at the top of its `figures`, inside its `heap` object (the
+// allocator's own counters, null for allocators that keep none), or inside its `cost` object (the cost
+// pass's figures, on the first repetition of a run with --cost; null when the pass failed).
+enum class CellSlot : std::uint8_t { top, heap, cost };
+
+// The object of a slot within a cell's figures ("heap", "cost"); empty for the top.
+constexpr std::string_view slot_name(CellSlot s) {
+  return s == CellSlot::heap ? "heap" : s == CellSlot::cost ? "cost" : "";
+}
 
 // What a group holds of the figure.
 enum class GroupPlace : std::uint8_t {
@@ -81,6 +93,12 @@ enum class FigureId : std::uint8_t {
   page_table_delta_bytes,
   minor_faults,
   major_faults,
+  cost_instructions,
+  cost_estimated_cycles,
+  cost_data_reads,
+  cost_data_writes,
+  cost_l1_misses,
+  cost_ll_misses,
   wall_s,
   cpu_user_s,
   cpu_sys_s,
@@ -89,6 +107,8 @@ enum class FigureId : std::uint8_t {
   rss_baseline_bytes,
   final_rss_bytes,
   heap_reserved_bytes,
+  modelled_s,
+  modelled_kernel_s,
 };
 
 struct Figure {
@@ -103,6 +123,7 @@ struct Figure {
   std::string_view cell_key = {};  // the key within the slot; empty: `name`
   GroupPlace group;
   Presence presence = Presence::always;
+  double tolerance = 0;       // Gate::relative: how far from the base it may move, a fraction (0.01: 1%)
   bool dashboard = false;     // in the customSmallerIsBetter export (github-action-benchmark)
   std::string_view counts = {};  // Unit::count: what is counted ("calls", "faults"), the export's unit
   std::string_view label;     // short, for axes, legends and table headers
@@ -170,6 +191,38 @@ inline constexpr std::array kFigures = {
     Figure{.id = FigureId::major_faults, .name = "major_faults", .unit = Unit::count, .kind = FigureKind::memory,
            .gate = Gate::pages, .group = GroupPlace::summary, .counts = "faults", .label = "major page faults",
            .description = "major page faults of the measured phase"},
+    // The cost pass (--cost): counts of the measured phase under callgrind with a fixed simulated cache,
+    // identical from run to run (docs/ci.md), so a 1% tolerance sees a 1% regression. The cache figures
+    // are shown; a change of code moves them by more than its cost, which estimated cycles weigh.
+    Figure{.id = FigureId::cost_instructions, .name = "cost_instructions", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::relative, .slot = CellSlot::cost, .cell_key = "instructions",
+           .group = GroupPlace::summary, .presence = Presence::optional, .tolerance = 0.01,
+           .counts = "instructions", .label = "instructions (simulated)",
+           .description = "instructions executed in the measured phase, counted by callgrind (--cost)"},
+    Figure{.id = FigureId::cost_estimated_cycles, .name = "cost_estimated_cycles", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::relative, .slot = CellSlot::cost,
+           .cell_key = "estimated_cycles", .group = GroupPlace::summary, .presence = Presence::optional,
+           .tolerance = 0.01, .counts = "cycles", .label = "estimated cycles",
+           .description = "L1 hits + 5 x LL hits + 35 x LL misses over instruction fetches, data reads and "
+                          "writes of the measured phase (--cost)"},
+    Figure{.id = FigureId::cost_data_reads, .name = "cost_data_reads", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::report, .slot = CellSlot::cost, .cell_key = "data_reads",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "reads",
+           .label = "data reads (simulated)", .description = "data reads of the measured phase (--cost)"},
+    Figure{.id = FigureId::cost_data_writes, .name = "cost_data_writes", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::report, .slot = CellSlot::cost, .cell_key = "data_writes",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "writes",
+           .label = "data writes (simulated)", .description = "data writes of the measured phase (--cost)"},
+    Figure{.id = FigureId::cost_l1_misses, .name = "cost_l1_misses", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::report, .slot = CellSlot::cost, .cell_key = "l1_misses",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "misses",
+           .label = "L1 misses (simulated)",
+           .description = "instruction and data L1 misses of the measured phase, 32 KiB 8-way caches (--cost)"},
+    Figure{.id = FigureId::cost_ll_misses, .name = "cost_ll_misses", .unit = Unit::count,
+           .kind = FigureKind::cost, .gate = Gate::report, .slot = CellSlot::cost, .cell_key = "ll_misses",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "misses",
+           .label = "last-level misses (simulated)",
+           .description = "last-level cache misses of the measured phase, 8 MiB 16-way (--cost)"},
     Figure{.id = FigureId::wall_s, .name = "wall_s", .unit = Unit::seconds, .kind = FigureKind::timing,
            .gate = Gate::timing, .group = GroupPlace::summary, .label = "time of the measured phase",
            .description = "monotonic time of the measured phase"},
@@ -197,6 +250,15 @@ inline constexpr std::array kFigures = {
            .kind = FigureKind::count, .gate = Gate::none, .slot = CellSlot::heap, .cell_key = "reserved_bytes",
            .group = GroupPlace::none, .label = "address space reserved",
            .description = "address space the allocator reserved (its own counter)"},
+    Figure{.id = FigureId::modelled_s, .name = "modelled_s", .unit = Unit::seconds, .kind = FigureKind::cost,
+           .gate = Gate::none, .slot = CellSlot::cost, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "modelled time",
+           .description = "estimated cycles at the nominal frequency plus the kernel work priced by the run's "
+                          "calibration (context.cost_model, context.kernel_costs; --cost)"},
+    Figure{.id = FigureId::modelled_kernel_s, .name = "modelled_kernel_s", .unit = Unit::seconds,
+           .kind = FigureKind::cost, .gate = Gate::none, .slot = CellSlot::cost, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "modelled kernel time",
+           .description = "the kernel's part of modelled_s: page faults, commit and decommit calls (--cost)"},
 };
 
 constexpr bool figures_in_id_order() {
@@ -233,6 +295,9 @@ inline constexpr std::array kSections = {
     Section{"timeline", true, false, "memory over time (--timeline)"},
     Section{"fragmentation", false, true, "F3, F4 and the peaks of the timeline (--timeline)"},
     Section{"heap_map", true, false, "page occupancy snapshots (--heapmap)"},
+    Section{"cost", true, true,
+            "the cost pass (--cost): the cost_* figures, callgrind's events, method, notes (pins, capped "
+            "reservations) and the modelled time's parts; null when the pass failed (groups: the cell's)"},
     Section{"unavailable", true, false, "figure name -> why it is null"},
 };
 

@@ -9,10 +9,10 @@ using nlohmann::json;
 // find, never operator[]: on a const document a missing key is undefined behaviour.
 const json* cell_value(const json& cell_figures, const Figure& f) {
   const json* holder = &cell_figures;
-  if (f.slot == CellSlot::heap) {
-    const auto heap = cell_figures.find("heap");
-    if (heap == cell_figures.end() || !heap->is_object()) return nullptr;
-    holder = &*heap;
+  if (f.slot != CellSlot::top) {
+    const auto slot = cell_figures.find(std::string(slot_name(f.slot)));
+    if (slot == cell_figures.end() || !slot->is_object()) return nullptr;
+    holder = &*slot;
   }
   const auto it = holder->find(std::string(cell_key(f)));
   return it == holder->end() ? nullptr : &*it;

@@ -9,7 +9,7 @@
 
 namespace vmbench {
 
-// The figure in a cell's `figures` object, or null when it is absent (or its `heap` is null).
+// The figure in a cell's `figures` object, or null when it is absent (or its `heap` or `cost` is null).
 const nlohmann::json* cell_value(const nlohmann::json& cell_figures, const Figure& f);
 
 // The cell's value as a number, when it is one.

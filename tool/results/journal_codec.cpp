@@ -14,8 +14,10 @@ json options_to_json(const RunOptions& o) {
           {"param_args", o.param_args}, {"dispatch", o.dispatch},     {"reps", o.reps},
           {"warmup", o.warmup},         {"seed", o.seed},             {"timeout_s", o.timeout_s},
           {"memory_limit", o.memory_limit},     {"clean_env", o.clean_env},
+          {"program", o.program},       {"command", o.command},       {"program_output", o.program_output},
           {"deep", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency}, {"timeline", o.deep.timeline},
-                    {"heap_map", o.deep.heap_map}, {"timeline_every_ops", o.deep.timeline_every_ops}}}};
+                    {"heap_map", o.deep.heap_map}, {"cost", o.deep.cost},
+                    {"timeline_every_ops", o.deep.timeline_every_ops}}}};
 }
 
 RunOptions options_from_json(const json& j) {
@@ -31,11 +33,15 @@ RunOptions options_from_json(const json& j) {
   j.at("timeout_s").get_to(o.timeout_s);
   j.at("memory_limit").get_to(o.memory_limit);
   j.at("clean_env").get_to(o.clean_env);
+  j.at("program").get_to(o.program);
+  j.at("command").get_to(o.command);
+  j.at("program_output").get_to(o.program_output);
   const json& d = j.at("deep");
   d.at("syscalls").get_to(o.deep.syscalls);
   d.at("latency").get_to(o.deep.latency);
   d.at("timeline").get_to(o.deep.timeline);
   d.at("heap_map").get_to(o.deep.heap_map);
+  d.at("cost").get_to(o.deep.cost);
   d.at("timeline_every_ops").get_to(o.deep.timeline_every_ops);
   return o;
 }
@@ -64,7 +70,8 @@ json plan_to_json(const Plan& plan) {
   for (const auto& c : plan.cells) cells.push_back({c.combination, c.rep});
   return {{"options", options_to_json(plan.options)}, {"scale", static_cast<int>(plan.scale)},
           {"memory_limit_bytes", plan.memory_limit_bytes}, {"combinations", combinations}, {"cells", cells},
-          {"skipped", plan.skipped}, {"notes", plan.notes}};
+          {"skipped", plan.skipped}, {"notes", plan.notes}, {"libraries", plan.libraries},
+          {"program_path", plan.program_path}};
 }
 
 Plan plan_from_json(const json& j) {
@@ -83,6 +90,8 @@ Plan plan_from_json(const json& j) {
   }
   j.at("skipped").get_to(plan.skipped);
   j.at("notes").get_to(plan.notes);
+  j.at("libraries").get_to(plan.libraries);
+  j.at("program_path").get_to(plan.program_path);
   return plan;
 }
 

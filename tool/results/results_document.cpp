@@ -60,7 +60,7 @@ double median_of(const json& group, FigureId id) {
 // from the repetition that carries them. Absent when they were not asked for.
 void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
   for (const auto* r : reps)
-    for (const char* key : {"syscalls", "latency"})
+    for (const char* key : {"syscalls", "latency", "cost"})
       if (r->data.contains(key) && !g.contains(key)) g[key] = r->data[key];
   for (const auto* r : reps) {
     if (!r->data.contains("timeline") || g.contains("fragmentation")) continue;
@@ -87,7 +87,7 @@ json plan_json(const Plan& plan) {
           {"cells_planned", plan.cells.size()},
           {"skipped_allocators", plan.skipped},
           {"deep_passes", {{"syscalls", o.deep.syscalls}, {"latency", o.deep.latency},
-                           {"timeline", o.deep.timeline}, {"heap_map", o.deep.heap_map},
+                           {"timeline", o.deep.timeline}, {"heap_map", o.deep.heap_map}, {"cost", o.deep.cost},
                            {"timeline_every_ops", o.deep.timeline_every_ops}}}};
 }
 

@@ -65,16 +65,18 @@ bool plausibly_out_of_memory(const ChildEnd& end) {
 
 }  // namespace
 
+std::string timed_out_text(double timeout_s) {
+  char seconds[32];  // %g: 0.4 s, 2 s, 120 s (a cast to int said "timed out after 0 s")
+  std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
+  return "timed out after " + std::string(seconds) + " s";
+}
+
 std::string child_failure(const ChildEnd& end, const CellLimits& limits) {
   const int status = end.wait_status;
   const std::string said = explaining_line(end.err_text);
   auto with_said = [&](std::string what) { return said.empty() ? what : what + ": " + said; };
   if (end.cancelled) return "interrupted";
-  if (end.timed_out) {
-    char seconds[32];  // %g: 0.4 s, 2 s, 120 s (a cast to int said "timed out after 0 s")
-    std::snprintf(seconds, sizeof seconds, "%g", limits.timeout_s);
-    return "timed out after " + std::string(seconds) + " s";
-  }
+  if (end.timed_out) return timed_out_text(limits.timeout_s);
   const bool limited = limits.memory_limit_bytes > 0;
   const std::string suspect = limited && plausibly_out_of_memory(end) ? memory_limit_suspect_note(limits.memory_limit_bytes) : "";
   if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status))) + suspect;

@@ -23,6 +23,7 @@
 #include "heaps/valgrind_reserve.hpp"
 #include "params.hpp"
 #include "probes.hpp"
+#include "vmb/config.hpp"  // VMB_ASAN, VMB_TSAN
 
 extern char** environ;
 
@@ -251,6 +252,10 @@ std::string find_valgrind(std::string* why) {
 }
 
 std::string cost_pass_unavailable() {
+#if defined(VMB_ASAN) || defined(VMB_TSAN)
+  return "this vmbench is a sanitizer build: its shadow memory and valgrind cannot share a process (use a release "
+         "build)";
+#endif
   if (!kCostMarkersBuilt)
     return "this vmbench was built without valgrind/callgrind.h, so a cell cannot mark its measured phase: install "
            "the Debian package valgrind and rebuild";

@@ -46,8 +46,8 @@ struct CostEnvironment {
 // there is none.
 std::string find_valgrind(std::string* why);
 
-// "" when the cost pass can run here, else the one-line reason: this build lacks the phase markers
-// (valgrind/callgrind.h was missing), or valgrind is not installed.
+// "" when the cost pass can run here, else the one-line reason: a sanitizer build, this build lacks the
+// phase markers (valgrind/callgrind.h was missing), or valgrind is not installed.
 std::string cost_pass_unavailable();
 
 // valgrind --tool=callgrind with the options of the pass, then the cell's own argv.

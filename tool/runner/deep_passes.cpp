@@ -2,6 +2,8 @@
 
 #include "cell_protocol.hpp"
 #include "child_process.hpp"
+#include "cost_pass.hpp"
+#include "modelled_time.hpp"
 #include "syscall_tally.hpp"
 
 namespace vmbench {
@@ -47,7 +49,41 @@ json syscalls_of(const json& result, const TraceResult& trace) {
   return out;
 }
 
+// The cost pass: the cell under callgrind. Its figures (cost_pass.hpp) and the modelled time, or null
+// and the reason. The pass must have done the timed cell's work: its checksum is checked.
+json cost_of(const DeepPassRun& run, const json& figures, std::string* why) {
+  CellSpec spec = run.spec;
+  spec.pass = Pass::cost;
+  const CostChild child{run.exe, encode_cell_spec(spec), spec.allocator, run.preload,
+                        cost_timeout_s(run.limits.timeout_s, run.timed_process_s)};
+  const CostOutcome outcome = run_cost_pass(child, run.cancel);
+  *why = outcome.ok ? "" : "cost pass failed: " + outcome.error;
+  if (!outcome.ok) return nullptr;
+  json result;
+  try {
+    result = json::parse(outcome.result_json);
+  } catch (const std::exception& e) {
+    *why = std::string("cost pass: unreadable result: ") + e.what();
+    return nullptr;
+  }
+  if (result.value("checksum", json()) != figures.value("checksum", json())) {
+    *why = "cost pass: the cell under valgrind computed checksum " + result.value("checksum", json()).dump() +
+           ", the timed cell " + figures.value("checksum", json()).dump();
+    return nullptr;
+  }
+  json cost = cost_json(outcome);
+  std::string unmodelled;
+  const json modelled = modelled_time_json(cost, figures, run.kernel_costs, &unmodelled);
+  if (modelled.is_null()) cost["modelled_unavailable"] = unmodelled;
+  else cost.update(modelled);
+  return cost;
+}
+
 }  // namespace
+
+double cost_timeout_s(double cell_timeout_s, double timed_process_s) {
+  return cell_timeout_s <= 0 ? 0 : cell_timeout_s + kCostSlowdown * timed_process_s;  // 0: none, as asked
+}
 
 json syscalls_json(const SyscallTally& t) {
   json calls = json::object();
@@ -61,8 +97,13 @@ json syscalls_json(const SyscallTally& t) {
           {"failed_calls", t.failed_calls}, {"calls", calls}};
 }
 
-void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const CellSpec& spec, const std::string& preload,
-                     const CellLimits& limits, const std::atomic<bool>& cancel, json& figures) {
+void run_deep_passes(const DeepPassRun& run, json& figures) {
+  const DeepPassOptions& o = run.options;
+  const CellSpec& spec = run.spec;
+  const std::string& exe = run.exe;
+  const std::string& preload = run.preload;
+  const CellLimits& limits = run.limits;
+  const std::atomic<bool>& cancel = run.cancel;
   ChildOutcome child;
   std::string why;
   if (o.syscalls && !cancel.load()) {
@@ -92,6 +133,14 @@ void run_deep_passes(const DeepPassOptions& o, const std::string& exe, const Cel
     s.peak_live_bytes = figures.value("peak_live_bytes", std::uint64_t{0});
     const json result = run_pass(Pass::heap_map, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "heap_map", result.is_null() ? json(nullptr) : result["heap_map"], why);
+  }
+  if (o.cost && !cancel.load()) {
+    // Not measurable here (--deep without valgrind): no figures at all, and the reason. A pass that ran
+    // and failed: null and the reason, which compare judges as a failed measurement.
+    if (const std::string unavailable = cost_pass_unavailable(); !unavailable.empty())
+      figures["unavailable"]["cost"] = unavailable;
+    else
+      put(figures, "cost", cost_of(run, figures, &why), why);
   }
 }
 

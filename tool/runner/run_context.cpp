@@ -10,6 +10,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "kernel_costs.hpp"
+#include "modelled_time.hpp"
+
 #ifndef VMB_GIT_COMMIT
 #define VMB_GIT_COMMIT "unknown"
 #endif
@@ -95,6 +98,8 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
       {"allocator_environment", allocator_environment()},
+      {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
+      {"cost_model", cost_model_json()},
   };
 }
 

@@ -10,6 +10,7 @@
 #include "child_process.hpp"
 #include "deep_passes.hpp"
 #include "json_text.hpp"
+#include "program_cell.hpp"
 #include "run_journal.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
@@ -18,10 +19,18 @@ namespace vmbench {
 
 namespace {
 
-CellSpec spec_for(const Combination& c, const RunOptions& o) {
+// The library a preloaded allocator runs with; "" for the built-in ones.
+std::string library_of(const Plan& plan, const std::string& allocator) {
+  const auto it = plan.libraries.find(allocator);
+  return it != plan.libraries.end() ? it->second : std::string();
+}
+
+CellSpec spec_for(const Combination& c, const Plan& plan) {
+  const RunOptions& o = plan.options;
   CellSpec spec;
   spec.workload = c.workload;
   spec.allocator = c.allocator;
+  spec.library = library_of(plan, c.allocator);
   spec.dispatch = c.dispatch;
   spec.params = c.params.values();
   spec.seed = o.seed;
@@ -34,22 +43,21 @@ struct RunSetup {
   const Plan& plan;
   const std::string& exe;
   const std::atomic<bool>& cancel;
+  const nlohmann::json& kernel_costs;  // the context's calibration: the cost pass's modelled time
   CellLimits limits;
-  std::vector<AllocatorAvailability> availability;
-
-  std::string preload_of(const std::string& allocator) const {
-    for (const auto& a : availability)
-      if (a.name == allocator) return a.preload_path;
-    return std::string();
-  }
 };
 
 // One cell: its child, its result parsed, and the deep passes after a combination's first
 // repetition. Empty when the cell was cut short by cancellation: not a result.
 std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell) {
   const Combination& c = run.plan.combinations[static_cast<std::size_t>(cell.combination)];
-  const CellSpec spec = spec_for(c, run.plan.options);
-  const std::string preload = run.preload_of(c.allocator);
+  if (!run.plan.program_path.empty()) {  // a program, not a workload (program_cell.hpp)
+    CellRecord rec = run_program_cell(run.plan, cell, run.exe, run.limits, run.cancel);
+    if (run.cancel.load() && !rec.ok) return std::nullopt;
+    return rec;
+  }
+  const CellSpec spec = spec_for(c, run.plan);
+  const std::string& preload = spec.library;
   const ChildOutcome child = run_child(run.exe, spec, preload, run.limits, run.cancel);
   if (run.cancel.load() && !child.ok) return std::nullopt;
   CellRecord rec{cell.combination, cell.rep, child.ok, child.error, nullptr, child.elapsed_s};
@@ -63,7 +71,7 @@ std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell
   }
   const DeepPassOptions& deep = run.plan.options.deep;
   if (rec.ok && cell.rep == 0 && deep.any())  // deep passes: once per combination (deep_passes.hpp)
-    run_deep_passes(deep, run.exe, spec, preload, run.limits, run.cancel, rec.data);
+    run_deep_passes({deep, run.exe, spec, preload, run.limits, run.cancel, run.kernel_costs, child.elapsed_s}, rec.data);
   return rec;
 }
 
@@ -115,8 +123,10 @@ RunReport finish(const std::string& out_path, const RunSetup& run, const std::ve
 RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& out_path,
                    const nlohmann::json& context, RunJournal& journal, const std::atomic<bool>& cancel,
                    const CellDone& on_cell_done) {
-  const RunSetup run{plan, exe, cancel, {plan.options.timeout_s, plan.memory_limit_bytes, plan.options.clean_env},
-                     allocator_availability()};
+  static const nlohmann::json kNoCalibration;  // null: a context without one (the modelled time says so)
+  const auto calibration = context.find("kernel_costs");
+  const RunSetup run{plan, exe, cancel, calibration != context.end() ? *calibration : kNoCalibration,
+                     {plan.options.timeout_s, plan.memory_limit_bytes, plan.options.clean_env}};
   std::vector<CellRecord> records;
   bool any_failed = false;
   for (const Cell& cell : plan.cells) {

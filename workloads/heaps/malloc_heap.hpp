@@ -2,6 +2,7 @@
 // started with that library in LD_PRELOAD (the child proves which one answered before measuring).
 #pragma once
 
+#include <cstddef>
 #include <cstdlib>
 
 #include "heap.hpp"
@@ -19,7 +20,8 @@ class MallocHeap {
   bool ok() const noexcept { return true; }
 
   template <Life>
-  VMB_INLINE void* alloc(std::size_t bytes, std::size_t /*align: malloc gives 16*/) noexcept {
+  VMB_INLINE void* alloc(std::size_t bytes, std::size_t align) noexcept {
+    if (VMB_UNLIKELY(align > kMallocAlign)) return aligned(bytes, align);  // replay only: a constant elsewhere
     return std::malloc(bytes);
   }
   template <Life>
@@ -31,6 +33,14 @@ class MallocHeap {
   bool grow_in_place(void*, std::size_t, std::size_t) noexcept { return false; }
   void release_all() noexcept {}
   HeapCounters counters() const { return {}; }
+
+ private:
+  static constexpr std::size_t kMallocAlign = alignof(std::max_align_t);  // what malloc gives: 16
+
+  VMB_NOINLINE static void* aligned(std::size_t bytes, std::size_t align) noexcept {
+    void* p = nullptr;
+    return posix_memalign(&p, align, bytes) == 0 ? p : nullptr;
+  }
 };
 
 }  // namespace vmbench

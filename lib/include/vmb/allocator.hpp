@@ -9,11 +9,12 @@
 #include <new>
 
 #include "vmb/config.hpp"
+#include "vmb/detail/size_math.hpp"
+#include "vmb/pool.hpp"
 
 namespace vmb {
 
 class Arena;
-class Pool;
 
 struct Allocator {
   // Returns null on failure. `align` is a power of two.
@@ -35,8 +36,9 @@ struct Allocator {
 
 // Arena: free is a no-op (memory comes back when the arena is popped or cleared).
 Allocator arena_allocator(Arena& arena) noexcept;
-// Pool: requests larger than the slot, or more aligned than it, return null.
-Allocator pool_allocator(Pool& pool) noexcept;
+// Pool (of any policy): requests larger than the slot, or more aligned than it, return null.
+template <PoolPolicy kPolicy>
+Allocator pool_allocator(BasicPool<kPolicy>& pool) noexcept;
 // The C library's malloc/free (aligned variants above the default alignment).
 Allocator malloc_allocator() noexcept;
 
@@ -63,6 +65,28 @@ void unmake(const Allocator& a, T* p, std::size_t n = 1) noexcept {
   if (p == nullptr) return;
   std::destroy_n(p, n);
   a.deallocate(p, n * sizeof(T));
+}
+
+namespace detail {
+
+template <PoolPolicy kPolicy>
+void* pool_alloc(std::size_t size, std::size_t align, void* ctx) noexcept {
+  auto* pool = static_cast<BasicPool<kPolicy>*>(ctx);
+  // Slots are stride-aligned from a page-aligned base, so any power of two dividing the stride holds.
+  if (size > pool->slot_bytes() || !is_pow2(align) || pool->slot_bytes() % align != 0) return nullptr;
+  return pool->allocate();
+}
+
+template <PoolPolicy kPolicy>
+void pool_dealloc(void* p, std::size_t, void* ctx) noexcept {
+  static_cast<BasicPool<kPolicy>*>(ctx)->free(p);
+}
+
+}  // namespace detail
+
+template <PoolPolicy kPolicy>
+Allocator pool_allocator(BasicPool<kPolicy>& pool) noexcept {
+  return {detail::pool_alloc<kPolicy>, detail::pool_dealloc<kPolicy>, &pool};
 }
 
 }  // namespace vmb

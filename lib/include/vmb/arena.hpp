@@ -7,7 +7,7 @@
 //                   push          push, push_zeroed, push_array, create<T>, grow_last
 //                   pop           pos, pop_to, clear, decommit_unused
 //                   temp scopes   ArenaScope (RAII, strictly LIFO)
-//                   inspect       stats, last_error, owns
+//                   inspect       stats, commit_stats, last_error, owns, capacity
 #pragma once
 
 #include <bit>
@@ -17,36 +17,24 @@
 #include <new>
 #include <utility>
 
+#include "vmb/assert.hpp"
+#include "vmb/commit_stats.hpp"
 #include "vmb/config.hpp"
+#include "vmb/detail/commit_ledger.hpp"
+#include "vmb/detail/size_math.hpp"
+#include "vmb/error.hpp"
 
 // Counting pushes costs a memory update on every push (measured: about 3x the time of a 16-byte
-// push, docs/library.md), so release builds do not, unless asked with -DVMB_COUNT_PUSHES=1.
+// push, docs/library.md), so only builds that count operations do (VMB_COUNT_OPS, vmb/config.hpp:
+// debug builds by default); -DVMB_COUNT_PUSHES=1 or 0 decides for the arena alone.
 #ifndef VMB_COUNT_PUSHES
-#ifdef NDEBUG
-#define VMB_COUNT_PUSHES 0
-#else
-#define VMB_COUNT_PUSHES 1
-#endif
+#define VMB_COUNT_PUSHES VMB_COUNT_OPS
 #endif
 
 namespace vmb {
 
-// Why the last failing call on an arena or pool returned null. The allocator's state is unchanged
-// by every failure.
-enum class Error : std::uint8_t {
-  none = 0,
-  bad_alignment,   // alignment not a power of two, or larger than the allocator supports
-  size_overflow,   // a size computation would overflow
-  exhausted,       // the reservation (or fixed buffer) has no room left
-  commit_failed,   // the OS refused to commit pages (ENOMEM, RLIMIT_DATA, RLIMIT_AS...)
-  reserve_failed,  // the OS refused the reservation at construction
-  bad_options,     // construction options out of range (zero sizes, bad alignment)
-};
-const char* to_string(Error e) noexcept;
-
-// Counters kept by every arena. A commit call is one system call (mprotect RW; VirtualAlloc
-// MEM_COMMIT); a decommit call is one decommit of a range (madvise DONTNEED + mprotect PROT_NONE on
-// Linux: two system calls; VirtualFree MEM_DECOMMIT on Windows). Bytes are exact.
+// Counters kept by every arena. The first five are an arena's CommitStats (vmb/commit_stats.hpp, which
+// says what a commit and a decommit call are). Bytes are exact.
 struct ArenaStats {
   std::size_t reserved_bytes = 0;        // address space held (0 for a FixedArena's caller buffer)
   std::size_t committed_bytes = 0;       // readable/writable now (a FixedArena: its buffer size)
@@ -89,28 +77,39 @@ class Arena {
   // `size` bytes aligned to `align` (a power of two), or null with last_error() set. The fast path
   // is inline and makes no system call: one comparison of the bytes needed (padding included)
   // against the committed room left. At the usual call site, push(sizeof(T), alignof(T)), that is the
-  // only branch; a run-time size adds an overflow test. Crossing into uncommitted pages, bad
-  // alignment and exhaustion are all handled out of line in push_slow.
-  // No counter is updated here in release builds: a per-push counter measurably costs (see
-  // docs/library.md); pushed bytes are derived from the position instead.
+  // only branch (ctest vmb_arena_fast_path checks it in the disassembly); a run-time size adds an
+  // overflow test. Crossing into uncommitted pages, bad alignment and exhaustion are all handled out
+  // of line in push_slow. No counter is updated here in release builds: a per-push counter
+  // measurably costs (see docs/library.md); pushed bytes are derived from the position instead.
   VMB_INLINE void* push(std::size_t size, std::size_t align = kDefaultAlign) noexcept {
     const std::uintptr_t cur = reinterpret_cast<std::uintptr_t>(cur_);
+    const std::uintptr_t mask = align - 1;
+    // The new position is the aligned start plus the size: add, and, add, the same three operations
+    // as a bare bump, on the chain that runs from one push to the next through cur_. The check below
+    // is computed beside that chain, not on it (one operation more on the chain measured 1.33x a bare
+    // bump). Both agree whenever the check passes (modulo 2^64, (cur + mask) & ~mask == cur + pad).
+    const std::uintptr_t p = (cur + mask) & ~mask;
     const std::size_t room = reinterpret_cast<std::uintptr_t>(commit_end_) - cur;
-    const std::size_t pad = (0 - cur) & (align - 1);  // bytes up to the next multiple of align
+    const std::size_t pad = (0 - cur) & mask;  // bytes up to the next multiple of align
     std::size_t need = 0;
-    const bool wraps = add_overflows(size, pad, &need);
+    const bool wraps = detail::add_overflows(size, pad, &need);
     // Bitwise & (not &&) so the checks combine instead of each getting its own branch; the alignment
-    // test is a constant at almost every call site and folds away. `need < room`, not `<=`: an arena
-    // that holds nothing (a failed VirtualArena, a FixedArena over null) has room 0, and a zero-byte
-    // push there must reach push_slow to fail with last_error set (found by tests/fuzz/arena_fuzz);
-    // an exact fit also goes the slow way, which costs one call only when the committed room is filled.
+    // test is a constant at almost every call site and folds away, and so does `wraps` for a constant
+    // size. `need < room`, not `<=`: an arena that holds nothing (a failed VirtualArena, a FixedArena
+    // over null) has room 0, and a zero-byte push there must reach push_slow to fail with last_error
+    // set (found by tests/fuzz/arena_fuzz); an exact fit also goes the slow way, which costs one call
+    // only when the committed room is filled.
     if (VMB_LIKELY(std::has_single_bit(align) & !wraps & (need < room))) {
-      cur_ = reinterpret_cast<std::byte*>(cur + need);
+      VMB_ASSERT(cur_ >= base_ && cur_ <= commit_end_ && commit_end_ <= limit_,
+                 "arena: base <= position <= commit end <= limit broken");
+      VMB_ASSERT(p == cur + pad, "arena: the aligned start and the padding disagree");
+      cur_ = reinterpret_cast<std::byte*>(p + size);
+      last_ = reinterpret_cast<std::byte*>(p);  // beside cur_'s store: lets grow_last refuse what it never returned
 #if VMB_COUNT_PUSHES
-      ++stats_.pushes;
+      ++pushes_;
 #endif
-      VMB_UNPOISON(reinterpret_cast<void*>(cur + pad), size);
-      return reinterpret_cast<void*>(cur + pad);
+      VMB_UNPOISON(reinterpret_cast<void*>(p), size);
+      return reinterpret_cast<void*>(p);
     }
     return push_slow(size, align);
   }
@@ -137,8 +136,9 @@ class Arena {
     return p != nullptr ? ::new (p) T(std::forward<Args>(args)...) : nullptr;
   }
 
-  // Resize the most recent allocation in place (grow or shrink). False, and nothing changed, when p
-  // is not the last allocation or the arena has no room.
+  // Resize the newest block in place (grow or shrink): p must be what the most recent push returned
+  // (not popped since) and old_size its current size. False, and nothing changed but last_error(),
+  // when it is not (bad_pointer) or the arena has no room (exhausted, commit_failed, size_overflow).
   bool grow_last(void* p, std::size_t old_size, std::size_t new_size) noexcept;
 
   // Bytes from the start of the arena to the next free byte.
@@ -158,11 +158,10 @@ class Arena {
     return b >= base_ && b < cur_;
   }
 
-  ArenaStats stats() const noexcept {
-    ArenaStats s = stats_;
-    s.pushed_bytes = retired_bytes_ + pos();
-    return s;
-  }
+  ArenaStats stats() const noexcept;
+  // The commit counters alone (stats() has them too).
+  const CommitStats& commit_stats() const noexcept { return ledger_.stats(); }
+  // Why the last failing call failed. An arena whose construction failed keeps that error for good.
   Error last_error() const noexcept { return error_; }
   // Usable capacity in bytes (reservation without guard page, or the fixed buffer).
   std::size_t capacity() const noexcept { return static_cast<std::size_t>(limit_ - base_); }
@@ -171,16 +170,18 @@ class Arena {
   Arena() = default;
   ~Arena() = default;
 
-  // Invariants: base_ <= cur_ <= commit_end_ <= limit_. [base_, commit_end_) is readable/writable;
-  // commit_end_ is a multiple of the commit step from base_ (or limit_). Under ASan, [cur_,
-  // commit_end_) is poisoned.
+  // Invariants (VMB_ASSERT in debug builds): base_ <= cur_ <= commit_end_ <= limit_. [base_,
+  // commit_end_) is readable/writable; commit_end_ is a whole number of commit steps from base_ (or
+  // limit_). last_ is null or in [base_, cur_]. Under ASan, [cur_, commit_end_) is poisoned.
   std::byte* cur_ = nullptr;         // next free byte (hot: read on every push)
+  std::byte* last_ = nullptr;        // start of the newest block, for grow_last (hot: written by push,
+                                     // in the 16 bytes that cur_'s store writes too)
   std::byte* commit_end_ = nullptr;  // end of the committed range (hot)
   std::byte* base_ = nullptr;
   std::byte* limit_ = nullptr;       // end of the usable range
-  ArenaStats stats_{};
+  detail::CommitLedger ledger_;      // the committed prefix's counters; step 0 for a FixedArena
+  std::uint64_t pushes_ = 0;         // counted only where VMB_COUNT_PUSHES is 1
   std::uint64_t retired_bytes_ = 0;  // bytes popped so far: pushed bytes = retired + pos()
-  std::size_t commit_step_ = 0;      // 0 for a FixedArena: it can never commit
   std::size_t retain_bytes_ = 0;
   std::size_t reservation_bytes_ = 0;  // what release() must be given (VirtualArena)
   std::uint32_t scope_depth_ = 0;
@@ -190,6 +191,8 @@ class Arena {
   friend class ArenaScope;
   VMB_COLD void* push_slow(std::size_t size, std::size_t align) noexcept;
   VMB_COLD void* overflow() noexcept;
+  VMB_COLD bool refuse(Error why) noexcept;
+  bool construction_failed() const noexcept { return base_ == nullptr && is_construction_error(error_); }
   bool commit_to(std::uintptr_t end) noexcept;
   void decommit_above(std::size_t keep_bytes) noexcept;
   void end_scope(std::size_t pos, std::uint32_t depth) noexcept;
@@ -206,6 +209,8 @@ class VirtualArena final : public Arena {
 };
 
 // An arena over a caller-provided buffer (the arena does not own it). Never makes a system call.
+// A buffer whose end would wrap around the address space (buffer + bytes > SIZE_MAX) is refused:
+// the arena then holds nothing and every push fails with bad_options.
 class FixedArena final : public Arena {
  public:
   FixedArena(void* buffer, std::size_t bytes) noexcept;

@@ -1,9 +1,9 @@
 // Compiler and sanitizer glue shared by every vmb header: branch hints, inlining control,
-// AddressSanitizer poisoning, and the one fatal-error path for broken invariants.
+// AddressSanitizer poisoning, the build's debug and counting switches, and the one fatal-error path
+// for broken caller invariants.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define VMB_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -50,12 +50,29 @@
 
 namespace vmb {
 
-// True in builds without NDEBUG; selects the pool's double-free and foreign-pointer checks by default.
+// VMB_DEBUG: 1 turns on the library's debug checks: VMB_ASSERT (vmb/assert.hpp) and, by default, the
+// pool's double-free and foreign-pointer checks and per-operation counters. Defaults to 1 exactly when
+// NDEBUG is not defined; -DVMB_DEBUG=1 (or 0) overrides that.
+#ifndef VMB_DEBUG
 #ifdef NDEBUG
-inline constexpr bool kDebugBuild = false;
+#define VMB_DEBUG 0
 #else
-inline constexpr bool kDebugBuild = true;
+#define VMB_DEBUG 1
 #endif
+#endif
+
+// VMB_COUNT_OPS: 1 counts every operation (the arena's pushes; the default pool policy's allocations
+// and frees). A count is a memory update on the fastest path (measured: 1.12x a pool's allocate+free
+// pair, 1.3-1.6x a LIFO batch of them, docs/library.md), so only debug builds count unless asked
+// with -DVMB_COUNT_OPS=1. What can be derived without counting (pushed bytes, live slots) always is.
+#ifndef VMB_COUNT_OPS
+#define VMB_COUNT_OPS VMB_DEBUG
+#endif
+
+// True where VMB_DEBUG is 1 (by default: builds without NDEBUG).
+inline constexpr bool kDebugBuild = VMB_DEBUG != 0;
+// True where VMB_COUNT_OPS is 1 (by default: debug builds).
+inline constexpr bool kCountOps = VMB_COUNT_OPS != 0;
 
 inline constexpr std::size_t KiB = std::size_t{1} << 10;
 inline constexpr std::size_t MiB = std::size_t{1} << 20;
@@ -64,32 +81,5 @@ inline constexpr std::size_t GiB = std::size_t{1} << 30;
 // A broken caller invariant (scope ended out of order, double free, foreign pointer): print one
 // line naming it and abort. Memory errors must not be allowed to continue silently.
 [[noreturn]] void fatal(const char* what);
-
-// a + b, false when it fits; true (and *out unspecified) when it overflows.
-constexpr bool add_overflows(std::size_t a, std::size_t b, std::size_t* out) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-  return __builtin_add_overflow(a, b, out);
-#else
-  *out = a + b;
-  return *out < a;
-#endif
-}
-
-// `bytes` rounded up to a whole number of `step`s, but never above `cap` (and without overflowing):
-// the extent of a committed prefix that covers `bytes`, in an allocator committing in steps.
-constexpr std::size_t whole_steps_capped(std::size_t bytes, std::size_t step, std::size_t cap) noexcept {
-  const std::size_t steps = bytes / step + (bytes % step != 0);
-  return steps > cap / step ? cap : (steps * step < cap ? steps * step : cap);
-}
-
-constexpr bool is_pow2(std::size_t x) noexcept { return x != 0 && (x & (x - 1)) == 0; }
-
-// Round x up to a multiple of a power of two; false (and x unchanged) on overflow.
-constexpr bool align_up_checked(std::size_t x, std::size_t pow2, std::size_t* out) noexcept {
-  std::size_t r = x + (pow2 - 1);
-  if (r < x) return false;
-  *out = r & ~(pow2 - 1);
-  return true;
-}
 
 }  // namespace vmb

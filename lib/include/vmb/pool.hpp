@@ -2,32 +2,39 @@
 // in a reservation of virtual address space that is committed as the pool grows.
 // Slots never handed out are never touched: the pool bumps through the untouched tail instead of
 // linking every slot up front, so a pool's footprint follows its peak live slots.
+// What a pool does beyond that (double-free checks, counters) is its type's PoolPolicy, fixed at
+// compile time: a pool without checks or counters has nothing else on its fast paths.
 //
-// API, in groups:   create    Pool(options), ok
+// API, in groups:   types     Pool (the build's default policy), CheckedPool, UncheckedPool,
+//                             BasicPool<PoolPolicy>
+//                   create    Pool(options), ok
 //                   use       allocate, free, reset
-//                   inspect   stats, last_error, owns, slot_bytes
+//                   inspect   stats, commit_stats, last_error, owns, slot_bytes
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
-#include "vmb/arena.hpp"  // Error
+#include "vmb/commit_stats.hpp"
 #include "vmb/config.hpp"
+#include "vmb/detail/pool_core.hpp"
+#include "vmb/error.hpp"
+#include "vmb/pool_policy.hpp"
 
 namespace vmb {
 
+// A pool's counters. The first five are its CommitStats (vmb/commit_stats.hpp); the rest:
 struct PoolStats {
-  std::size_t reserved_bytes = 0;
+  std::size_t reserved_bytes = 0;        // address space for slots (a checked pool's bitmap excluded)
   std::size_t committed_bytes = 0;
   std::size_t peak_committed_bytes = 0;
   std::uint64_t commit_calls = 0;
   std::uint64_t decommit_calls = 0;
-  std::uint64_t allocations = 0;
-  std::uint64_t frees = 0;
-  std::size_t live_slots = 0;
-  std::size_t peak_live_slots = 0;
+  std::uint64_t allocations = 0;         // counted only by a policy with counts; 0 otherwise
+  std::uint64_t frees = 0;               // counted only by a policy with counts; 0 otherwise
+  std::size_t live_slots = 0;            // derived in every pool: slots below the tail minus the
+                                         // free list's length (stats() walks the list)
+  std::size_t peak_live_slots = 0;       // derived in every pool: the tail's highest slot count
 };
 
 struct PoolOptions {
@@ -36,107 +43,60 @@ struct PoolOptions {
   std::size_t reserve_bytes = 16 * GiB;                 // address space only (see ArenaOptions)
   std::size_t commit_step_bytes = 64 * KiB;             // rounded up to the page size
   std::size_t retain_bytes = 64 * MiB;                  // reset() keeps this much committed
-  // O(1) detection of double frees and foreign pointers (a bitmap of live slots, reserved beside
-  // the pool) and a fill pattern in freed slots. On by default in builds without NDEBUG.
-  bool checks = kDebugBuild;
 };
 
-// Byte written over a freed slot (after its free-list link) when checks are on.
+// Byte written over a freed slot (after its free-list link) by a pool with checks.
 inline constexpr unsigned char kFreedSlotFill = 0xDD;
 
-class Pool {
+template <PoolPolicy kPolicy = PoolPolicy{}>
+class BasicPool {
  public:
-  explicit Pool(const PoolOptions& options = {}) noexcept;
-  ~Pool();
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
+  static constexpr PoolPolicy policy = kPolicy;
 
-  bool ok() const noexcept { return base_ != nullptr; }
-
-  // One slot, or null with last_error() set (exhausted, commit failed). Fast paths: pop the free
-  // list, else bump the untouched tail; committing more is out of line.
-  VMB_INLINE void* allocate() noexcept {
-    std::byte* s = free_;
-    if (VMB_LIKELY(s != nullptr)) {
-      VMB_UNPOISON(s, stride_);
-      std::memcpy(&free_, s, sizeof free_);  // the link lives in the slot's first bytes
-    } else if (VMB_LIKELY(stride_ <= static_cast<std::size_t>(commit_end_ - tail_))) {
-      s = tail_;
-      tail_ += stride_;
-      VMB_UNPOISON(s, stride_);
-    } else {
-      return allocate_slow();
-    }
-    if (VMB_UNLIKELY(checks_)) mark_live(s);
-    ++allocations_;
-    return s;
+  explicit BasicPool(const PoolOptions& options = {}) noexcept {
+    detail::pool_init(slots_, cold_, options, kPolicy.checks);
   }
+  ~BasicPool() { detail::pool_destroy(slots_, cold_); }
+  BasicPool(const BasicPool&) = delete;
+  BasicPool& operator=(const BasicPool&) = delete;
 
-  // Return a slot. p must come from this pool's allocate() and not be freed already; with checks on,
-  // a violation aborts with a message. free(nullptr) does nothing.
-  VMB_INLINE void free(void* p) noexcept {
-    if (p == nullptr) return;
-    auto* s = static_cast<std::byte*>(p);
-    if (VMB_UNLIKELY(checks_)) mark_free(s);
-    std::memcpy(s, &free_, sizeof free_);
-    free_ = s;
-    VMB_POISON(s, stride_);
-    ++frees_;
-  }
+  bool ok() const noexcept { return cold_.base != nullptr; }
+
+  // One slot, or null with last_error() set (exhausted, commit failed, the construction error).
+  // Fast paths: pop the free list, else bump the untouched tail; committing more is out of line.
+  VMB_INLINE void* allocate() noexcept { return detail::pool_allocate<kPolicy>(slots_, cold_); }
+
+  // Return a slot. p must come from this pool's allocate() and not be freed already; a pool with
+  // checks aborts with a message on a violation, a pool without corrupts its free list. free(nullptr)
+  // does nothing.
+  VMB_INLINE void free(void* p) noexcept { detail::pool_free<kPolicy>(slots_, cold_, p); }
 
   // Forget every slot at once; decommit above options.retain_bytes.
-  void reset() noexcept;
+  void reset() noexcept { detail::pool_reset(slots_, cold_); }
 
-  // True when p is the start of a slot this pool has handed out at some point (O(1)).
-  bool owns(const void* p) const noexcept;
+  // True when p is the start of a slot this pool has handed out since construction or the last
+  // reset (O(1)).
+  bool owns(const void* p) const noexcept { return detail::pool_owns(slots_, cold_, p); }
 
-  std::size_t slot_bytes() const noexcept { return ok() ? stride_ : 0; }
-  // Live and peak-live slots are derived, not counted per operation: live = allocations - frees
-  // (minus what reset dropped), and since a slot is bumped from the tail only when the free list is
-  // empty (every slot handed out is live), the tail's slot count is exactly the peak.
-  PoolStats stats() const noexcept {
-    PoolStats s = stats_;
-    s.allocations = allocations_;
-    s.frees = frees_;
-    s.live_slots = static_cast<std::size_t>(allocations_ - frees_ - dropped_);
-    s.peak_live_slots = std::max(peak_before_reset_, ok() ? static_cast<std::size_t>(tail_ - base_) / stride_ : 0);
-    return s;
-  }
-  Error last_error() const noexcept { return error_; }
+  std::size_t slot_bytes() const noexcept { return ok() ? slots_.stride : 0; }
+  // Every counter; live_slots walks the free list, so this is O(free slots): call it to inspect,
+  // not on a hot path (commit_stats() is O(1)).
+  PoolStats stats() const noexcept { return detail::pool_stats(slots_, cold_); }
+  const CommitStats& commit_stats() const noexcept { return cold_.ledger.stats(); }
+  // Why the last failing call failed. A pool whose construction failed keeps that error for good.
+  Error last_error() const noexcept { return cold_.error; }
 
  private:
-  VMB_COLD void* allocate_slow() noexcept;
-  VMB_NOINLINE void mark_live(std::byte* s) noexcept;
-  VMB_NOINLINE void mark_free(std::byte* s) noexcept;
-  bool commit_more() noexcept;
-  bool ensure_bitmap(std::size_t slots) noexcept;
-
-  // Invariants: base_ <= tail_ <= commit_end_ <= limit_; every slot in [base_, tail_) is live or on
-  // the free list; [tail_, commit_end_) was never handed out; slots are stride_ bytes from base_.
-  std::byte* free_ = nullptr;        // head of the free list (hot)
-  std::byte* tail_ = nullptr;        // first never-used slot (hot)
-  std::byte* commit_end_ = nullptr;  // (hot)
-  // Slot size: >= sizeof(void*), a multiple of the alignment. SIZE_MAX until construction succeeds,
-  // so the tail-bump check of a failed pool can never pass.
-  std::size_t stride_ = SIZE_MAX;
-  bool checks_ = false;
-  // One plain counter per fast path: two adjacent counters updated together become one 16-byte
-  // vector update that stalls store forwarding (measured 7 ns against 1.4 ns per allocate+free).
-  std::uint64_t allocations_ = 0;
-  std::byte* base_ = nullptr;
-  std::byte* limit_ = nullptr;
-  std::size_t reservation_bytes_ = 0;
-  std::size_t commit_step_ = 0;
-  std::size_t retain_bytes_ = 0;
-  // Live-slot bitmap for checks: its own reservation, committed as the pool commits.
-  std::uint8_t* live_bits_ = nullptr;
-  std::size_t live_bits_reserved_ = 0;
-  std::size_t live_bits_committed_ = 0;
-  std::uint64_t frees_ = 0;
-  std::uint64_t dropped_ = 0;           // live slots forgotten by reset()
-  std::size_t peak_before_reset_ = 0;   // the tail's slot count when reset() last rewound it
-  PoolStats stats_{};                   // the slow-path counters (commits, bytes)
-  Error error_ = Error::none;
+  detail::SlotList slots_;  // hot: first, so that allocate and free touch one cache line
+  detail::PoolCold cold_;
 };
+
+// The pool of this build: checks and counters as the build's VMB_DEBUG and VMB_COUNT_OPS say
+// (debug builds: both; release builds: neither).
+using Pool = BasicPool<>;
+// Double-free and foreign-pointer checks and counters, in every build.
+using CheckedPool = BasicPool<PoolPolicy{.checks = true, .counts = true}>;
+// Nothing but the work, in every build.
+using UncheckedPool = BasicPool<PoolPolicy{.checks = false, .counts = false}>;
 
 }  // namespace vmb

@@ -3,6 +3,11 @@
 
 #include "vmb/allocator.hpp"
 #include "vmb/arena.hpp"
+#include "vmb/assert.hpp"
+#include "vmb/commit_stats.hpp"
+#include "vmb/error.hpp"
 #include "vmb/os.hpp"
 #include "vmb/pmr.hpp"
 #include "vmb/pool.hpp"
+#include "vmb/pool_policy.hpp"
+#include "vmb/size_class_pool.hpp"

@@ -1,0 +1,36 @@
+// A trace's main stream turned into what the replay executes: operations on slots (one per object
+// live at once) instead of the recorded addresses, built before measuring so that the measured loop
+// does nothing but allocate, touch, copy and free. The recorded addresses matter only here: a free
+// of an address nobody allocated is counted and left out, not replayed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "trace_reader.hpp"
+
+namespace vmbench::replay {
+
+enum class Kind : std::uint8_t { alloc, free, realloc };
+
+struct Op {
+  std::uint64_t bytes;      // alloc, realloc: the new size
+  std::uint32_t slot;       // the object's slot (realloc: the slot keeps its object's place)
+  Kind kind;
+  std::uint8_t align_log2;  // alloc: the recorded alignment (0: the default)
+};
+
+struct Script {
+  std::vector<Op> ops;
+  std::uint32_t slots = 0;                 // slots needed: the most objects live at once
+  std::uint64_t recorded_calls = 0;        // events of the stream
+  std::uint64_t recorded_allocations = 0;  // calls that created an object (the replay's allocations)
+  std::uint64_t unknown_frees = 0;         // free or realloc of an address not live in the trace: skipped
+  std::uint64_t failed_calls = 0;          // allocations that returned null: nothing to replay
+  std::uint64_t reused_addresses = 0;      // an address given out again while still live (a free missed)
+  std::uint32_t pid = 0;                   // the process the stream is from
+};
+
+Script build_script(const Trace& trace, const TraceStream& stream);
+
+}  // namespace vmbench::replay
