@@ -16,6 +16,7 @@
 #include "allocator_environment.hpp"
 #include "cell_deadline.hpp"
 #include "cell_protocol.hpp"
+#include "child_descriptors.hpp"
 #include "child_failure.hpp"
 #include "probes.hpp"
 
@@ -88,24 +89,6 @@ struct CellCommand {
   _exit(exit_status(code));
 }
 
-// In the forked child: /dev/null on 0 and 1, the stderr pipe on 2, the result pipe on kResultFd, each
-// without close-on-exec. Every source is first copied above kResultFd: when vmbench was started with
-// a standard stream closed, a pipe may itself be 2 or 3, and dup2 onto its own number would leave
-// close-on-exec set (the cell then lost its stderr or its result pipe), or one dup2 would close the
-// source of the next. Only async-signal-safe calls.
-bool place_descriptors(const ChildPipes& pipes) noexcept {
-  constexpr int kAboveTargets = kResultFd + 1;
-  const int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (devnull < 0) return false;
-  const int sources[] = {fcntl(devnull, F_DUPFD_CLOEXEC, kAboveTargets), fcntl(devnull, F_DUPFD_CLOEXEC, kAboveTargets),
-                         fcntl(pipes.err[1], F_DUPFD_CLOEXEC, kAboveTargets),
-                         fcntl(pipes.result[1], F_DUPFD_CLOEXEC, kAboveTargets)};
-  const int targets[] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, kResultFd};
-  for (int i = 0; i < 4; ++i)
-    if (sources[i] < 0 || dup2(sources[i], targets[i]) != targets[i]) return false;  // dup2 clears O_CLOEXEC
-  return true;
-}
-
 // The forked child: its own process group, tied to vmbench's life, descriptors in place, limits set,
 // traced if asked; then exec. Only async-signal-safe calls.
 [[noreturn]] void become_cell(const CellCommand& command, const ChildPipes& pipes, const CellLimits& limits,
@@ -116,7 +99,7 @@ bool place_descriptors(const ChildPipes& pipes) noexcept {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
     exit_in_child("vmbench: cannot tie the cell process to vmbench (prctl refused, or vmbench is gone)\n",
                   CellExit::setup_failed);
-  if (!place_descriptors(pipes))
+  if (!place_cell_descriptors(pipes.err[1], pipes.result[1]))
     exit_in_child("vmbench: cannot set up the cell process's descriptors\n", CellExit::setup_failed);
   // vmbench ignores SIGXFSZ (main.cpp) and an ignored signal stays ignored across exec: the cell
   // gets the default back, as any program would.
