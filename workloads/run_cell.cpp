@@ -10,6 +10,7 @@
 #include "heaps/bump_heap.hpp"
 #include "heaps/dispatch_heap.hpp"
 #include "heaps/malloc_heap.hpp"
+#include "heaps/oracle_heap.hpp"
 #include "heaps/pmr_heaps.hpp"
 #include "heaps/pool_heap.hpp"
 #include "heaps/test_heaps.hpp"
@@ -48,9 +49,9 @@ HeapCounters minus(HeapCounters a, const HeapCounters& b) {
   return a;
 }
 
-template <class H>
-CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
-  H heap(r.params);
+template <class H, class... Extra>
+CellOutcome run_with(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
+  H heap(r.params, extra...);
   if (!heap.ok()) {
     std::string why = "allocator '" + r.allocator + "' could not be created";
     if constexpr (requires { heap.failure(); }) why += ": " + heap.failure();
@@ -86,11 +87,22 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   return out;
 }
 
-template <class H>
-CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks) {
+template <class H, class... Extra>
+CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
   if (r.probe != nullptr)
-    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks) : run_with<Probed<H>>(r, hooks);
-  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks) : run_with<H>(r, hooks);
+    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks, extra...)
+                              : run_with<Probed<H>>(r, hooks, extra...);
+  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks, extra...) : run_with<H>(r, hooks, extra...);
+}
+
+// The oracle's tape: one unmeasured run of the workload on the pool, at the cell's seed.
+CellOutcome run_oracle(const CellRequest& r, const CellHooks& hooks) {
+  RecordingPoolHeap tape(r.params);
+  if (!tape.ok()) throw AllocatorNotCreated("allocator 'oracle' could not record the pool: " + tape.failure());
+  RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
+  Driver<RecordingPoolHeap> d(tape, quiet);
+  run_workload(r.workload, d, [] {});
+  return run_heap<OracleHeap>(r, hooks, tape);
 }
 
 }  // namespace
@@ -104,6 +116,7 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
   if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
   if (a == "bump") return run_heap<BumpHeap>(r, hooks);
+  if (a == "oracle") return run_oracle(r, hooks);
   if (std::getenv("VMBENCH_TEST_ALLOCATORS") != nullptr) {
     if (a == "test-crash") return run_heap<CrashHeap>(r, hooks);
     if (a == "test-hang") return run_heap<HangHeap>(r, hooks);

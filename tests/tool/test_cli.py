@@ -45,7 +45,7 @@ class RunWritesTrustworthyResults(Scratch):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         cls.path = os.path.join(cls.tmp.name, "suite.json")
-        cls.proc = run("run", "--scale", "ci", "--reps", "2", "--out", cls.path, "-a", "arena,pool,malloc,pmr-monotonic,bump")
+        cls.proc = run("run", "--scale", "ci", "--reps", "2", "--out", cls.path, "-a", "arena,pool,malloc,pmr-monotonic,bump,oracle")
         assert cls.proc.returncode == 0, cls.proc.stderr
         with open(cls.path) as f:
             cls.doc = json.load(f)
@@ -64,7 +64,7 @@ class RunWritesTrustworthyResults(Scratch):
         jsonschema.validate(self.doc, schema())
         self.assertTrue(self.doc["complete"])
         self.assertEqual(len(self.doc["cells"]), planned_cells(self.doc))
-        self.assertEqual(self.doc["plan"]["combinations"], 4 * 5)  # every workload x the 5 allocators asked for
+        self.assertEqual(self.doc["plan"]["combinations"], 4 * 6)  # every workload x the 6 allocators asked for
         self.assertTrue(all(c["status"] == "ok" for c in self.doc["cells"]))
 
     def test_every_allocator_did_the_same_work(self):
@@ -76,6 +76,17 @@ class RunWritesTrustworthyResults(Scratch):
                 self.assertEqual(len({g["allocations"] for g in groups}), 1, w)
                 # every logical death is either a free or a skipped free
                 self.assertEqual(len({g["frees"] + g["frees_skipped"] for g in groups}), 1, w)
+
+    def test_the_oracle_replays_the_pools_addresses_and_does_the_same_work(self):
+        for w in ("tree", "churn", "strings", "frag"):
+            by = {g["allocator"]: g for g in self.doc["groups"] if g["workload"] == w}
+            oracle, pool = by["oracle"], by["pool"]
+            self.assertEqual(oracle["checksum"], pool["checksum"], w)
+            self.assertEqual(oracle["frees"], pool["frees"], w)  # it runs the pool's code path, frees included
+            # its tape is every allocation of one run, set-up included (tree's ageing)
+            replayed = int(re.search(r"pool's (\d+) addresses replayed", oracle["heap_note"]).group(1))
+            self.assertGreaterEqual(replayed, pool["allocations"], w)
+            self.assertLessEqual(replayed, pool["allocations"] + 10000 + 1, w)
 
     def test_repetitions_interleave(self):
         order = [(c["key"], c["rep"]) for c in self.doc["cells"]]
@@ -343,6 +354,9 @@ class Faults(Scratch):
     def interrupt_during_the_hanging_cell(self, *signals):
         """Runs malloc then a hanging cell, sends `signals` during the second; exit code and stderr."""
         env = dict(os.environ, **self.TEST)
+        # The first cell is seen in this run's journal: a previous subtest's journal would pass for it
+        # (and make the run refuse to start); a complete file at OUT is kept, as a partial run must.
+        self.assertFalse(os.path.exists(self.out + ".partial"))
         seed = str(random.randrange(10**12, 10**13))  # marks this run's cell processes
         proc = subprocess.Popen([VMBENCH, "run", *QUICK, "-w", "tree", "-a", "malloc,test-hang", "--timeout", "60",
                                  "--seed", seed, "--out", self.out],
