@@ -104,21 +104,28 @@ def render(doc, out_dir, formats=("png", "svg")):
                 if q not in qs:
                     qs.append(q)
         qs.sort(key=lambda q: 101.0 if q == "max" else q)
+        plotted = []
         for alloc in common.order_allocators(data[key]):
             d = dict(data[key][alloc])
             xs = [i for i, q in enumerate(qs) if q in d]
-            ys = [max(d[qs[i]], floor or 0) for i in xs]
+            ys = [max(d[qs[i]], floor or 0) for i in xs]  # below the floor: drawn on it, hollow
             ax.plot(xs, ys, marker="o", markersize=3, color=common.colour(alloc), label=alloc)
             below = [(x, y) for x, y in zip(xs, ys) if floor and d[qs[x]] < floor]
             if below:  # not resolved: "< floor", hollow on the floor line
                 ax.plot(*zip(*below), linestyle="none", marker="o", markersize=5, markerfacecolor="white",
                         color=common.colour(alloc))
+            common.hover_points(ax, xs, ys,
+                                [f"{key[0]} {key[1]}, {alloc}: {_qlabel(qs[i])} "
+                                 + (f"< {common.fmt_number(floor)} ns" if floor and d[qs[i]] < floor
+                                    else f"{common.fmt_number(d[qs[i]])} ns") for i in xs],
+                                common.colour(alloc), size=3)
+            plotted += ys
         if floor:
             ax.axhline(floor, color="#777777", linestyle="--", linewidth=0.8)
-        ax.set_yscale("log")
+        common.value_axis(ax, plotted)
         ax.set_xticks(range(len(qs)), [_qlabel(q) for q in qs], fontsize=7.5, rotation=30)
         ax.set_title(f"{key[0]}: {key[1]}")
-        ax.set_ylabel("ns (log)")
+        ax.set_ylabel("ns" + (" (log)" if ax.get_yscale() == "log" else ""))
     for ax in axes.flat[len(keys):]:
         ax.set_visible(False)
     handles, labels = [], []

@@ -5,6 +5,7 @@
 
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 #include "noise.hpp"
 #include "summary_stats.hpp"
 
@@ -251,7 +252,9 @@ void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
 
 // Groups of one block did the same work: same workload, workload parameters and dispatch.
 std::string block_id(const json& g) {
-  return g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " + g["workload_params"].dump();
+  // json_text: a parameter's text that is not UTF-8 must not make dump() throw (json_text.hpp).
+  return g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
+         json_text(g["workload_params"]);
 }
 
 // Each block's malloc group that ran: the reference of the ratios.

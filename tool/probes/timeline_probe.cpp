@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "probes.hpp"
 
@@ -31,10 +32,23 @@ void TimelineProbe::checkpoint(const std::string& label, std::uint64_t live_byte
 }
 
 void TimelineProbe::sample(std::uint64_t live_bytes, const std::string& label) noexcept {
-  if (points_.size() >= kMaxPoints) return;
   const Statm m = read_statm();
   TimelinePoint p{ops_, monotonic_now_s() - t0_s_, live_bytes,
           static_cast<std::int64_t>(m.anon_bytes) - static_cast<std::int64_t>(baseline_anon_bytes_), false, 0, label};
+  if (!any_sample_ || p.rss_delta_bytes > peak_rss_delta_bytes_) {
+    peak_rss_delta_bytes_ = p.rss_delta_bytes;
+    live_at_peak_rss_bytes_ = p.live_bytes;
+  }
+  peak_live_bytes_ = std::max(peak_live_bytes_, p.live_bytes);
+  any_sample_ = true;
+  if (points_.size() >= kMaxPoints) {
+    ++dropped_points_;
+    // The series is full: a named point (a checkpoint, the end) takes the place of the last periodic one.
+    const auto periodic =
+        std::find_if(points_.rbegin(), points_.rend(), [](const TimelinePoint& q) { return q.label.empty(); });
+    if (label.empty() || periodic == points_.rend()) return;
+    points_.erase(std::next(periodic).base());
+  }
   if (heap_counters) {
     const HeapCounters c = heap_counters();
     if (c.known) {
@@ -69,13 +83,25 @@ PlateauF3 plateau_f3(const std::vector<TimelinePoint>& points, std::int64_t peak
   return out;
 }
 
+PlateauF3 whole_phase_f3(const std::vector<TimelinePoint>& kept, std::int64_t peak_rss, std::uint64_t live_at_peak) {
+  PlateauF3 out = plateau_f3(kept, peak_rss);
+  const bool peak_kept =
+      std::any_of(kept.begin(), kept.end(), [&](const TimelinePoint& p) { return p.rss_delta_bytes == peak_rss; });
+  if (peak_kept || live_at_peak == 0) return out;
+  const double f = static_cast<double>(peak_rss) / static_cast<double>(live_at_peak);
+  if (out.points == 0 || f < out.lowest) {
+    out.lowest = f;
+    out.in_series = false;
+  }
+  out.highest = out.points == 0 ? f : std::max(out.highest, f);
+  ++out.points;
+  return out;
+}
+
 nlohmann::json TimelineProbe::to_json() const {
   using nlohmann::json;
   json op = json::array(), at = json::array(), live = json::array(), rss = json::array(), committed = json::array(),
        f = json::array(), labels = json::array();
-  std::int64_t peak_rss = 0;
-  std::uint64_t peak_live = 0;
-  bool any = false;
   for (std::size_t i = 0; i < points_.size(); ++i) {
     const TimelinePoint& p = points_[i];
     op.push_back(p.op);
@@ -86,12 +112,9 @@ nlohmann::json TimelineProbe::to_json() const {
     f.push_back(p.live_bytes > 0 ? json(static_cast<double>(p.rss_delta_bytes) / static_cast<double>(p.live_bytes))
                                  : json(nullptr));
     if (!p.label.empty()) labels.push_back({{"index", i}, {"label", p.label}});
-    if (!any || p.rss_delta_bytes > peak_rss) peak_rss = p.rss_delta_bytes;
-    peak_live = std::max(peak_live, p.live_bytes);
-    any = true;
   }
   auto ratio = [](double a, std::uint64_t b) { return b > 0 ? json(a / static_cast<double>(b)) : json(nullptr); };
-  const PlateauF3 f3 = plateau_f3(points_, peak_rss);
+  const PlateauF3 f3 = whole_phase_f3(points_, peak_rss_delta_bytes_, live_at_peak_rss_bytes_);
   return {{"every_ops", every_ops_},
           {"points", points_.size()},
           {"op", op},
@@ -102,13 +125,15 @@ nlohmann::json TimelineProbe::to_json() const {
           {"committed_source", committed_source_.empty() ? json(nullptr) : json(committed_source_)},
           {"f", f},
           {"labels", labels},
-          {"peak_rss_delta_bytes", peak_rss},
-          {"peak_live_bytes", peak_live},
+          {"truncated", dropped_points_ > 0},
+          {"dropped_points", dropped_points_},
+          {"peak_rss_delta_bytes", peak_rss_delta_bytes_},
+          {"peak_live_bytes", peak_live_bytes_},
           {"F3", f3.points > 0 ? json(f3.lowest) : json(nullptr)},
           {"F3_max", f3.points > 0 ? json(f3.highest) : json(nullptr)},
-          {"F3_index", f3.points > 0 ? json(f3.index) : json(nullptr)},
+          {"F3_index", f3.points > 0 && f3.in_series ? json(f3.index) : json(nullptr)},
           {"F3_points", f3.points},
-          {"F4", ratio(static_cast<double>(peak_rss), peak_live)}};
+          {"F4", ratio(static_cast<double>(peak_rss_delta_bytes_), peak_live_bytes_)}};
 }
 
 }  // namespace vmbench

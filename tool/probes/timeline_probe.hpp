@@ -34,13 +34,21 @@ inline constexpr double kF3Plateau = 0.01;
 struct PlateauF3 {
   double lowest = 0, highest = 0;  // R/L over the plateau: F3 and F3_max
   std::size_t index = 0;           // of the point where F3 is taken
+  bool in_series = true;           // false: F3 is the peak's own sample, which a truncated series dropped
   std::size_t points = 0;          // on the plateau with L > 0; 0: no F3
 };
 PlateauF3 plateau_f3(const std::vector<TimelinePoint>& points, std::int64_t peak_rss);
+// The same for a whole phase whose series may be truncated: the plateau of the kept points around the
+// peak of every sample (`peak_rss`, with `live_at_peak` the live bytes of the sample that reached it).
+// When no kept point reached that peak (a truncated series dropped its sample), the peak's own sample
+// joins the plateau, outside the series (in_series false when F3 is taken there).
+PlateauF3 whole_phase_f3(const std::vector<TimelinePoint>& kept, std::int64_t peak_rss, std::uint64_t live_at_peak);
 
 class TimelineProbe final : public OpProbe {
  public:
-  static constexpr std::size_t kMaxPoints = 1024;  // bounds the result; reserved before the phase
+  // Bounds the result; reserved before the phase. Samples past it are not kept, but still count in the
+  // peaks (F3, F4), and the result says it was truncated.
+  static constexpr std::size_t kMaxPoints = 1024;
 
   TimelineProbe(std::uint64_t every_ops, const NativeStatsReader& native);
   void start() noexcept;
@@ -49,8 +57,16 @@ class TimelineProbe final : public OpProbe {
 
   void allocated(std::uintptr_t, std::size_t, std::uint64_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
   void freed(std::uintptr_t, std::size_t, std::uint64_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
-  void died(std::uintptr_t, std::size_t, std::uint64_t live_bytes) override { last_live_bytes_ = live_bytes; }
-  void dropped(std::uint64_t, std::uint64_t, std::uint64_t live_bytes) override { last_live_bytes_ = live_bytes; }
+  // A death without a free (an arena skips it) and a dropped batch are operations of the workload as a free
+  // is: the series' operation axis is then the same for every allocator, and the plots share it.
+  void died(std::uintptr_t, std::size_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
+  void dropped(std::uint64_t objects, std::uint64_t, std::uint64_t live_bytes) override {
+    last_live_bytes_ = live_bytes;
+    if (!active_) return;
+    const std::uint64_t before = ops_ / every_ops_;
+    ops_ += objects;
+    if (ops_ / every_ops_ != before) sample(live_bytes, {});
+  }
 
   nlohmann::json to_json() const;
 
@@ -70,6 +86,12 @@ class TimelineProbe final : public OpProbe {
   std::uint64_t baseline_anon_bytes_ = 0;
   double t0_s_ = 0;
   std::string committed_source_;
+  // Over every sample, kept or not: F3 and F4 of a truncated series are still those of the whole phase.
+  bool any_sample_ = false;
+  std::int64_t peak_rss_delta_bytes_ = 0;
+  std::uint64_t live_at_peak_rss_bytes_ = 0;
+  std::uint64_t peak_live_bytes_ = 0;
+  std::uint64_t dropped_points_ = 0;
 };
 
 }  // namespace vmbench

@@ -1,9 +1,12 @@
 #include "run_context.hpp"
 
+#include "allocator_environment.hpp"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <ctime>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -96,6 +99,7 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
       {"load_average_before", load_average_json()},  // and load_average_after, at the end (noise.hpp)
+      {"allocator_environment", allocator_environment()},
       {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
       {"cost_model", cost_model_json()},
   };
