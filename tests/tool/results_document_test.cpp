@@ -122,9 +122,16 @@ nlohmann::json with_rss_growths(double arena_bytes, double malloc_bytes) {
 TEST(Formats, NoRssRatioAgainstAReferenceThatGrewLessThanTheFloor) {
   const auto doc = with_rss_growths(3 << 20, kRssRatioFloorBytes - 4096);
   EXPECT_TRUE(doc["groups"][0]["vs_malloc"]["peak_rss_ratio"].is_null());
-  const std::string row = arena_row(render_table(doc));
+  const std::string table = render_table(doc);
+  const std::string row = arena_row(table);
   EXPECT_NE(row.find("n/a"), std::string::npos) << row;
   EXPECT_EQ(row.find("more"), std::string::npos) << row;
+  // Nor a 1.00x on malloc's own row, whose ratio the document leaves null too.
+  const auto at = table.find("\n  malloc");
+  const std::string malloc_row = table.substr(at + 1, table.find('\n', at + 1) - at - 1);
+  EXPECT_TRUE(doc["groups"][1]["vs_malloc"]["peak_rss_ratio"].is_null());
+  EXPECT_NE(malloc_row.find("n/a"), std::string::npos) << malloc_row;
+  EXPECT_EQ(malloc_row.find("1.00x", malloc_row.find("MiB")), std::string::npos) << malloc_row;
   // A file written before the floor, with the ratio in it: the table still prints none.
   auto old = doc;
   old["groups"][0]["vs_malloc"]["peak_rss_ratio"] = 3.0 * (1 << 20) / (kRssRatioFloorBytes - 4096);

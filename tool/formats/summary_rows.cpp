@@ -108,12 +108,12 @@ std::string speedup_text(const json& g) {
 // (the document's own ratio is null then too; checked here again for files written before the floor).
 std::string rss_ratio_text(const json& g, const json* reference) {
   if (reference == nullptr) return "-";
-  if (reference == &g) return "1.00x";
   const json* r = median(g, FigureId::peak_rss_delta_bytes);
   const json* rm = median(*reference, FigureId::peak_rss_delta_bytes);
   if (r == nullptr || rm == nullptr) return "-";
   const double grew = r->get<double>(), reference_grew = rm->get<double>();
-  if (reference_grew < kRssRatioFloorBytes || grew < 0) return "n/a";
+  if (reference_grew < kRssRatioFloorBytes || grew < 0) return "n/a";  // the reference's own row too
+  if (reference == &g) return "1.00x";
   if (grew == 0) return "none";
   const double ratio = grew / reference_grew;
   return ratio >= 1 ? fmt("%.2fx more", ratio) : fmt("%.2fx less", 1 / ratio);
