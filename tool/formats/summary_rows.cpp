@@ -62,6 +62,7 @@ struct TableInputs {
   std::map<std::string, const json*> reference;
   std::optional<double> fault_ns;
   bool with_cost = false;  // a group has a modelled time (--cost): the table has its column
+  std::map<std::string, const json*> oracle;  // each block's oracle group that ran: its "over oracle" column
 };
 
 std::optional<double> fault_ns_of(const json& doc) {
@@ -79,6 +80,7 @@ SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
   b.header = {"allocator", "time"};
+  if (!in.oracle.empty()) b.header.push_back("over oracle");
   if (in.with_cost) b.header.push_back("modelled (kernel)");
   if (in.fault_ns) b.header.push_back("in faults");
   for (const char* h : {"Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV", "CPU"})
@@ -178,11 +180,32 @@ bool has_modelled_time(const json& doc) {
   return false;
 }
 
+// What the allocator costs on top of the workload's own work: its median time minus the oracle's
+// (workloads/heaps/oracle_heap.hpp), and that share of its time. The oracle's memory was touched
+// before its measured phase, so its memory columns say n/a.
+std::string over_oracle_text(const json& g, const json* oracle) {
+  if (oracle == nullptr) return "-";
+  if (oracle == &g) return "floor";
+  const double t = median(g, FigureId::wall_s)->get<double>();
+  const double floor = median(*oracle, FigureId::wall_s)->get<double>();
+  if (t <= 0) return "-";
+  const double over = t - floor;
+  return (over < 0 ? "-" + human_seconds(-over) : human_seconds(over)) + fmt(" (%.0f%%)", 100 * over / t);
+}
+
+std::string block_id(const json& g);  // below: groups of one block did the same work
+
+bool is_oracle(const json& g) { return g["allocator"] == "oracle"; }
+
 // The row of a group that ran: the columns of new_block's header.
 std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference,
                                      const TableInputs& in) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
+  if (!in.oracle.empty()) {
+    const auto o = in.oracle.find(block_id(g));
+    row.push_back(over_oracle_text(g, o != in.oracle.end() ? o->second : nullptr));
+  }
   if (in.with_cost) row.push_back(modelled_text(g));
   if (in.fault_ns) row.push_back(fault_time_text(g, *in.fault_ns));
   row.push_back(throughput_text(g));
@@ -190,8 +213,8 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   const json* peak = median(g, FigureId::peak_rss_bytes);
   row.push_back(peak != nullptr ? human_bytes(peak->get<double>()) : "n/a");
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
-  row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
-  row.push_back(rss_ratio_text(g, reference));
+  row.push_back(rss != nullptr && !is_oracle(g) ? human_bytes(rss->get<double>()) : "n/a");
+  row.push_back(is_oracle(g) ? "n/a" : rss_ratio_text(g, reference));
   row.push_back(commits_text(g));
   row.push_back(cv_text(g));
   row.push_back(cpu_text(g));
@@ -257,11 +280,11 @@ std::string block_id(const json& g) {
          json_text(g["workload_params"]);
 }
 
-// Each block's malloc group that ran: the reference of the ratios.
-std::map<std::string, const json*> references(const json& doc) {
+// Each block's group of `allocator` that ran: malloc, the reference of the ratios; the oracle, the floor.
+std::map<std::string, const json*> groups_of(const json& doc, const char* allocator) {
   std::map<std::string, const json*> out;
   for (const auto& g : doc["groups"])
-    if (g["allocator"] == "malloc" && g["reps_ok"].get<int>() > 0) out.emplace(block_id(g), &g);
+    if (g["allocator"] == allocator && g["reps_ok"].get<int>() > 0) out.emplace(block_id(g), &g);
   return out;
 }
 
@@ -284,7 +307,7 @@ std::string summary_legend(const json& doc) {
 std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
-  const TableInputs in{references(doc), fault_ns_of(doc), has_modelled_time(doc)};
+  const TableInputs in{groups_of(doc, "malloc"), fault_ns_of(doc), has_modelled_time(doc), groups_of(doc, "oracle")};
   const int reps = doc["plan"]["reps"].get<int>();
   for (const auto& g : doc["groups"]) {
     const std::string id = block_id(g);
