@@ -4,6 +4,14 @@ namespace vmbench {
 
 namespace {
 
+// The thread count of a workload that can run on several threads, each on its own slice (its own
+// live set, its own trees, its own text) and its own heap where the allocator is not the process's malloc.
+ParamDef threads_param(const char* default_threads) {
+  return {kThreadsParam, ParamKind::count, {default_threads, default_threads, default_threads},
+          "threads, started together behind a barrier, each running the workload on its own slice with its own "
+          "seed (1 to 1024; sweep with --threads 1,2,4)"};
+}
+
 // The workloads that need an input of their own (a trace, a command): not in the default suite.
 std::vector<WorkloadInfo> workloads_with_input() {
   return {
@@ -27,6 +35,25 @@ std::vector<WorkloadInfo> workloads_with_input() {
   };
 }
 
+// The cross-thread workload: it needs two threads to be itself, so it runs on two by default.
+WorkloadInfo xfer_workload() {
+  return {"xfer",
+         "cross-thread free: producer/consumer pairs; the producer allocates objects and hands them over in "
+         "batches through a queue, the consumer reads and frees them",
+         "one allocation per object (the producer's) and one free per object (the consumer's, in another thread "
+         "from 2 threads on; one thread is its own pair); an arena or bump heap skips the frees (counted), and "
+         "the per-thread pools cannot run it on several threads (their free lists belong to one thread)",
+         {
+             {"objects", ParamKind::count, {"200k", "2M", "20M"}, "objects each producer hands over"},
+             {"batch", ParamKind::count, {"256", "256", "256"}, "objects per batch through the queue (at most 1M)"},
+             {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
+              "object sizes, as churn's: fixed (`size`), uniform (16..256 B), skewed (half 16 B, mean 64 B)",
+              {"fixed", "uniform", "skewed"}},
+             {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed"},
+             threads_param("2"),
+         }};
+}
+
 // vmbench's own synthetic workloads, then those with an input.
 std::vector<WorkloadInfo> all_workloads() {
   std::vector<WorkloadInfo> list = {
@@ -38,6 +65,7 @@ std::vector<WorkloadInfo> all_workloads() {
            {"depth", ParamKind::count, {"10", "14", "17"}, "depth of the long-lived tree (binary-trees' N)"},
            {"age_objects", ParamKind::count, {"10000", "100000", "500000"},
             "objects of 16..128 B allocated before measuring, half of them freed (heap ageing)"},
+           threads_param("1"),
        }},
       {"churn",
        "object churn: a live set whose objects die in random order and are replaced, at a steady state",
@@ -52,6 +80,7 @@ std::vector<WorkloadInfo> all_workloads() {
             "k = 0..6, the tail in 1024 B: half are 16 B, mean 64 B)",
             {"fixed", "uniform", "skewed"}},
            {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed"},
+           threads_param("1"),
        }},
       {"strings",
        "text processing: tokenize a Zipf-distributed text line by line, count words, rebuild each line",
@@ -63,6 +92,7 @@ std::vector<WorkloadInfo> all_workloads() {
            {"vocabulary", ParamKind::count, {"10k", "50k", "200k"},
             "distinct words; the word of rank r is drawn with probability proportional to 1/r (Zipf)"},
            {"words_per_line", ParamKind::count, {"16", "16", "16"}, "words per line (one phase per line)"},
+           threads_param("1"),
        }},
       {"frag",
        "fragmentation, for teaching: free most small objects, allocate larger ones, free all; RSS "
@@ -76,6 +106,7 @@ std::vector<WorkloadInfo> all_workloads() {
             {"random", "alternate"}},
        }},
   };
+  list.push_back(xfer_workload());
   for (auto& w : workloads_with_input()) list.push_back(std::move(w));
   return list;
 }
@@ -126,6 +157,16 @@ const std::vector<ParamDef>& allocator_params() {
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {}, {"bump"}},
   };
   return list;
+}
+
+bool frees_from_any_thread(const std::string& allocator) {
+  return allocator != "pool" && allocator != "pmr-pool";
+}
+
+bool runs_on_threads(const WorkloadInfo& workload) {
+  for (const auto& p : workload.params)
+    if (p.name == kThreadsParam) return true;
+  return false;
 }
 
 const WorkloadInfo* find_workload(const std::string& name) {

@@ -3,7 +3,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <stdexcept>
+#include <vector>
+
+#include "catalog.hpp"
 
 #include "cost_marker.hpp"
 #include "heaps/arena_heap.hpp"
@@ -18,6 +23,8 @@
 #include "frag.hpp"
 #include "replay.hpp"
 #include "strings.hpp"
+#include "thread_team.hpp"
+#include "xfer.hpp"
 
 namespace vmbench {
 
@@ -32,14 +39,31 @@ void allocation_failed(std::size_t bytes, std::uint64_t succeeded) {
 
 namespace {
 
+// What a workload needs of its team besides the heap: xfer's queues, made before any thread starts
+// (null for the others), and which thread it is.
+struct TeamSlot {
+  xfer::Exchange* exchange;
+  int thread;
+};
+
 template <class H>
-WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::function<void()>& begin) {
+WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::function<void()>& begin,
+                           const TeamSlot& slot) {
   if (name == "tree") return tree::run(d, begin);
   if (name == "churn") return churn::run(d, begin);
   if (name == "strings") return strings::run(d, begin);
   if (name == "frag") return frag::run(d, begin);
   if (name == "replay") return replay::run(d, begin);
+  if (name == "xfer") return xfer::run(d, begin, *slot.exchange, slot.thread);
   throw std::runtime_error("unknown workload '" + name + "'");
+}
+
+std::unique_ptr<xfer::Exchange> exchange_for(const CellRequest& r, int threads) {
+  if (r.workload != "xfer") return nullptr;
+  if (threads > 1 && !r.preloaded_malloc && !frees_from_any_thread(r.allocator))
+    throw std::runtime_error("xfer on " + std::to_string(threads) + " threads frees each object in another thread: "
+                             "allocator '" + r.allocator + "' cannot take such a free (its free lists belong to one thread)");
+  return std::make_unique<xfer::Exchange>(r.params, threads);
 }
 
 HeapCounters minus(HeapCounters a, const HeapCounters& b) {
@@ -49,20 +73,31 @@ HeapCounters minus(HeapCounters a, const HeapCounters& b) {
 }
 
 template <class H>
-CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
-  H heap(r.params);
-  if (!heap.ok()) {
-    std::string why = "allocator '" + r.allocator + "' could not be created";
-    if constexpr (requires { heap.failure(); }) why += ": " + heap.failure();
-    throw AllocatorNotCreated(why);
-  }
-  RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
+AllocatorNotCreated not_created(const H& heap, const std::string& allocator) {
+  std::string why = "allocator '" + allocator + "' could not be created";
+  if constexpr (requires { heap.failure(); }) why += ": " + heap.failure();
+  return AllocatorNotCreated(why);
+}
+
+// The unmeasured passes, each on the same heap, emptied after each.
+template <class H>
+void warm_up(H& heap, const CellRequest& r, std::uint64_t seed, const TeamSlot& slot) {
+  RunContext quiet{&r.params, seed, {}, nullptr, {}};
   const std::function<void()> nothing = [] {};
   for (int i = 0; i < r.warmup; ++i) {
     Driver<H> d(heap, quiet);
-    run_workload(r.workload, d, nothing);
+    run_workload(r.workload, d, nothing, slot);
     heap.release_all();
   }
+}
+
+template <class H>
+CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
+  H heap(r.params);
+  if (!heap.ok()) throw not_created(heap, r.allocator);
+  const std::unique_ptr<xfer::Exchange> exchange = exchange_for(r, 1);
+  const TeamSlot slot{exchange.get(), 0};
+  warm_up(heap, r, r.seed, slot);
   // The cost markers (cost_marker.hpp) sit inside the probes: callgrind counts what they time.
   const std::function<void()> end = [&hooks] {
     cost_phase_end();
@@ -79,15 +114,96 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
     cost_phase_begin();
   };
   CellOutcome out;
-  out.stats = run_workload(r.workload, d, begin);  // its finish() called hooks.end_measured
+  out.stats = run_workload(r.workload, d, begin, slot);  // its finish() called hooks.end_measured
   out.counters = heap.counters();
   out.counters_delta = minus(out.counters, before);
   if (r.probe != nullptr) r.probe->heap_counters = nullptr;  // the heap dies with this frame
   return out;
 }
 
+// What the threads of one cell share.
+struct Team {
+  Team(int threads, const CellHooks& hooks, xfer::Exchange* x)
+      : clock(threads, hooks.begin_measured, hooks.end_measured), errors(threads), exchange(x) {}
+  TeamClock clock;
+  TeamErrors errors;
+  xfer::Exchange* exchange;
+};
+
+// The measured pass of one thread of a team, on the heap it has made. No checkpoints: their readings
+// are the process's, taken in the middle of the other threads' work.
+template <class H>
+void run_measured_member(H& heap, const CellRequest& r, Team& team, int i, ThreadRun& out, bool& started,
+                         bool& finished) {
+  const std::uint64_t seed = thread_seed(r.seed, i);
+  const TeamSlot slot{team.exchange, i};
+  warm_up(heap, r, seed, slot);
+  RunContext ctx{&r.params, seed, {}, nullptr, [&] {
+                   out.measured_s = monotonic_seconds() - team.clock.started_s();
+                   finished = true;
+                   team.clock.finish();
+                 }};
+  HeapCounters before;
+  Driver<H> d(heap, ctx);
+  const std::function<void()> begin = [&] {
+    d.start_measuring();
+    before = heap.counters();
+    started = true;
+    team.clock.start();
+  };
+  out.stats = run_workload(r.workload, d, begin, slot);
+  out.counters = heap.counters();
+  out.counters_delta = minus(out.counters, before);
+}
+
+// One thread of a team: its own heap, made in the thread (thread-local, its pages first touched by
+// it); it runs only when every thread's heap was made. Every failure is recorded, never thrown: the
+// caller rethrows the first after joining.
+template <class H>
+void run_member(const CellRequest& r, Team& team, int i, ThreadRun& out) {
+  bool started = false;
+  bool finished = false;
+  std::optional<H> heap;
+  try {
+    heap.emplace(r.params);
+    if (!heap->ok()) throw not_created(*heap, r.allocator);
+  } catch (...) {
+    team.errors.record(i, std::current_exception());
+  }
+  if (!team.errors.all_ready(heap && heap->ok())) return;
+  try {
+    run_measured_member(*heap, r, team, i, out, started, finished);
+  } catch (...) {
+    team.errors.record(i, std::current_exception());
+    team.clock.leave(started, finished);
+  }
+}
+
+template <class H>
+CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) {
+  if (r.probe != nullptr)
+    throw std::runtime_error("the deep passes run on one thread, not " + std::to_string(threads));
+  const std::unique_ptr<xfer::Exchange> exchange = exchange_for(r, threads);
+  Team team(threads, hooks, exchange.get());
+  std::vector<ThreadRun> runs(static_cast<std::size_t>(threads));
+  run_threads(threads, [&](int i) { run_member<H>(r, team, i, runs[static_cast<std::size_t>(i)]); });
+  team.errors.rethrow_first();
+  CellOutcome out;
+  out.stats = combine_stats(runs);
+  out.counters = sum_counters(runs, &ThreadRun::counters);
+  out.counters_delta = sum_counters(runs, &ThreadRun::counters_delta);
+  out.threads = threads;
+  std::vector<double> measured;
+  for (const ThreadRun& run : runs) measured.push_back(run.measured_s);
+  out.thread_s = spread_of(measured);
+  out.phase_spreads = phase_spreads(runs);
+  return out;
+}
+
 template <class H>
 CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks) {
+  if (const int threads = team_size(r.params); threads > 1)
+    return r.virtual_dispatch ? run_team<DispatchHeap<H>>(r, hooks, threads) : run_team<H>(r, hooks, threads);
   if (r.probe != nullptr)
     return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks) : run_with<Probed<H>>(r, hooks);
   return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks) : run_with<H>(r, hooks);
