@@ -79,6 +79,8 @@ int command_run(const RunOptions& options, const RunOutput& output, bool cost_re
   if (exe.empty()) return refuse("cannot find its own executable (/proc/self/exe)");
   if (!output.quiet)
     for (const auto& s : plan.skipped) std::fprintf(stderr, "vmbench: skipping allocator %s\n", s.c_str());
+  if (!output.quiet)
+    for (const auto& w : plan.warnings) std::fprintf(stderr, "vmbench: warning: %s\n", w.c_str());
   catch_interruptions();
   const nlohmann::json context = collect_context(command_line, options.seed);
   Progress progress(static_cast<int>(plan.cells.size()), output.quiet);

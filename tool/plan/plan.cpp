@@ -12,6 +12,7 @@
 #include "library_lookup.hpp"
 #include "own_allocator.hpp"
 #include "program_plan.hpp"
+#include "thread_plan.hpp"
 #include "trace_reader.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
@@ -193,8 +194,6 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, Plan& plan) {
   return chosen;
 }
 
-using GivenParams = std::map<std::string, std::vector<std::string>>;
-
 // Every given name must belong to a chosen workload or to the allocators, and every value must fit it.
 void check_params(const GivenParams& given, const std::vector<std::string>& workloads) {
   for (const auto& [name, values] : given) {
@@ -296,6 +295,17 @@ void check_traces(const GivenParams& given, const std::vector<std::string>& work
     if (const std::string why = trace_problem(path); !why.empty()) bad(why);
 }
 
+// Combinations that cannot run (thread_plan.hpp) leave the plan, each with a warning; none left is an error.
+void drop_refused(Plan& plan) {
+  std::vector<Combination> kept;
+  for (auto& c : plan.combinations) {
+    if (const std::string why = thread_refusal(c); !why.empty()) plan.warnings.push_back(why);
+    else kept.push_back(std::move(c));
+  }
+  if (kept.empty()) bad("nothing to run: " + plan.warnings.back());
+  plan.combinations = std::move(kept);
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
@@ -304,8 +314,10 @@ Plan make_plan(const RunOptions& o) {
   check_settings(o, plan);
   const bool program = check_program_options(o);
   GivenParams given = parse_param_args(o.param_args);
+  add_thread_counts(o.threads, given);
   const std::vector<std::string> workloads = program ? std::vector<std::string>{"program"} : chosen_workloads(o);
   const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
+  check_thread_counts(given, workloads, o.threads.empty() ? "--param threads" : "--threads");
   check_params(given, workloads);
   check_required_params(given, workloads);
   check_traces(given, workloads);
@@ -314,6 +326,8 @@ Plan make_plan(const RunOptions& o) {
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};
   for (const auto& w : workloads)
     for (const auto& a : allocators) add_combinations(plan, w, a, given, dispatches);
+  plan.warnings = thread_warnings(given, workloads, o.deep);
+  drop_refused(plan);
   for (int rep = 0; rep < o.reps; ++rep)
     for (int c = 0; c < static_cast<int>(plan.combinations.size()); ++c) plan.cells.push_back({c, rep});
   return plan;

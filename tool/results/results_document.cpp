@@ -5,6 +5,7 @@
 
 #include "catalog.hpp"
 #include "figure_values.hpp"
+#include "scaling_efficiency.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -189,12 +190,13 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   doc["complete"] = complete;
   doc["context"] = context;
   doc["plan"] = plan_json(plan);
-  json warnings = json::array();
+  json warnings = plan.warnings;  // what the plan warned of comes first
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)
     groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i], warnings));
   add_ratios_to_malloc(groups, warnings);
+  add_scaling_efficiency(plan, by_combination.ok, groups);
   doc["cells"] = std::move(by_combination.cells);
   doc["groups"] = groups;
   doc["warnings"] = warnings;
