@@ -31,6 +31,12 @@ EXPLAIN = {
                "with one survivor cannot be returned to the system.",
     "sweep": "The same workload with one parameter changed (for example the arena's commit step): how time, "
              "commit calls, RSS and page faults follow it.",
+    "scaling": "Each workload at several thread counts (vmbench run --threads 1,2,4,...), every thread on its own "
+               "slice: the operations each thread gets through per second (top) and what it keeps of one thread's "
+               "alone (bottom, 1 = nothing lost). A flat line scales perfectly; a falling one shows threads "
+               "getting in each other's way inside the allocator (a shared lock, cache lines passed between "
+               "cores, objects freed by another thread than their own). With more threads than CPUs the threads "
+               "take turns, and the fall measures time-slicing, not the allocator.",
     "dispatch": "The same allocator called directly (inlined) and through the Allocator interface (a function "
                 "pointer): the ratio is what the indirection costs.",
     "compare": "Each group of the second file against the same group of the first: below 1 is faster or "
@@ -114,6 +120,36 @@ def _tables(doc):
     return "".join(out)
 
 
+def _scaling(doc):
+    """A table per workload run at several thread counts: per-thread throughput and scaling efficiency of
+    each allocator at each count; empty when the run swept no threads."""
+    import scaling  # the figure's own selection of groups, so that the table and the figure agree
+    found = scaling.scaling_lines(doc)
+    if not found:
+        return ""
+    cpus = doc["context"].get("cpu_count")
+    out = [f"<h2>Scaling over threads</h2><p class=muted>Each thread runs the workload on its own share, on "
+           f"its own heap where the allocator is not malloc. Per-thread throughput is the operations per second "
+           f"of the whole cell divided by its threads; the efficiency is that over the same allocator's at one "
+           f"thread (1 = nothing lost). This machine had {_e(cpus)} logical CPUs: at more threads than that the "
+           f"threads take turns, and the efficiency measures time-slicing, not the allocator.</p>"]
+    for w in common.order_workloads(found):
+        counts = sorted({n for _, by in found[w].values() for n in by})
+        head = "".join(f"<th>{n} thread{'s' if n > 1 else ''}</th>" for n in counts)
+        out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th>{head}</tr>")
+        for label, (_, by) in sorted(found[w].items(), key=lambda kv: common.order_allocators(
+                [kv[1][0], "zz"]).index(kv[1][0])):
+            cells = []
+            for n in counts:
+                f = by[n]["figures"] if n in by else {}
+                per = (f.get("thread_ops_per_s") or {}).get("median")
+                eff = (f.get("scaling_efficiency") or {}).get("median")
+                cells.append("" if per is None else f"{per / 1e6:.1f} M/s" + (f" ({eff:.2f})" if eff is not None else ""))
+            out.append("<tr>" + f"<td>{_e(label)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        out.append("</table>")
+    return "".join(out)
+
+
 def write(doc, path, modules, other=None, source="", log=print):
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport "
              f"content='width=device-width,initial-scale=1'><title>vmbench report</title><style>{CSS}</style>"
@@ -123,7 +159,9 @@ def write(doc, path, modules, other=None, source="", log=print):
              "own process, several times (<em>repetitions</em>); the tables give the median and the spread. "
              "Workloads: <b>tree</b> builds and drops binary trees; <b>churn</b> keeps a steady set of objects that "
              "die at random; <b>strings</b> tokenizes text line by line; <b>frag</b> allocates many small objects, "
-             "frees 90% of them, then asks for larger ones: a fragmentation test. Allocators: <b>arena</b> "
+             "frees 90% of them, then asks for larger ones: a fragmentation test; <b>xfer</b> hands objects from "
+             "a producer thread to a consumer thread, which frees them. With <code>--threads N</code> each "
+             "thread runs the workload on its own share. Allocators: <b>arena</b> "
              "(reserves address space, commits it in steps, frees everything at once), <b>bump</b> (a bare "
              "pointer increment: the lower bound), <b>pool</b> (fixed-size slots with a free list), <b>malloc</b> "
              "(glibc), <b>jemalloc</b>, <b>mimalloc</b>, <b>tcmalloc</b> (drop-in replacements) and "
@@ -144,7 +182,7 @@ def write(doc, path, modules, other=None, source="", log=print):
                   "--syscalls), the same way for every allocator." if any(g.get("syscalls") for g in doc["groups"])
                   else "Commit calls are counted by the arena and pool themselves; other allocators keep no such "
                   "counter in this file (vmbench run --syscalls counts them for every allocator).") + "</p>", _tables(doc),
-              "<h2>Figures</h2>"]
+              _scaling(doc), "<h2>Figures</h2>"]
     skipped = []
     with tempfile.TemporaryDirectory() as tmp:
         for m in modules:
