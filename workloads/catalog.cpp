@@ -54,6 +54,28 @@ WorkloadInfo xfer_workload() {
          }};
 }
 
+// A server's pattern after Larson and Krishnan: churn on every thread, the live sets changing hands.
+WorkloadInfo larson_workload() {
+  return {"larson",
+          "server-like (after larson): each thread churns a live set, and every round the sets change hands "
+          "between the threads, so objects die in another thread than the one that made them",
+          "one allocation per object and one free per death (live_objects + steps of each per thread), most of "
+          "the frees from 2 threads on in another thread than the allocation; an arena or bump heap skips the "
+          "frees (counted), and the per-thread pools cannot run it on several threads",
+          {
+              {"live_objects", ParamKind::count, {"10k", "100k", "1M"}, "objects alive at once in each thread's set"},
+              {"steps", ParamKind::count, {"500k", "2500k", "8M"},
+               "replacements per thread: free a random object of the set held, allocate its replacement"},
+              {"round_steps", ParamKind::count, {"50k", "50k", "50k"},
+               "replacements between two hand-overs of the sets (a barrier of every thread)"},
+              {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
+               "object sizes, as churn's: fixed (`size`), uniform (16..256 B), skewed (half 16 B, mean 64 B)",
+               {"fixed", "uniform", "skewed"}},
+              {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed"},
+              threads_param("2"),
+          }};
+}
+
 // vmbench's own synthetic workloads, then those with an input.
 std::vector<WorkloadInfo> all_workloads() {
   std::vector<WorkloadInfo> list = {
@@ -107,6 +129,7 @@ std::vector<WorkloadInfo> all_workloads() {
        }},
   };
   list.push_back(xfer_workload());
+  list.push_back(larson_workload());
   for (auto& w : workloads_with_input()) list.push_back(std::move(w));
   return list;
 }
@@ -162,6 +185,8 @@ const std::vector<ParamDef>& allocator_params() {
 bool frees_from_any_thread(const std::string& allocator) {
   return allocator != "pool" && allocator != "pmr-pool";
 }
+
+bool frees_across_threads(const std::string& workload) { return workload == "xfer" || workload == "larson"; }
 
 bool runs_on_threads(const WorkloadInfo& workload) {
   for (const auto& p : workload.params)

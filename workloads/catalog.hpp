@@ -42,9 +42,11 @@ const std::vector<AllocatorInfo>& allocator_catalog();
 // Parameters of the allocators (commit_step, reserve...), shared by every workload.
 const std::vector<ParamDef>& allocator_params();
 
+// Whether the workload frees, from 2 threads on, objects another thread allocated (xfer, larson).
+bool frees_across_threads(const std::string& workload);
 // Whether the workload has the `threads` parameter.
 bool runs_on_threads(const WorkloadInfo& workload);
-// Whether an object allocated in one thread may be freed in another (xfer from 2 threads on): yes for
+// Whether an object allocated in one thread may be freed in another (xfer, larson from 2 threads on): yes for
 // malloc and its replacements (thread-safe) and for heaps whose free does nothing (arena, bump,
 // pmr-monotonic); no for the per-thread pools (vmb::SizeClassPool, std::pmr::unsynchronized_pool_resource),
 // whose free lists belong to the thread that owns them.

@@ -24,6 +24,7 @@
 #include "replay.hpp"
 #include "strings.hpp"
 #include "thread_team.hpp"
+#include "larson.hpp"
 #include "xfer.hpp"
 
 namespace vmbench {
@@ -39,10 +40,16 @@ void allocation_failed(std::size_t bytes, std::uint64_t succeeded) {
 
 namespace {
 
-// What a workload needs of its team besides the heap: xfer's queues, made before any thread starts
-// (null for the others), and which thread it is.
+// What the threads of a cross-thread workload share, made before any thread starts: xfer's queues,
+// larson's live sets (null for the other workloads).
+struct Shared {
+  std::unique_ptr<xfer::Exchange> xfer;
+  std::unique_ptr<larson::Exchange> larson;
+};
+
+// What a workload needs of its team besides the heap: the shared part, and which thread it is.
 struct TeamSlot {
-  xfer::Exchange* exchange;
+  Shared* shared;
   int thread;
 };
 
@@ -54,16 +61,21 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
   if (name == "strings") return strings::run(d, begin);
   if (name == "frag") return frag::run(d, begin);
   if (name == "replay") return replay::run(d, begin);
-  if (name == "xfer") return xfer::run(d, begin, *slot.exchange, slot.thread);
+  if (name == "xfer") return xfer::run(d, begin, *slot.shared->xfer, slot.thread);
+  if (name == "larson") return larson::run(d, begin, *slot.shared->larson, slot.thread);
   throw std::runtime_error("unknown workload '" + name + "'");
 }
 
-std::unique_ptr<xfer::Exchange> exchange_for(const CellRequest& r, int threads) {
-  if (r.workload != "xfer") return nullptr;
+std::unique_ptr<Shared> shared_for(const CellRequest& r, int threads) {
+  auto shared = std::make_unique<Shared>();
+  if (!frees_across_threads(r.workload)) return shared;
   if (threads > 1 && !r.preloaded_malloc && !frees_from_any_thread(r.allocator))
-    throw std::runtime_error("xfer on " + std::to_string(threads) + " threads frees each object in another thread: "
-                             "allocator '" + r.allocator + "' cannot take such a free (its free lists belong to one thread)");
-  return std::make_unique<xfer::Exchange>(r.params, threads);
+    throw std::runtime_error(r.workload + " on " + std::to_string(threads) + " threads frees objects in another "
+                             "thread than their own: allocator '" + r.allocator +
+                             "' cannot take such a free (its free lists belong to one thread)");
+  if (r.workload == "xfer") shared->xfer = std::make_unique<xfer::Exchange>(r.params, threads);
+  if (r.workload == "larson") shared->larson = std::make_unique<larson::Exchange>(r.params, threads, r.seed);
+  return shared;
 }
 
 HeapCounters minus(HeapCounters a, const HeapCounters& b) {
@@ -95,8 +107,8 @@ template <class H>
 CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   H heap(r.params);
   if (!heap.ok()) throw not_created(heap, r.allocator);
-  const std::unique_ptr<xfer::Exchange> exchange = exchange_for(r, 1);
-  const TeamSlot slot{exchange.get(), 0};
+  const std::unique_ptr<Shared> shared = shared_for(r, 1);
+  const TeamSlot slot{shared.get(), 0};
   warm_up(heap, r, r.seed, slot);
   // The cost markers (cost_marker.hpp) sit inside the probes: callgrind counts what they time.
   const std::function<void()> end = [&hooks] {
@@ -123,11 +135,11 @@ CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
 
 // What the threads of one cell share.
 struct Team {
-  Team(int threads, const CellHooks& hooks, xfer::Exchange* x)
-      : clock(threads, hooks.begin_measured, hooks.end_measured), errors(threads), exchange(x) {}
+  Team(int threads, const CellHooks& hooks, Shared* s)
+      : clock(threads, hooks.begin_measured, hooks.end_measured), errors(threads), shared(s) {}
   TeamClock clock;
   TeamErrors errors;
-  xfer::Exchange* exchange;
+  Shared* shared;
 };
 
 // The measured pass of one thread of a team, on the heap it has made. No checkpoints: their readings
@@ -136,7 +148,7 @@ template <class H>
 void run_measured_member(H& heap, const CellRequest& r, Team& team, int i, ThreadRun& out, bool& started,
                          bool& finished) {
   const std::uint64_t seed = thread_seed(r.seed, i);
-  const TeamSlot slot{team.exchange, i};
+  const TeamSlot slot{team.shared, i};
   warm_up(heap, r, seed, slot);
   RunContext ctx{&r.params, seed, {}, nullptr, [&] {
                    out.measured_s = monotonic_seconds() - team.clock.started_s();
@@ -183,8 +195,8 @@ template <class H>
 CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) {
   if (r.probe != nullptr)
     throw std::runtime_error("the deep passes run on one thread, not " + std::to_string(threads));
-  const std::unique_ptr<xfer::Exchange> exchange = exchange_for(r, threads);
-  Team team(threads, hooks, exchange.get());
+  const std::unique_ptr<Shared> shared = shared_for(r, threads);
+  Team team(threads, hooks, shared.get());
   std::vector<ThreadRun> runs(static_cast<std::size_t>(threads));
   run_threads(threads, [&](int i) { run_member<H>(r, team, i, runs[static_cast<std::size_t>(i)]); });
   team.errors.rethrow_first();

@@ -55,8 +55,11 @@ TEST(FigureRegistry, AFigureTheDocumentComputesIsAnOptionalSummaryOfGroups) {
     EXPECT_EQ(f.gate, Gate::none) << f.name << ": compare judges what the cells measured";
   }
   const nlohmann::json all = figure_registry_json();
-  for (const auto& f : all["figures"])
-    if (f["name"] == "scaling_efficiency") EXPECT_EQ(f["cell"], "");
+  for (const auto& f : all["figures"]) {
+    if (f["name"] == "scaling_efficiency") {
+      EXPECT_EQ(f["cell"], "");
+    }
+  }
 }
 
 TEST(FigureRegistry, GateAndPlaceAgree) {

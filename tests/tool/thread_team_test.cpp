@@ -23,6 +23,8 @@ Params small_params(const std::string& workload, int threads) {
   if (workload == "tree") v.insert({{"depth", "8"}, {"age_objects", "1000"}});
   if (workload == "strings") v.insert({{"words", "4000"}, {"vocabulary", "500"}, {"words_per_line", "16"}});
   if (workload == "xfer") v.insert({{"objects", "10000"}, {"batch", "100"}, {"sizes", "skewed"}, {"size", "64"}});
+  if (workload == "larson")
+    v.insert({{"live_objects", "2000"}, {"steps", "20000"}, {"round_steps", "1500"}, {"sizes", "skewed"}, {"size", "64"}});
   v[kThreadsParam] = std::to_string(threads);
   return Params(v);
 }
@@ -111,6 +113,23 @@ TEST(ThreadTeam, XferRefusesAPoolOnSeveralThreadsAndRunsItOnOne) {
 }
 
 TEST(ThreadTeam, XferRefusesAnOddTeam) { EXPECT_THROW(run("xfer", "malloc", 3), std::runtime_error); }
+
+TEST(ThreadTeam, LarsonOnOneThreadIsChurn) {
+  // The same live set, victims and sizes: the rounds only decide when the set would change hands.
+  EXPECT_EQ(run("larson", "malloc", 1).stats.checksum, run("churn", "malloc", 1).stats.checksum);
+}
+
+TEST(ThreadTeam, LarsonHandsTheSetsOverTheSameWayOnEveryRun) {
+  const CellOutcome four = run("larson", "malloc", 4);
+  EXPECT_EQ(four.stats.allocations, 4 * (2000u + 20000u));
+  EXPECT_EQ(four.stats.frees, four.stats.allocations);
+  EXPECT_EQ(run("larson", "malloc", 4).stats.checksum, four.stats.checksum);
+  EXPECT_EQ(run("larson", "arena", 4).stats.checksum, four.stats.checksum);
+  EXPECT_EQ(run("larson", "arena", 4).stats.peak_live_bytes, four.stats.peak_live_bytes);
+  // The hand-overs change which thread frees what: not the sum of four churns.
+  EXPECT_NE(four.stats.checksum, run("churn", "malloc", 4).stats.checksum);
+  EXPECT_THROW(run("larson", "pool", 2), std::runtime_error);
+}
 
 TEST(ThreadTeam, AWorkloadErrorInEveryThreadComesBackWithoutAHang) {
   CellRequest r;

@@ -71,9 +71,9 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
                                          const DeepPassOptions& deep) {
   std::vector<std::string> out;
   const auto it = given.find(kThreadsParam);
-  // xfer runs on 2 threads by default: its default counts as asked for.
-  const bool xfer = std::find(workloads.begin(), workloads.end(), "xfer") != workloads.end();
-  const std::uint64_t most = std::max<std::uint64_t>(it == given.end() ? 1 : largest(it->second), xfer ? 2 : 1);
+  // xfer and larson run on 2 threads by default: their default counts as asked for.
+  const bool pairs = std::any_of(workloads.begin(), workloads.end(), frees_across_threads);
+  const std::uint64_t most = std::max<std::uint64_t>(it == given.end() ? 1 : largest(it->second), pairs ? 2 : 1);
   const int cpus = usable_cpus();
   if (most > static_cast<std::uint64_t>(cpus))
     out.push_back(std::to_string(most) + " threads on the " + std::to_string(cpus) +
@@ -91,11 +91,12 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
 }
 
 std::string thread_refusal(const Combination& c) {
-  if (c.workload != "xfer" || !c.params.has(kThreadsParam) || frees_from_any_thread(c.allocator)) return "";
+  if (!frees_across_threads(c.workload) || !c.params.has(kThreadsParam) || frees_from_any_thread(c.allocator))
+    return "";
   const std::string threads = c.params.text(kThreadsParam);
   if (parse_count(threads).value_or(1) <= 1) return "";
-  return c.key + ": not run: on " + threads + " threads xfer frees every object in another thread than its own, "
-         "and " + c.allocator + "'s free lists belong to one thread";
+  return c.key + ": not run: on " + threads + " threads " + c.workload +
+         " frees objects in another thread than their own, and " + c.allocator + "'s free lists belong to one thread";
 }
 
 }  // namespace vmbench

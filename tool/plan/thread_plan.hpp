@@ -29,8 +29,8 @@ void check_thread_counts(const GivenParams& given, const std::vector<std::string
 std::vector<std::string> thread_warnings(const GivenParams& given, const std::vector<std::string>& workloads,
                                          const DeepPassOptions& deep);
 
-// Why the combination cannot run (xfer on several threads with a heap whose free lists belong to one
-// thread), or empty.
+// Why the combination cannot run (xfer or larson on several threads with a heap whose free lists
+// belong to one thread), or empty.
 std::string thread_refusal(const Combination& c);
 
 // The CPUs this process may run on (its affinity), at least 1.
