@@ -66,16 +66,16 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
   throw std::runtime_error("unknown workload '" + name + "'");
 }
 
-std::unique_ptr<Shared> shared_for(const CellRequest& r, int threads) {
-  auto shared = std::make_unique<Shared>();
-  if (!frees_across_threads(r.workload)) return shared;
+// Fills `shared` for a cross-thread workload; for the others it stays empty, and nothing is allocated
+// (a single-threaded cell's malloc heap looks as it did before threads existed).
+void make_shared_parts(Shared& shared, const CellRequest& r, int threads) {
+  if (!frees_across_threads(r.workload)) return;
   if (threads > 1 && !r.preloaded_malloc && !frees_from_any_thread(r.allocator))
     throw std::runtime_error(r.workload + " on " + std::to_string(threads) + " threads frees objects in another "
                              "thread than their own: allocator '" + r.allocator +
                              "' cannot take such a free (its free lists belong to one thread)");
-  if (r.workload == "xfer") shared->xfer = std::make_unique<xfer::Exchange>(r.params, threads);
-  if (r.workload == "larson") shared->larson = std::make_unique<larson::Exchange>(r.params, threads, r.seed);
-  return shared;
+  if (r.workload == "xfer") shared.xfer = std::make_unique<xfer::Exchange>(r.params, threads);
+  if (r.workload == "larson") shared.larson = std::make_unique<larson::Exchange>(r.params, threads, r.seed);
 }
 
 HeapCounters minus(HeapCounters a, const HeapCounters& b) {
@@ -107,8 +107,9 @@ template <class H>
 CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
   H heap(r.params);
   if (!heap.ok()) throw not_created(heap, r.allocator);
-  const std::unique_ptr<Shared> shared = shared_for(r, 1);
-  const TeamSlot slot{shared.get(), 0};
+  Shared shared;
+  make_shared_parts(shared, r, 1);
+  const TeamSlot slot{&shared, 0};
   warm_up(heap, r, r.seed, slot);
   // The cost markers (cost_marker.hpp) sit inside the probes: callgrind counts what they time.
   const std::function<void()> end = [&hooks] {
@@ -195,8 +196,9 @@ template <class H>
 CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) {
   if (r.probe != nullptr)
     throw std::runtime_error("the deep passes run on one thread, not " + std::to_string(threads));
-  const std::unique_ptr<Shared> shared = shared_for(r, threads);
-  Team team(threads, hooks, shared.get());
+  Shared shared;
+  make_shared_parts(shared, r, threads);
+  Team team(threads, hooks, &shared);
   std::vector<ThreadRun> runs(static_cast<std::size_t>(threads));
   run_threads(threads, [&](int i) { run_member<H>(r, team, i, runs[static_cast<std::size_t>(i)]); });
   team.errors.rethrow_first();
