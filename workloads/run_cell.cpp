@@ -91,14 +91,17 @@ AllocatorNotCreated not_created(const H& heap, const std::string& allocator) {
   return AllocatorNotCreated(why);
 }
 
-// The unmeasured passes, each on the same heap, emptied after each.
+// The unmeasured passes, each on the same heap, emptied after each; in a team, only once every thread
+// has finished the pass (`between`), since another thread may still use an object of this heap.
 template <class H>
-void warm_up(H& heap, const CellRequest& r, std::uint64_t seed, const TeamSlot& slot) {
+void warm_up(H& heap, const CellRequest& r, std::uint64_t seed, const TeamSlot& slot,
+             const std::function<void()>& between = {}) {
   RunContext quiet{&r.params, seed, {}, nullptr, {}};
   const std::function<void()> nothing = [] {};
   for (int i = 0; i < r.warmup; ++i) {
     Driver<H> d(heap, quiet);
     run_workload(r.workload, d, nothing, slot);
+    if (between) between();
     heap.release_all();
   }
 }
@@ -150,7 +153,7 @@ void run_measured_member(H& heap, const CellRequest& r, Team& team, int i, Threa
                          bool& finished) {
   const std::uint64_t seed = thread_seed(r.seed, i);
   const TeamSlot slot{team.shared, i};
-  warm_up(heap, r, seed, slot);
+  warm_up(heap, r, seed, slot, [&] { team.clock.between_passes(); });
   RunContext ctx{&r.params, seed, {}, nullptr, [&] {
                    out.measured_s = monotonic_seconds() - team.clock.started_s();
                    finished = true;

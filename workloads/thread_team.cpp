@@ -120,7 +120,7 @@ HeapCounters sum_counters(const std::vector<ThreadRun>& runs, HeapCounters Threa
 
 TeamClock::TeamClock(int threads, std::function<void()> on_start, std::function<void()> on_end)
     : on_start_(std::move(on_start)), on_end_(std::move(on_end)), start_(threads, Edge{this, true}),
-      end_(threads, Edge{this, false}) {}
+      end_(threads, Edge{this, false}), passes_(threads) {}
 
 // Runs once per barrier, in the last thread to arrive, before any is released. The cost markers sit
 // inside the probes' readings, as in a single-threaded cell (run_cell.cpp).
@@ -137,8 +137,10 @@ void TeamClock::Edge::operator()() noexcept {
 
 void TeamClock::start() { start_.arrive_and_wait(); }
 void TeamClock::finish() { end_.arrive_and_wait(); }
+void TeamClock::between_passes() { passes_.arrive_and_wait(); }
 
 void TeamClock::leave(bool started, bool finished) {
+  (void)passes_.arrive_and_drop();  // whether or not the warm-up is over: no one waits for it any more
   if (!started) (void)start_.arrive_and_drop();
   if (!finished) (void)end_.arrive_and_drop();
 }

@@ -73,14 +73,17 @@ HeapCounters sum_counters(const std::vector<ThreadRun>& runs, HeapCounters Threa
 
 // The edges of the measured phase for a team. Every thread calls start() when its set-up is done and
 // finish() when its work is; the last to arrive runs the hook (the probes' readings) while the others
-// wait, so the phase runs from the release of the start barrier to the last thread's end. A thread that
-// fails leaves the barriers it has not passed (leave()), so that the others are not left waiting.
+// wait, so the phase runs from the release of the start barrier to the last thread's end. Between two
+// unmeasured passes every thread calls between_passes() before emptying its heap: another thread may
+// still hold, read or free an object of it (xfer, larson). A thread that fails leaves the barriers it
+// has not passed (leave()), so that the others are not left waiting.
 class TeamClock {
  public:
   TeamClock(int threads, std::function<void()> on_start, std::function<void()> on_end);
 
   void start();
   void finish();
+  void between_passes();
   void leave(bool started, bool finished);
   // When the start barrier released the threads (valid after start() returned).
   double started_s() const noexcept { return started_s_; }
@@ -96,6 +99,7 @@ class TeamClock {
   double started_s_ = 0;
   std::barrier<Edge> start_;
   std::barrier<Edge> end_;
+  std::barrier<> passes_;
 };
 
 // What the threads of a team share besides the clock: whether every heap was made, and the first

@@ -29,12 +29,15 @@ Params small_params(const std::string& workload, int threads) {
   return Params(v);
 }
 
-CellOutcome run(const std::string& workload, const std::string& allocator, int threads, CellHooks hooks = {}) {
+CellOutcome run(const std::string& workload, const std::string& allocator, int threads, CellHooks hooks = {},
+                int warmup = 0, const char* retain = "1M") {
   CellRequest r;
   r.workload = workload;
   r.allocator = allocator;
   r.params = small_params(workload, threads);
+  r.params.set("retain", retain);
   r.seed = 42;
+  r.warmup = warmup;
   return run_cell(r, hooks);
 }
 
@@ -129,6 +132,16 @@ TEST(ThreadTeam, LarsonHandsTheSetsOverTheSameWayOnEveryRun) {
   // The hand-overs change which thread frees what: not the sum of four churns.
   EXPECT_NE(four.stats.checksum, run("churn", "malloc", 4).stats.checksum);
   EXPECT_THROW(run("larson", "pool", 2), std::runtime_error);
+}
+
+TEST(ThreadTeam, AHeapIsEmptiedAfterAWarmUpPassOnlyWhenNoThreadUsesItsObjects) {
+  // The arena decommits all its pages at release_all (retain 0): a consumer still reading an object of
+  // a released producer's arena would read zeros, or fault.
+  for (const char* w : {"xfer", "larson"}) {
+    const CellOutcome cold = run(w, "arena", 4);
+    EXPECT_EQ(run(w, "arena", 4, {}, 3, "0").stats.checksum, cold.stats.checksum) << w;
+    EXPECT_EQ(run(w, "malloc", 4, {}, 3).stats.checksum, cold.stats.checksum) << w;
+  }
 }
 
 TEST(ThreadTeam, AWorkloadErrorInEveryThreadComesBackWithoutAHang) {
