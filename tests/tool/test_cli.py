@@ -59,7 +59,9 @@ class RunWritesTrustworthyResults(Scratch):
         jsonschema.validate(self.doc, schema())
         self.assertTrue(self.doc["complete"])
         self.assertEqual(len(self.doc["cells"]), planned_cells(self.doc))
-        self.assertEqual(self.doc["plan"]["combinations"], 4 * 5)  # every workload x the 5 allocators asked for
+        # every workload x the 5 allocators asked for, less the pool on xfer and larson, whose frees
+        # come from another thread than the pool's (the plan says so in a warning)
+        self.assertEqual(self.doc["plan"]["combinations"], 6 * 5 - 2)
         self.assertTrue(all(c["status"] == "ok" for c in self.doc["cells"]))
 
     def test_every_allocator_did_the_same_work(self):
