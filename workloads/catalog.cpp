@@ -153,6 +153,8 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
       {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new", Loading::builtin, "", "", false},
       {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new", Loading::builtin, "", "", false},
       {"bump", "bare pointer increment into memory mapped up front: the physical limit", Loading::builtin, "", "", false},
+      {"oracle", "the pool's addresses for this workload replayed with no allocator work: the workload's own cost",
+       Loading::builtin, "", "", false},
       // Fault injection for vmbench's own tests (VMBENCH_TEST_ALLOCATORS=1): never in a default suite.
       {"test-crash", "test only: malloc that raises SIGSEGV after test_crash_after allocations", Loading::builtin, "", "", false, true},
       {"test-hang", "test only: never returns from its first allocation", Loading::builtin, "", "", false, true},
@@ -165,13 +167,13 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
 const std::vector<ParamDef>& allocator_params() {
   static const std::vector<ParamDef> list = {
       {"commit_step", ParamKind::bytes, {"64K", "64K", "64K"},
-       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {}, {"arena", "pool"}},
+       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {}, {"arena", "pool", "oracle"}},
       {"reserve", ParamKind::bytes, {"64G", "64G", "64G"}, "arena: address space reserved per region", {}, {"arena"}},
       {"retain", ParamKind::bytes, {"1M", "1M", "1M"},
-       "arena and pool: bytes kept committed when everything is released", {}, {"arena", "pool"}},
+       "arena and pool: bytes kept committed when everything is released", {}, {"arena", "pool", "oracle"}},
       {"huge_pages", ParamKind::choice, {"off", "off", "off"}, "arena: madvise(MADV_HUGEPAGE) on the reservation",
        {"on", "off"}, {"arena"}},
-      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool"}},
+      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool", "oracle"}},
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
       {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per delayed allocation", {}, {"test-slow"}},
       {"test_delay_every", ParamKind::count, {"1", "1", "1"},

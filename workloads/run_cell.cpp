@@ -15,6 +15,7 @@
 #include "heaps/bump_heap.hpp"
 #include "heaps/dispatch_heap.hpp"
 #include "heaps/malloc_heap.hpp"
+#include "heaps/oracle_heap.hpp"
 #include "heaps/pmr_heaps.hpp"
 #include "heaps/pool_heap.hpp"
 #include "heaps/test_heaps.hpp"
@@ -106,9 +107,9 @@ void warm_up(H& heap, const CellRequest& r, std::uint64_t seed, const TeamSlot& 
   }
 }
 
-template <class H>
-CellOutcome run_with(const CellRequest& r, const CellHooks& hooks) {
-  H heap(r.params);
+template <class H, class... Extra>
+CellOutcome run_with(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
+  H heap(r.params, extra...);
   if (!heap.ok()) throw not_created(heap, r.allocator);
   Shared shared;
   make_shared_parts(shared, r, 1);
@@ -217,13 +218,32 @@ CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) 
   return out;
 }
 
-template <class H>
-CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks) {
-  if (const int threads = team_size(r.params); threads > 1)
-    return r.virtual_dispatch ? run_team<DispatchHeap<H>>(r, hooks, threads) : run_team<H>(r, hooks, threads);
+// A heap made from more than the parameters (the oracle's tape) runs on one thread: run_oracle refuses more.
+template <class H, class... Extra>
+CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
+  if constexpr (sizeof...(Extra) == 0)
+    if (const int threads = team_size(r.params); threads > 1)
+      return r.virtual_dispatch ? run_team<DispatchHeap<H>>(r, hooks, threads) : run_team<H>(r, hooks, threads);
   if (r.probe != nullptr)
-    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks) : run_with<Probed<H>>(r, hooks);
-  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks) : run_with<H>(r, hooks);
+    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks, extra...)
+                              : run_with<Probed<H>>(r, hooks, extra...);
+  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks, extra...) : run_with<H>(r, hooks, extra...);
+}
+
+// The oracle's tape: one unmeasured run of the workload on the pool, at the cell's seed. One thread:
+// the tape is the addresses of one pool in one order.
+CellOutcome run_oracle(const CellRequest& r, const CellHooks& hooks) {
+  if (const int threads = team_size(r.params); threads > 1)
+    throw std::runtime_error("allocator 'oracle' replays one pool's addresses: it runs on one thread, not " +
+                             std::to_string(threads));
+  RecordingPoolHeap tape(r.params);
+  if (!tape.ok()) throw AllocatorNotCreated("allocator 'oracle' could not record the pool: " + tape.failure());
+  RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
+  Driver<RecordingPoolHeap> d(tape, quiet);
+  Shared shared;
+  make_shared_parts(shared, r, 1);
+  run_workload(r.workload, d, [] {}, TeamSlot{&shared, 0});
+  return run_heap<OracleHeap>(r, hooks, tape);
 }
 
 }  // namespace
@@ -237,6 +257,7 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
   if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
   if (a == "bump") return run_heap<BumpHeap>(r, hooks);
+  if (a == "oracle") return run_oracle(r, hooks);
   if (std::getenv("VMBENCH_TEST_ALLOCATORS") != nullptr) {
     if (a == "test-crash") return run_heap<CrashHeap>(r, hooks);
     if (a == "test-hang") return run_heap<HangHeap>(r, hooks);

@@ -6,9 +6,12 @@
 
 #include "vmb/arena.hpp"
 #include "vmb/pool.hpp"
+#include "vmb/remote_free_pool.hpp"
+#include "vmb/remote_free_size_class_pool.hpp"
 #include "vmb/size_class_pool.hpp"
 
 using ProbeSizeClassPool = vmb::BasicSizeClassPool<vmb::PoolPolicy{.checks = false, .counts = false}>;
+using ProbeRemoteSizeClassPool = vmb::UncheckedRemoteFreeSizeClassPool;
 
 extern "C" {
 
@@ -28,5 +31,17 @@ void vmb_probe_pool_free(vmb::UncheckedPool* pool, void* p) { pool->free(p); }
 void* vmb_probe_size_class_allocate(ProbeSizeClassPool* pools, std::size_t bytes) {
   return pools->allocate_in(ProbeSizeClassPool::small_class_of(bytes));
 }
+
+// The remote-free pool's owner: the same fast paths as the pool's (two branches, one), and no atomic
+// instruction: the remote list is looked at only on the slow path, out of line.
+void* vmb_probe_remote_pool_allocate(vmb::UncheckedRemoteFreePool* pool) { return pool->allocate(); }
+void vmb_probe_remote_pool_free(vmb::UncheckedRemoteFreePool* pool, void* p) { pool->free(p); }
+void* vmb_probe_remote_size_class_allocate(ProbeRemoteSizeClassPool* pools, std::size_t bytes) {
+  return pools->allocate_in(ProbeRemoteSizeClassPool::small_class_of(bytes));
+}
+
+// Another thread's free: the one place with an atomic instruction (lock cmpxchg), which also shows
+// that check_fast_path.sh finds one where there is one.
+void vmb_probe_remote_pool_free_remote(vmb::UncheckedRemoteFreePool* pool, void* p) { pool->free_remote(p); }
 
 }  // extern "C"

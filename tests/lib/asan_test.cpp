@@ -16,6 +16,8 @@
 #include "vmb/arena.hpp"
 #include "vmb/os.hpp"
 #include "vmb/pool.hpp"
+#include "vmb/remote_free_pool.hpp"
+#include "vmb/scratch.hpp"
 
 namespace vmb {
 namespace {
@@ -218,6 +220,40 @@ TEST(AsanPool, DestroyedPoolLeavesNoPoisonWhereItDecommitted) {
   }
   EXPECT_EQ(__asan_region_is_poisoned(base, 201 * 64), nullptr)
       << "pages decommitted by reset() stay poisoned after the pool released them";
+}
+
+// --- remote-free pool and scratch arenas ------------------------------------------------------------
+
+// A slot freed remotely is poisoned by the freeing thread before it is published (after, the owner
+// may already have handed it out again), link included.
+TEST(AsanRemoteFreePoolDeathTest, ReadAfterRemoteFreeIsReported) {
+  UncheckedRemoteFreePool pool(pool_options());
+  auto* p = static_cast<unsigned char*>(pool.allocate());
+  pool.free_remote(p);
+  EXPECT_DEATH((void)read_byte(p), kPoisonReport);
+  EXPECT_DEATH((void)read_byte(p + 40), kPoisonReport);
+}
+
+TEST(AsanRemoteFreePool, ASlotTakenOverIsAddressableAgain) {
+  PoolOptions o = pool_options();
+  o.reserve_bytes = page();
+  CheckedRemoteFreePool pool(o);
+  void* p = pool.allocate();
+  while (pool.allocate() != nullptr) {
+  }
+  pool.free_remote(p);
+  void* q = pool.allocate();  // the take-over
+  ASSERT_EQ(q, p);
+  EXPECT_EQ(__asan_region_is_poisoned(q, pool.slot_bytes()), nullptr);
+}
+
+TEST(AsanScratchDeathTest, ReadAfterAScratchScopeEndsIsReported) {
+  unsigned char* p = nullptr;
+  {
+    ScratchScope scope;
+    p = static_cast<unsigned char*>(scope.arena().push(64));
+  }
+  EXPECT_DEATH((void)read_byte(p), kPoisonReport);
 }
 
 }  // namespace

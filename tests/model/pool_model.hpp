@@ -5,7 +5,12 @@
 // free half, reset, free(nullptr).
 // The commit counters are compared after every step; the whole PoolStats (whose live_slots walks the
 // free list) at every verification. allocations and frees are modelled only for a pool that counts.
-// Driven by tests/lib/pool_model_test.cpp (seeded) and tests/fuzz/pool_fuzz.cpp (libFuzzer).
+// A pool that accepts remote frees (RemoteFreePool) also frees some slots with free_remote(), from the
+// same thread, so that the run stays deterministic: the model then predicts the take-over too (the
+// remote slots come back, the last freed first, exactly when the free list and the committed tail are
+// both empty) and its counters (RemoteFreeStats). Other pools make the same choices as before.
+// Driven by tests/lib/pool_model_test.cpp and remote_pool_model_test.cpp (seeded) and
+// tests/fuzz/pool_fuzz.cpp (libFuzzer).
 #pragma once
 
 #include <algorithm>
@@ -22,6 +27,7 @@
 #include "vmb/config.hpp"
 #include "vmb/os.hpp"
 #include "vmb/pool.hpp"
+#include "vmb/remote_free_pool.hpp"
 
 namespace vmb::model {
 
@@ -52,6 +58,7 @@ class PoolChecker {
  public:
   static constexpr bool kChecks = AnyPool::policy.checks;
   static constexpr bool kCounts = AnyPool::policy.counts;
+  static constexpr bool kRemote = requires(AnyPool& pool, void* p) { pool.free_remote(p); };
 
   // `pool` must be fresh, made with `options`.
   PoolChecker(AnyPool& pool, const PoolOptions& options, Choices& choices, int verify_every_steps)
@@ -79,7 +86,15 @@ class PoolChecker {
     if (op < 52) {
       ok = allocate();
     } else if (op < 92) {
-      free_one();
+      if constexpr (kRemote) {
+        if (choices_.below(2) == 0) {
+          free_one_remote();
+        } else {
+          free_one();
+        }
+      } else {
+        free_one();
+      }
     } else if (op < 93) {
       // Fill the pool: exhaustion must be met exactly where the model says.
       const int exhausted = exhausted_;
@@ -103,6 +118,7 @@ class PoolChecker {
 
   const std::string& failure() const { return failure_; }
   int exhaustions() const { return exhausted_; }
+  std::uint64_t takeovers() const { return remote_.takeovers; }
   std::size_t peak_live_slots() const { return stats_.peak_live_slots; }
   std::size_t capacity_slots() const { return stride_ == 0 ? 0 : capacity_ / stride_; }
 
@@ -120,11 +136,27 @@ class PoolChecker {
     return false;
   }
 
-  // The address the next allocate() must return, or null if the pool is exhausted.
+  bool tail_room_committed() const { return (tail_slots_ + 1) * stride_ <= committed_; }
+
+  // The address the next allocate() must return, or null if the pool is exhausted. The remote list is
+  // taken over only when the free list and the committed tail are both empty, before committing more.
   std::byte* predict() const {
     if (!free_stack_.empty()) return free_stack_.back();
+    if (tail_room_committed()) return base_ + tail_slots_ * stride_;
+    if (!remote_stack_.empty()) return remote_stack_.back();
     if ((tail_slots_ + 1) * stride_ > capacity_) return nullptr;
     return base_ + tail_slots_ * stride_;
+  }
+
+  // The owner's take-over: the remote list becomes the free list, in the order it was pushed.
+  void take_over() {
+    ++remote_.takeovers;
+    if (kCounts) {
+      remote_.taken_slots += remote_stack_.size();
+      stats_.frees += remote_stack_.size();
+    }
+    free_stack_ = std::move(remote_stack_);
+    remote_stack_.clear();
   }
 
   bool allocate() {
@@ -141,6 +173,7 @@ class PoolChecker {
     }
     VMB_MODEL_CHECK(p == expected, "allocate() returned slot at " + offset(p) + ", the model says " + offset(expected));
     VMB_MODEL_CHECK(live_.insert(expected).second, "allocate() handed out a live slot");
+    if (free_stack_.empty() && !tail_room_committed() && !remote_stack_.empty()) take_over();
     if (!free_stack_.empty()) {
       free_stack_.pop_back();
     } else {
@@ -156,7 +189,10 @@ class PoolChecker {
     }
     if (kCounts) ++stats_.allocations;
     ++stats_.live_slots;
-    stats_.peak_live_slots = std::max(stats_.peak_live_slots, stats_.live_slots);
+    // The pool derives its peak from the tail. Without remote frees that is the peak of live slots; with
+    // them, the tail also moves past slots freed remotely and not taken over yet, so it is the peak of
+    // slots in use or pending: an upper bound of the live peak.
+    stats_.peak_live_slots = std::max(stats_.peak_live_slots, kRemote ? tail_slots_ : stats_.live_slots);
     const auto fill = static_cast<unsigned char>(++fills_ * 29);
     auto* bytes = static_cast<unsigned char*>(p);
     for (std::size_t i = 0; i < stride_; ++i) bytes[i] = pattern(fill, i);
@@ -179,8 +215,26 @@ class PoolChecker {
     --stats_.live_slots;
   }
 
+  // free_remote() from this thread: the slot is free (not live) at once, but reusable only after a
+  // take-over; a pool with counts counts it then.
+  void free_one_remote() {
+    if constexpr (kRemote) {
+      if (order_.empty()) return;
+      const std::size_t i = choices_.below(order_.size());
+      std::byte* p = order_[i];
+      order_[i] = order_.back();
+      order_.pop_back();
+      pool_.free_remote(p);
+      live_.erase(p);
+      fill_.erase(p);
+      remote_stack_.push_back(p);
+      --stats_.live_slots;
+    }
+  }
+
   void reset() {
     pool_.reset();
+    remote_stack_.clear();
     live_.clear();
     fill_.clear();
     order_.clear();
@@ -209,6 +263,18 @@ class PoolChecker {
     }
     // Distinct slot starts, stride apart from one base, cannot overlap; and none may be free too.
     for (std::byte* p : free_stack_) VMB_MODEL_CHECK(live_.count(p) == 0, "slot " + offset(p) + " is live and free");
+    if constexpr (kRemote) {
+      for (std::byte* p : remote_stack_) {
+        VMB_MODEL_CHECK(live_.count(p) == 0, "slot " + offset(p) + " is live and remotely freed");
+      }
+      const RemoteFreeStats r = pool_.remote_stats();
+      VMB_MODEL_CHECK(r.takeovers == remote_.takeovers && r.taken_slots == remote_.taken_slots &&
+                          r.pending_slots == remote_stack_.size(),
+                      "remote stats: " + std::to_string(r.takeovers) + " take-overs, " +
+                          std::to_string(r.taken_slots) + " taken, " + std::to_string(r.pending_slots) +
+                          " pending; the model says " + std::to_string(remote_.takeovers) + ", " +
+                          std::to_string(remote_.taken_slots) + ", " + std::to_string(remote_stack_.size()));
+    }
     if (!kChecks) return true;
     std::vector<unsigned char> copy(stride_);
     for (std::byte* p : free_stack_) {
@@ -236,6 +302,8 @@ class PoolChecker {
   std::map<std::byte*, unsigned char> fill_;
   std::vector<std::byte*> order_;       // live slots, for picking one at random
   std::vector<std::byte*> free_stack_;  // the free list: the back is handed out next
+  std::vector<std::byte*> remote_stack_;  // the remote-free list: the back was pushed last
+  RemoteFreeStats remote_;              // takeovers and taken_slots (pending: remote_stack_)
   unsigned fills_ = 0;
   int steps_ = 0;
   int exhausted_ = 0;

@@ -86,6 +86,14 @@ TEST(ThreadPlan, APoolOnSeveralXferThreadsIsLeftOutWithAWarning) {
   EXPECT_NE(error_of(on_threads({"xfer"}, {"pool"}, {"2"})).find("nothing to run"), std::string::npos);
 }
 
+TEST(ThreadPlan, TheOracleRunsOnOneThreadOnly) {
+  const Plan plan = make_plan(on_threads({"tree"}, {"oracle", "malloc"}, {"1", "2"}));
+  ASSERT_EQ(plan.combinations.size(), 3u);
+  bool warned = false;
+  for (const auto& w : plan.warnings) warned |= w.rfind("tree/oracle/inline/threads=2: not run", 0) == 0;
+  EXPECT_TRUE(warned);
+}
+
 TEST(ThreadPlan, MoreThreadsThanCpusIsAllowedWithAWarning) {
   const std::string most = std::to_string(usable_cpus() + 1);
   const Plan plan = make_plan(on_threads({"churn"}, {"malloc"}, {most}));

@@ -15,7 +15,8 @@ struct AllocatorStyle {
 };
 
 inline constexpr std::array kAllocatorStyles = {
-    AllocatorStyle{"bump", "#66a61e"},          AllocatorStyle{"arena", "#1b9e77"},
+    AllocatorStyle{"oracle", "#999999"},        AllocatorStyle{"bump", "#66a61e"},
+    AllocatorStyle{"arena", "#1b9e77"},
     AllocatorStyle{"pmr-monotonic", "#a6d854"}, AllocatorStyle{"pool", "#7570b3"},
     AllocatorStyle{"pmr-pool", "#b3a2d8"},      AllocatorStyle{"malloc", "#d95f02"},
     AllocatorStyle{"jemalloc", "#e7298a"},      AllocatorStyle{"mimalloc", "#e6ab02"},

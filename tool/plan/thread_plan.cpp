@@ -91,10 +91,12 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
 }
 
 std::string thread_refusal(const Combination& c) {
-  if (!frees_across_threads(c.workload) || !c.params.has(kThreadsParam) || frees_from_any_thread(c.allocator))
-    return "";
+  if (!c.params.has(kThreadsParam)) return "";
   const std::string threads = c.params.text(kThreadsParam);
   if (parse_count(threads).value_or(1) <= 1) return "";
+  if (c.allocator == "oracle")
+    return c.key + ": not run: the oracle replays the addresses of one pool in one thread, not " + threads;
+  if (!frees_across_threads(c.workload) || frees_from_any_thread(c.allocator)) return "";
   return c.key + ": not run: on " + threads + " threads " + c.workload +
          " frees objects in another thread than their own, and " + c.allocator + "'s free lists belong to one thread";
 }

@@ -30,7 +30,7 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
                                          const DeepPassOptions& deep);
 
 // Why the combination cannot run (xfer or larson on several threads with a heap whose free lists
-// belong to one thread), or empty.
+// belong to one thread; the oracle on several threads), or empty.
 std::string thread_refusal(const Combination& c);
 
 // The CPUs this process may run on (its affinity), at least 1.

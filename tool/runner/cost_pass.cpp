@@ -34,6 +34,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
+constexpr const char* kFixedTmp = "/tmp";
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
 
 // The parent's variables that configure what is measured; everything else is left out (cost_pass.hpp).
@@ -58,11 +59,20 @@ constexpr const char* kMethod =
 bool has_prefix(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // A private directory for callgrind's output (and a core file, if any), removed with everything in it.
+// It is the cell's working directory and holds the link the cell runs as, whose absolute path Valgrind
+// keeps: a path of another length (TMPDIR=/tmp/longer...) moved strings/bump by 0.35% of its
+// instructions. So it is always /tmp/vmbench-cost-XXXXXX, of fixed length; $TMPDIR only when /tmp
+// refuses (the counts may then differ slightly from a baseline made in /tmp).
 class TempDir {
  public:
   TempDir() {
+    std::string templ = std::string(kFixedTmp) + "/vmbench-cost-XXXXXX";
+    if (mkdtemp(templ.data()) != nullptr) {
+      path_ = templ;
+      return;
+    }
     const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/vmbench-cost-XXXXXX";
+    templ = std::string(base != nullptr && *base != '\0' ? base : kFixedTmp) + "/vmbench-cost-XXXXXX";
     if (mkdtemp(templ.data()) == nullptr) error_ = "cannot create a directory in " + templ + ": " + std::strerror(errno);
     else path_ = templ;
   }
@@ -301,6 +311,15 @@ CostEnvironment cost_environment(const std::string& allocator, const std::string
   return e;
 }
 
+void pad_stack_strings(const std::vector<std::string>& client_argv, std::vector<std::string>& variables) {
+  std::size_t bytes = 8 * (client_argv.size() + 1 + variables.size() + 2);  // the pointers, the pad's own too
+  for (const std::string& a : client_argv) bytes += a.size() + 1;
+  for (const std::string& v : variables) bytes += v.size() + 1;
+  const std::string name = std::string(kCostPadVariable) + "=";
+  bytes += name.size() + 1;
+  variables.push_back(name + std::string((kCostStackPadBytes - bytes % kCostStackPadBytes) % kCostStackPadBytes, 'x'));
+}
+
 std::vector<std::string> reservation_notes(const std::string& allocator, const json& params) {
   std::vector<std::string> notes;
   auto asked = [&](const char* name) -> std::uint64_t {
@@ -329,9 +348,19 @@ CostOutcome run_cost_pass(const CostChild& c, const std::atomic<bool>& cancel) {
       out.notes.push_back(std::move(n));
   } catch (const std::exception&) {  // an unreadable spec: the cell itself says so, as a failure
   }
+  // The cell is exec'd as ./vmbench, a link in the private directory (its working directory), and its
+  // environment padded: the client's stack then starts at the same place whatever the checkout's path.
+  if (symlink(c.exe.c_str(), (dir.path() + "/" + kCostExeName).c_str()) != 0) {
+    out.error = "cannot link " + c.exe + " into " + dir.path() + ": " + std::strerror(errno);
+    return out;
+  }
   std::string valgrind_why;
-  const std::string out_file = dir.path() + "/callgrind.out";
-  const Spawned s = spawn(callgrind_argv(find_valgrind(&valgrind_why), out_file, c.exe, c.spec_json), env.variables, dir.path());
+  const std::string out_file = dir.path() + "/callgrind.out";  // read here; Valgrind is told "callgrind.out"
+  const std::string exe = std::string("./") + kCostExeName;
+  std::vector<std::string> variables = env.variables;
+  pad_stack_strings({exe, "__cell", c.spec_json}, variables);
+  const Spawned s =
+      spawn(callgrind_argv(find_valgrind(&valgrind_why), "callgrind.out", exe, c.spec_json), variables, dir.path());
   if (!s.error.empty()) {
     out.error = s.error;
     return out;

@@ -60,6 +60,18 @@ std::vector<std::string> callgrind_argv(const std::string& valgrind, const std::
 // LD_PRELOAD = `preload`; and the pins of time-based purging for jemalloc and mimalloc.
 CostEnvironment cost_environment(const std::string& allocator, const std::string& preload, const char* const* parent_env);
 
+// The stack of a process starts below its argument and environment strings and the pointers to them,
+// so their sizes move every stack address, and with them the alignment-dependent paths of memcpy & co.:
+// one checkout path against another moved strings/bump by 0.35% of its instructions. So the cell runs
+// as ./vmbench (kCostExeName, a link in its private working directory), and pad_stack_strings appends
+// kCostPadVariable=xxx... to `variables`, sized so that the client's strings and pointers fill whole
+// multiples of kCostStackPadBytes. (Valgrind's own additions to the environment are the same for a given
+// installation and allocator.)
+inline constexpr const char* kCostExeName = "vmbench";
+inline constexpr const char* kCostPadVariable = "VMBENCH_COST_PAD";
+inline constexpr std::size_t kCostStackPadBytes = 4096;
+void pad_stack_strings(const std::vector<std::string>& client_argv, std::vector<std::string>& variables);
+
 // The notes of the arena's and the pool's reservations, capped under Valgrind
 // (workloads/heaps/valgrind_reserve.hpp), for a cell of `allocator` with the spec's `params`.
 std::vector<std::string> reservation_notes(const std::string& allocator, const nlohmann::json& params);

@@ -156,7 +156,7 @@ class BasicSizeClassPool {
   }
   Error last_error(unsigned c) const noexcept { return cold_[c].error; }
 
- private:
+ protected:  // BasicRemoteFreeSizeClassPool (vmb/remote_free_size_class_pool.hpp) builds on the same state
   VMB_NOINLINE void* allocate_large(std::size_t bytes) noexcept {
     return bytes > kMaxBytes ? nullptr : allocate_in(Classes::large_class_of(bytes));
   }

@@ -10,4 +10,7 @@
 #include "vmb/pmr.hpp"
 #include "vmb/pool.hpp"
 #include "vmb/pool_policy.hpp"
+#include "vmb/remote_free_pool.hpp"
+#include "vmb/remote_free_size_class_pool.hpp"
+#include "vmb/scratch.hpp"
 #include "vmb/size_class_pool.hpp"

@@ -68,8 +68,12 @@ bool pool_owns(const SlotList& s, const PoolCold& c, const void* p) noexcept;
 // Walks the free list (bounded by the tail's slot count): O(free slots), never on a fast path.
 PoolStats pool_stats(const SlotList& s, const PoolCold& c) noexcept;
 
-template <PoolPolicy kPolicy>
-VMB_INLINE void* pool_allocate(SlotList& s, PoolCold& c) noexcept {
+// The fast paths of allocate: pop the free list, else bump the tail. `refill` is the pool's slow path,
+// called when both are empty: pool_refill for a BasicPool; for a RemoteFreePool, the take-over of its
+// remote-free list first (vmb/remote_free_pool.hpp). A template argument, not a run-time choice, so
+// that each pool's fast path is the same instructions whatever its slow path is.
+template <PoolPolicy kPolicy, class Refill>
+VMB_INLINE void* pool_allocate_or(SlotList& s, PoolCold& c, Refill&& refill) noexcept {
   std::byte* slot = s.free;
   if (VMB_LIKELY(slot != nullptr)) {
     VMB_UNPOISON(slot, s.stride);
@@ -79,12 +83,17 @@ VMB_INLINE void* pool_allocate(SlotList& s, PoolCold& c) noexcept {
     s.tail += s.stride;
     VMB_UNPOISON(slot, s.stride);
   } else {
-    return pool_refill(s, c, kPolicy.checks, kPolicy.counts);
+    return refill();
   }
   VMB_ASSERT(slot >= c.base && slot < s.tail, "pool: a slot outside [base, tail)");
   if constexpr (kPolicy.checks) pool_mark_live(s, c, slot);
   if constexpr (kPolicy.counts) ++c.allocations;
   return slot;
+}
+
+template <PoolPolicy kPolicy>
+VMB_INLINE void* pool_allocate(SlotList& s, PoolCold& c) noexcept {
+  return pool_allocate_or<kPolicy>(s, c, [&]() noexcept { return pool_refill(s, c, kPolicy.checks, kPolicy.counts); });
 }
 
 template <PoolPolicy kPolicy>
