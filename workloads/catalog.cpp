@@ -145,6 +145,10 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
   static const std::vector<AllocatorInfo> list = {
       {"arena", "vmb::VirtualArena: reserve 64 GiB, commit in steps, free by popping", Loading::builtin, "", "", false},
       {"pool", "vmb::Pool per size class: O(1) allocate/free through a free list", Loading::builtin, "", "", false},
+      {"pool-remote",
+       "vmb::RemoteFreeSizeClassPool per thread: the pool's fast paths for its owner, a lock-free remote-free list "
+       "for frees from other threads",
+       Loading::builtin, "", "", false},
       {"malloc", "the system's malloc (glibc ptmalloc2)", Loading::builtin, "", "", true},
       {"jemalloc", "jemalloc, loaded with LD_PRELOAD", Loading::preload, "libjemalloc.so.2", "libjemalloc2", true},
       {"mimalloc", "mimalloc, loaded with LD_PRELOAD", Loading::preload, "libmimalloc.so.2", "libmimalloc2.0", true},
@@ -167,13 +171,16 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
 const std::vector<ParamDef>& allocator_params() {
   static const std::vector<ParamDef> list = {
       {"commit_step", ParamKind::bytes, {"64K", "64K", "64K"},
-       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {}, {"arena", "pool", "oracle"}},
+       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {},
+       {"arena", "pool", "pool-remote", "oracle"}},
       {"reserve", ParamKind::bytes, {"64G", "64G", "64G"}, "arena: address space reserved per region", {}, {"arena"}},
       {"retain", ParamKind::bytes, {"1M", "1M", "1M"},
-       "arena and pool: bytes kept committed when everything is released", {}, {"arena", "pool", "oracle"}},
+       "arena and pool: bytes kept committed when everything is released", {},
+       {"arena", "pool", "pool-remote", "oracle"}},
       {"huge_pages", ParamKind::choice, {"off", "off", "off"}, "arena: madvise(MADV_HUGEPAGE) on the reservation",
        {"on", "off"}, {"arena"}},
-      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {}, {"pool", "oracle"}},
+      {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {},
+       {"pool", "pool-remote", "oracle"}},
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
       {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per delayed allocation", {}, {"test-slow"}},
       {"test_delay_every", ParamKind::count, {"1", "1", "1"},

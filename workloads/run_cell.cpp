@@ -18,6 +18,7 @@
 #include "heaps/oracle_heap.hpp"
 #include "heaps/pmr_heaps.hpp"
 #include "heaps/pool_heap.hpp"
+#include "heaps/remote_pool_heap.hpp"
 #include "heaps/test_heaps.hpp"
 #include "tree.hpp"
 #include "churn.hpp"
@@ -252,6 +253,7 @@ CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
   const std::string& a = r.allocator;
   if (a == "arena") return run_heap<ArenaHeap>(r, hooks);
   if (a == "pool") return run_heap<PoolHeap>(r, hooks);
+  if (a == "pool-remote") return run_heap<RemotePoolHeap>(r, hooks);
   if (r.preloaded_malloc || a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc")
     return run_heap<MallocHeap>(r, hooks);
   if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);

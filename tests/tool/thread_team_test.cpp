@@ -115,6 +115,18 @@ TEST(ThreadTeam, XferRefusesAPoolOnSeveralThreadsAndRunsItOnOne) {
   EXPECT_EQ(run("xfer", "pool", 1).stats.frees, 10000u);
 }
 
+TEST(ThreadTeam, TheRemoteFreePoolTakesEveryFreeFromTheOtherThreads) {
+  for (const char* w : {"xfer", "larson"}) {
+    const CellOutcome on_malloc = run(w, "malloc", 4);
+    const CellOutcome remote = run(w, "pool-remote", 4);
+    EXPECT_EQ(remote.stats.frees, remote.stats.allocations) << w;
+    EXPECT_EQ(remote.stats.checksum, on_malloc.stats.checksum) << w;
+    EXPECT_TRUE(remote.counters.known) << w;
+    EXPECT_EQ(run(w, "pool-remote", 4, {}, 2).stats.checksum, on_malloc.stats.checksum) << w << " with warm-ups";
+  }
+  EXPECT_EQ(run("churn", "pool-remote", 2).stats.checksum, run("churn", "pool", 2).stats.checksum);
+}
+
 TEST(ThreadTeam, XferRefusesAnOddTeam) { EXPECT_THROW(run("xfer", "malloc", 3), std::runtime_error); }
 
 TEST(ThreadTeam, LarsonOnOneThreadIsChurn) {
