@@ -3,6 +3,7 @@
 #   arena           arena operations against the reference model (tests/model/arena_model.hpp)
 #   pool            pool operations against the reference model (tests/model/pool_model.hpp)
 #   results_loader  any bytes as a results file; what it accepts must be safe for every consumer
+#   cli_args        any arguments (one per line) to the command line, the option checks and the plan
 # Each target starts from its committed corpus (tests/fuzz/corpus/<target>/); new inputs go to
 # build/fuzz/runs/<target>/new/, crashes to build/fuzz/runs/<target>/artifacts/. Prints, per target,
 # the executions, their rate and the coverage reached; exits 1 if any target found a failure.
@@ -24,12 +25,12 @@ while [ $# -gt 0 ]; do
       [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds needs a whole number of seconds >= 1, not '${2:-}'" >&2; exit 2; }
       seconds=$2; shift 2 ;;
     --merge) merge=true; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    arena|pool|results_loader) targets+=("$1"); shift ;;
-    *) echo "fuzz.sh: unknown argument '$1' (targets: arena pool results_loader)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    arena|pool|results_loader|cli_args) targets+=("$1"); shift ;;
+    *) echo "fuzz.sh: unknown argument '$1' (targets: arena pool results_loader cli_args)" >&2; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(arena pool results_loader)
+[ ${#targets[@]} -gt 0 ] || targets=(arena pool results_loader cli_args)
 
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang)" >&2; exit 2; }
 compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null ||
@@ -53,6 +54,7 @@ for t in "${targets[@]}"; do
   shape=()  # what an input may look like
   [ -f "tests/fuzz/$t.dict" ] && shape+=(-dict="tests/fuzz/$t.dict")
   [ "$t" = results_loader ] && shape+=(-max_len=16384)  # whole small results documents
+  [ "$t" = cli_args ] && shape+=(-max_len=8192)          # command lines, a long sweep included
   status=0
   "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$run/artifacts/" "${shape[@]}" "$run/new" "$corpus" >"$run/log" 2>&1 || status=$?
@@ -65,7 +67,7 @@ for t in "${targets[@]}"; do
   if [ "$status" -ne 0 ]; then
     found=1
     crash=$(ls -t "$run/artifacts" 2>/dev/null | head -1)
-    echo "fuzz $t: FAILED after ${execs:-?} executions: $(grep -m1 -E 'model mismatch|results loader:|runtime error|Assertion|uncaught|ERROR:' "$run/log" || echo "exit $status")"
+    echo "fuzz $t: FAILED after ${execs:-?} executions: $(grep -m1 -E 'model mismatch|results loader:|command line:|runtime error|Assertion|uncaught|ERROR:' "$run/log" || echo "exit $status")"
     echo "  input: $run/artifacts/$crash   reproduce: $bin $run/artifacts/$crash   log: $run/log"
     continue
   fi

@@ -54,27 +54,40 @@ std::optional<std::uint64_t> parse_bytes(const std::string& s, std::string* why)
   return parse_scaled(s, 1024, why);
 }
 
+std::string echo_value(const std::string& value) {
+  constexpr std::size_t kEchoBytes = 24;  // enough for any value a parameter can hold
+  if (value.size() <= kEchoBytes) return value;
+  return value.substr(0, kEchoBytes) + "... (" + std::to_string(value.size()) + " characters)";
+}
+
+std::string describe_range(const ParamDef& def) {
+  const auto show = [&](std::uint64_t v) {
+    return def.kind == ParamKind::bytes ? format_bytes_short(v) : std::to_string(v);
+  };
+  return show(def.range.min) + " to " + show(def.range.max);
+}
+
 std::string validate_param(const ParamDef& def, const std::string& value) {
+  const std::string given = "parameter " + def.name + "=" + echo_value(value) + ": ";
   std::string why;
+  std::optional<std::uint64_t> number;
   switch (def.kind) {
-    case ParamKind::count:
-      if (!parse_count(value, &why)) return "parameter " + def.name + "=" + value + ": " + why;
-      return "";
-    case ParamKind::bytes:
-      if (!parse_bytes(value, &why)) return "parameter " + def.name + "=" + value + ": " + why;
-      return "";
-    case ParamKind::choice:
-      for (const auto& c : def.choices)
+    case ParamKind::count: number = parse_count(value, &why); break;
+    case ParamKind::bytes: number = parse_bytes(value, &why); break;
+    case ParamKind::choice: {
+      std::string list;
+      for (const auto& c : def.choices) {
         if (c == value) return "";
-      {
-        std::string list;
-        for (const auto& c : def.choices) list += (list.empty() ? "" : ", ") + c;
-        return "parameter " + def.name + "=" + value + ": expected one of " + list;
+        list += (list.empty() ? "" : ", ") + c;
       }
+      return given + "expected one of " + list;
+    }
     case ParamKind::text:
       return value.empty() ? "parameter " + def.name + " is empty" : "";
   }
-  return "parameter " + def.name + ": unknown kind";
+  if (!number) return given + why + " (valid: " + describe_range(def) + ")";
+  if (*number < def.range.min || *number > def.range.max) return given + "out of range (valid: " + describe_range(def) + ")";
+  return "";
 }
 
 namespace {

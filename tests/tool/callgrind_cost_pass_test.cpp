@@ -2,6 +2,7 @@
 // and (where valgrind is installed) that two passes over one cell count the same instructions.
 #include "cost_pass.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -59,6 +60,17 @@ TEST(CostPass, TheEnvironmentKeepsOnlyWhatConfiguresTheMeasurement) {
   EXPECT_TRUE(e.notes.empty());
   EXPECT_EQ(cost_environment("tcmalloc", "/lib/tc.so", env).variables,
             (std::vector<std::string>{"LD_PRELOAD=/lib/tc.so", "MIMALLOC_VERBOSE=1", "VMBENCH_TEST_ALLOCATORS=1"}));
+}
+
+// --clean-env reaches the cost pass as every cell: the user's allocator variables are left out, the
+// pass's own pins (and VMBENCH_*, VALGRIND_LIB) stay.
+TEST(CostPass, TheCleanEnvironmentLeavesOutTheUsersAllocatorVariables) {
+  const char* env[] = {"MALLOC_CONF=narenas:1", "MIMALLOC_VERBOSE=1", "GLIBC_TUNABLES=glibc.malloc.tcache_count=0",
+                       "TCMALLOC_RELEASE_RATE=0", "VMBENCH_TEST_ALLOCATORS=1", "VALGRIND_LIB=/v", nullptr};
+  EXPECT_EQ(cost_environment("jemalloc", "/lib/je.so", env, true).variables,
+            (std::vector<std::string>{"LD_PRELOAD=/lib/je.so", "MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1",
+                                      "VALGRIND_LIB=/v", "VMBENCH_TEST_ALLOCATORS=1"}));
+  EXPECT_EQ(cost_environment("malloc", "", env, false).variables.size(), 6u);  // without it, all kept
 }
 
 TEST(CostPass, JemallocPurgingIsDisabledAfterTheUsersOwnSettings) {
@@ -131,6 +143,23 @@ TEST(CostPass, TwoPassesOfGlibcArenaAndPoolCountIdenticalInstructions) {
     EXPECT_EQ(estimated_cycles(*first.totals), estimated_cycles(*second.totals)) << allocator;
     EXPECT_EQ(nlohmann::json::parse(first.result_json)["checksum"], nlohmann::json::parse(second.result_json)["checksum"]);
   }
+}
+
+// With fds 0 and 3 free, the result pipe is {0, 3}: its write end is fd 3 itself, and a dup2 onto its
+// own number kept close-on-exec, so the pass lost its result (child_descriptors.hpp).
+TEST(CostPass, ResultPipeOnTheResultDescriptorLosesNoResult) {
+  if (const std::string why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  int saved[4] = {-1, -1, -1, -1};
+  for (int fd : {0, 3}) {
+    saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 10);  // -1 when it was not open
+    close(fd);
+  }
+  const CostOutcome o = run_cost_pass({VMBENCH_EXE, ci_tree_spec("malloc"), "malloc", "", 300}, kNoCancel);
+  for (int fd : {0, 3}) {
+    close(fd);
+    if (saved[fd] >= 0) dup2(saved[fd], fd), close(saved[fd]);
+  }
+  EXPECT_TRUE(o.ok) << o.error;
 }
 
 TEST(CostPass, TheStackStringsArePaddedToWholePages) {

@@ -30,6 +30,29 @@ TEST(ChildFailure, AnExitWithoutAWordNamesTheStatus) {
   EXPECT_EQ(child_failure(end, {}), "exited with status 6");
 }
 
+// Under a limit, a death that running out of memory explains names the limit even when the cell
+// does not say so itself: mimalloc at 16 MiB said only SIGABRT.
+TEST(ChildFailure, ADeathTheLimitExplainsNamesTheLimit) {
+  const CellLimits limited{0, 16u << 20};
+  const std::string note = " (under --memory-limit 16 MiB: most likely out of memory)";
+  ChildEnd end;
+  for (int sig : {SIGABRT, SIGSEGV, SIGBUS}) {
+    end.wait_status = sig;  // as waitpid encodes death by a signal
+    EXPECT_NE(child_failure(end, limited).find(note), std::string::npos) << sig;
+    EXPECT_EQ(child_failure(end, {}).find("memory-limit"), std::string::npos) << sig;
+  }
+  end.wait_status = exited(CellExit::exec_failed);
+  end.err_text = "vmbench: error while loading shared libraries: libmimalloc.so.2: failed to map segment\n";
+  EXPECT_NE(child_failure(end, limited).find(note), std::string::npos);
+  end.wait_status = exited(CellExit::workload_error);
+  end.err_text = "vmbench: std::bad_alloc\n";
+  EXPECT_EQ(child_failure(end, limited), "std::bad_alloc" + note);
+  end.err_text = "vmbench: strings: checksum differs\n";  // nothing to do with memory
+  EXPECT_EQ(child_failure(end, limited), "strings: checksum differs");
+  end.wait_status = SIGKILL;
+  EXPECT_EQ(child_failure(end, limited).find("memory-limit"), std::string::npos);
+}
+
 TEST(ChildFailure, MemoryRunningOutUnderALimitNamesTheLimit) {
   ChildEnd end;
   end.wait_status = exited(CellExit::allocation_failed);
@@ -52,6 +75,7 @@ TEST(ChildFailure, ASignalTimeoutOrInterruptionSaysSo) {
   EXPECT_EQ(child_failure(end, {}), "crashed with signal 11 (SIGSEGV)");
   end.timed_out = true;
   EXPECT_EQ(child_failure(end, {5}), "timed out after 5 s");
+  EXPECT_EQ(child_failure(end, {0.4}), "timed out after 0.4 s");  // not "after 0 s"
   end.cancelled = true;
   EXPECT_EQ(child_failure(end, {5}), "interrupted");
 }

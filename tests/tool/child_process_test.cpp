@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "plan.hpp"
@@ -127,6 +132,47 @@ TEST(ChildProcess, AMemoryLimitFailsTheCellMidRunAndNamesTheLimit) {
   EXPECT_NE(o.error.find("allocation of"), std::string::npos) << o.error;
   EXPECT_EQ(o.error.find("after 0 successful"), std::string::npos) << "failed at once, not mid-run: " << o.error;
   EXPECT_NE(o.error.find("(--memory-limit 16 MiB reached)"), std::string::npos) << o.error;
+}
+
+// Runs `body` in a forked process and gives its exit status (-1: it did not exit normally).
+template <class Body>
+int in_a_child(Body body) {
+  const pid_t pid = fork();
+  if (pid == 0) _exit(body());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// vmbench started with a standard stream closed: its pipes take the free numbers 0 to 3, and the
+// cell's descriptors must still land in place (dup2 onto a pipe's own number left close-on-exec set:
+// every cell failed with "cannot write the result to the parent").
+TEST(ChildProcess, ACellRunsWhenVmbenchStartedWithStandardStreamsClosed) {
+  for (const std::vector<int>& closed : {std::vector<int>{0}, {1}, {2}, {0, 2}, {0, 1, 2}}) {
+    const int status = in_a_child([&] {
+      for (int fd : closed) close(fd);
+      const ChildOutcome o = run_child(VMBENCH_EXE, spec("malloc"), "", {60}, kNoCancel);
+      return o.ok && nlohmann::json::parse(o.result_json)["allocations"].get<std::uint64_t>() > 0 ? 0 : 1;
+    });
+    EXPECT_EQ(status, 0) << "closed: " << closed.size() << " streams, the first " << closed[0];
+  }
+}
+
+// Under a process limit the thread that reads a traced cell's pipes cannot start: that cell fails
+// with one line, and vmbench goes on (std::system_error ended it, exit 134).
+TEST(ChildProcess, AThreadRefusedByAProcessLimitFailsTheCellNotVmbench) {
+  if (kSanitizerBuild) GTEST_SKIP() << "the sanitizers start threads of their own";
+  const int status = in_a_child([] {
+    // Root is exempt from RLIMIT_NPROC: become nobody, allowed this process and the cell only.
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) return 3;
+    const rlimit two{2, 2};
+    if (setrlimit(RLIMIT_NPROC, &two) != 0) return 3;
+    const ChildOutcome o = run_child(VMBENCH_EXE, spec("malloc"), "", {60}, kNoCancel, true);
+    if (o.ok) return 2;  // the thread started after all: the limit did not bite
+    return o.error.find("cannot start the thread that reads a traced cell's output") != std::string::npos ? 0 : 1;
+  });
+  if (status == 2 || status == 3) GTEST_SKIP() << "a process limit cannot be set up here";
+  EXPECT_EQ(status, 0);
 }
 
 }  // namespace

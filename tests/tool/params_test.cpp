@@ -1,6 +1,10 @@
 // Parameter values: sizes and counts with suffixes, and everything malformed refused with a reason.
 #include "params.hpp"
 
+#include <vector>
+
+#include "catalog.hpp"
+
 #include <gtest/gtest.h>
 
 namespace vmbench {
@@ -51,6 +55,47 @@ TEST(Params, LongByteFormatNamesTheBinaryUnit) {
   EXPECT_EQ(format_bytes_long(*parse_bytes("64G")), "64 GiB");
   EXPECT_EQ(format_bytes_long(*parse_bytes("1536K")), "1536 KiB");  // exact, never rounded
   EXPECT_EQ(format_bytes_long(1000), "1000 bytes");
+}
+
+// A value the workload cannot honour is refused with the valid range: depth=4294967300 used to run
+// depth 4 (a cast to int) and depth=30 ran until the timeout.
+TEST(Params, ValuesOutsideTheDeclaredRangeAreRefusedNamingIt) {
+  const ParamDef& depth = find_workload("tree")->params[0];
+  ASSERT_EQ(depth.name, "depth");
+  for (const char* v : {"4294967300", "64", "30", "1K", "3", "0"})
+    EXPECT_EQ(validate_param(depth, v), std::string("parameter depth=") + v + ": out of range (valid: 4 to 22)") << v;
+  EXPECT_EQ(validate_param(depth, "22"), "");
+  const ParamDef& step = allocator_params()[0];
+  ASSERT_EQ(step.name, "commit_step");
+  EXPECT_NE(validate_param(step, "0").find("(valid: 1 to 64T)"), std::string::npos);
+}
+
+TEST(Params, EveryCountAndSizeHasADeclaredRangeHoldingItsDefaults) {
+  std::vector<const ParamDef*> all;
+  for (const auto& w : workload_catalog())
+    for (const auto& p : w.params) all.push_back(&p);
+  for (const auto& p : allocator_params()) all.push_back(&p);
+  for (const ParamDef* p : all) {
+    // A text (a trace, a command) has no range; one with no default is required (plan.cpp).
+    if (p->kind == ParamKind::text) continue;
+    for (const auto& d : p->defaults) EXPECT_EQ(validate_param(*p, d), "") << p->name;
+    if (p->kind == ParamKind::choice || p->name.rfind("test_", 0) == 0) continue;
+    EXPECT_LT(p->range.max, UINT64_MAX) << p->name << " has no declared maximum";
+  }
+  // A divisor or a count of things that must exist starts at 1.
+  for (const char* name : {"words_per_line", "vocabulary", "live_objects"}) {
+    const ParamDef* def = nullptr;
+    for (const ParamDef* p : all) def = p->name == name ? p : def;
+    ASSERT_NE(def, nullptr) << name;
+    EXPECT_EQ(def->range.min, 1u) << name;
+  }
+}
+
+TEST(Params, AHugeValueIsNotEchoedWhole) {
+  const std::string digits(310, '9');
+  const std::string why = validate_param(find_workload("tree")->params[0], digits);
+  EXPECT_NE(why.find("(310 characters)"), std::string::npos) << why;
+  EXPECT_LT(why.size(), 120u) << why;
 }
 
 }  // namespace

@@ -1,9 +1,15 @@
 // Reading results files back: every problem is one line naming the file and the field.
 #include "results_loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "scratch_files.hpp"
 
 namespace vmbench {
 namespace {
@@ -48,6 +54,30 @@ void expect_one_line_naming(const std::string& error, const std::string& needle)
   EXPECT_NE(error.find(needle), std::string::npos) << error;
   EXPECT_EQ(error.rfind("r.json: ", 0), 0u) << error;
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+// A combination twice (an older vmbench given -w tree,tree) made compare judge a file against itself a
+// regression, and the loader's fuzz target abort.
+TEST(ResultsLoader, RefusesACombinationOrACellTwice) {
+  json d = document_with_a_group();
+  d["groups"].push_back(d["groups"][0]);
+  expect_one_line_naming(error_of(d.dump()), "groups[1].key: \"tree/malloc/inline\" repeats groups[0]");
+  d = document_with_a_group();
+  d["cells"].push_back(d["cells"][0]);
+  expect_one_line_naming(error_of(d.dump()), "cells[1]: repeats tree/malloc/inline rep 0");
+}
+
+TEST(ResultsLoader, RefusesAMemberTwiceInOneObject) {
+  std::string text = minimal_document().dump();
+  text.replace(text.find("\"complete\":true"), 15, "\"complete\":true,\"complete\":false");
+  expect_one_line_naming(error_of(text), "the member \"complete\" appears twice");
+}
+
+TEST(ResultsLoader, RefusesGroupsWhoseCellsAreMissing) {
+  json d = document_with_a_group();
+  d["cells"] = json::array();
+  expect_one_line_naming(error_of(d.dump()), "groups[0]: reps_ok and reps_failed disagree with the cells");
+  EXPECT_TRUE(parse_results(document_with_a_group().dump(), "r.json").ok());
 }
 
 TEST(ResultsLoader, AcceptsAValidDocument) {
@@ -154,6 +184,25 @@ TEST(ResultsLoader, RefusesAnEmptyFileAndAMissingOne) {
   expect_one_line_naming(error_of("  \n"), "empty");
   const LoadedResults r = load_results("/nonexistent/r.json");
   EXPECT_NE(r.error.find("cannot read"), std::string::npos) << r.error;
+}
+
+// Reading is bounded: only a regular file, of at most kMaxResultsFileBytes. `compare /dev/zero x.json`
+// grew by 65 MB/s until memory ran out; a FIFO with no writer blocked the open.
+TEST(ResultsLoader, ReadsOnlyARegularFileOfBoundedSize) {
+  const std::string dir = test_files::scratch_dir("vmbench-loader");
+  const std::string fifo = dir + "/fifo", big = dir + "/big.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+    const LoadedResults r = load_results(path);
+    EXPECT_NE(r.error.find(path + ": not a regular file"), std::string::npos) << r.error;
+  }
+  const int fd = open(big.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(ftruncate(fd, kMaxResultsFileBytes + 1), 0);  // sparse: no disk used
+  close(fd);
+  const LoadedResults r = load_results(big);
+  EXPECT_NE(r.error.find("larger than a results file can be (256 MiB)"), std::string::npos) << r.error;
+  EXPECT_NE(load_results(dir).error.find("is a directory"), std::string::npos);
 }
 
 }  // namespace

@@ -481,7 +481,7 @@ class UnusableInput(unittest.TestCase):
 
     def test_no_common_cells(self):
         def other_cells(d):
-            for g in d["groups"]:
+            for g in d["groups"] + d["cells"]:
                 g["key"] = g["key"].replace("tree", "elsewhere")
         self.assert_unusable(self.variant("other-cells.json", other_cells), "no common cells")
 

@@ -192,7 +192,7 @@ class BadInput(unittest.TestCase):
             self.assertEqual(p.stdout, "")
 
     def test_every_fixture_exports_every_format_with_unique_names(self):
-        for fixture in sorted(os.listdir(FIXTURES)):
+        for fixture in sorted(n for n in os.listdir(FIXTURES) if n.endswith(".json")):  # not loader-rules/
             path = os.path.join(FIXTURES, fixture)
             with open(path, encoding="utf-8") as f:
                 groups = len(json.load(f)["groups"])

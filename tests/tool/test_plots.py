@@ -243,6 +243,42 @@ class BadOptionsAndOutputsGiveOneLine(Scratch):
         self.assertEqual(sorted(os.listdir(self.tmp.name)), ["r.html"])  # no temporary file left
 
 
+    def test_only_a_regular_file_of_bounded_size_is_read(self):
+        """As vmbench's loader: a device or FIFO is refused at once (never read, never blocking), and a
+        file larger than a results file can be is not read."""
+        fifo, big = os.path.join(self.tmp.name, "fifo"), os.path.join(self.tmp.name, "big.json")
+        os.mkfifo(fifo)
+        with open(big, "wb") as f:
+            f.truncate((256 << 20) + 1)  # sparse
+        for path, needle in (("/dev/zero", "not a regular file"), (fifo, "not a regular file"),
+                             (big, "larger than a results file can be (256 MiB)")):
+            self.assertOneLineExit2(plot(path, "--out", self.out), needle)
+            self.assertOneLineExit2(run([VMBENCH, "compare", path, SUITE], timeout=30), needle)
+
+    def test_a_report_replaces_nothing_but_a_regular_file(self):
+        """report --out naming a FIFO or a symbolic link is refused, by vmbench and by the script; a link
+        planted at the old, fixed temporary name (PATH.tmp) is not followed; - is standard output."""
+        fifo, link, victim = (os.path.join(self.tmp.name, n) for n in ("fifo", "link", "victim"))
+        os.mkfifo(fifo)
+        with open(victim, "w") as f:
+            f.write("victim")
+        os.symlink(victim, link)
+        for out, kind in ((fifo, "a FIFO"), (link, "a symbolic link")):
+            self.assertOneLineExit2(run([VMBENCH, "report", SUITE, "--out", out]), kind)
+            self.assertOneLineExit2(plot(SUITE, "--html", out, "--quiet"), kind)
+        html = os.path.join(self.tmp.name, "r.html")
+        os.symlink(victim, html + ".tmp")
+        p = run([VMBENCH, "report", SUITE, "--out", html])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(victim) as f:
+            self.assertEqual(f.read(), "victim")
+        self.assertTrue(os.path.islink(html + ".tmp"))
+        p = run([VMBENCH, "report", SUITE, "--out", "-"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("<!DOCTYPE html>"), p.stdout[:80])
+        self.assertTrue(p.stdout.rstrip().endswith("</html>"))
+
+
 class VmbenchPlotFindsPython(Scratch):
     def test_without_matplotlib_it_names_the_package(self):
         fake = os.path.join(self.tmp.name, "nompl", "matplotlib")

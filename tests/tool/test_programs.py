@@ -6,15 +6,17 @@ Known answers only: which allocator a cell proved, exit statuses, the one line o
 allocation counts and checksums. Environment: VMBENCH, VMB_SCHEMA, VMB_SOURCE_DIR, VMB_PYTHON.
 """
 import functools
+import json
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import tempfile
 import unittest
 
-from vmbtest import PYTHON, QUICK, Scratch, load_results, one_line, stderr_lines
+from vmbtest import PYTHON, QUICK, VMBENCH, Scratch, load_results, one_line, stderr_lines
 from vmbtest import vmbench as run
 
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
@@ -98,6 +100,16 @@ class OwnAllocatorByPath(Scratch):
         p = run("run", *QUICK, "-a", f"arena={LIBZ}", "--out", self.out)
         self.assertEqual(p.returncode, 2)
         self.assertIn("'arena' is a built-in allocator's name", one_line(self, p))
+
+    @needs(JEMALLOC, MIMALLOC)
+    def test_one_library_given_twice_runs_once_and_two_under_one_name_are_refused(self):
+        p = run("run", *QUICK, "-w", "tree", "-a", f"mine={JEMALLOC},mine={JEMALLOC}", "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(f"vmbench: note: allocator mine={JEMALLOC} given twice: run once", p.stderr)
+        self.assertEqual([g["allocator"] for g in self.load()["groups"]], ["mine"])
+        p = run("run", *QUICK, "-w", "tree", "-a", f"mine={JEMALLOC},mine={MIMALLOC}", "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(one_line(self, p), "vmbench: allocator mine is given twice, with two different libraries")
 
     @needs(MIMALLOC)
     def test_the_dynamic_loader_finds_builtin_libraries_on_ld_library_path(self):
@@ -240,6 +252,93 @@ class ProgramRefusalsAndFailures(Scratch):
         self.assertIsNotNone(f["syscalls"], f["unavailable"])
         self.assertGreater(f["syscalls"]["commits"], 0)
         self.assertEqual(f["program"]["processes_probed"], 2)  # python and sh: a fork is no new image
+
+
+def run_bytes(*args):
+    """vmbench with arguments that may hold bytes that are not UTF-8: its output as bytes."""
+    env = dict(os.environ)
+    env.pop("VMBENCH_TEST_ALLOCATORS", None)
+    return subprocess.run([VMBENCH, *args], capture_output=True, env=env, timeout=300)
+
+
+class HostileInputToProgramsAndTraces(Scratch):
+    """Issue 16's checks reach what programs and traces added: record writes only a regular file, a
+    program gets --clean-env and the timeout as given, may take an empty argument, and a command that
+    is not UTF-8 reaches every format; a path a cell would receive in its JSON spec must be UTF-8."""
+
+    def test_record_writes_nothing_but_a_regular_file(self):
+        victim, link, fifo = (os.path.join(self.dir.name, n) for n in ("victim", "link", "fifo"))
+        with open(victim, "w") as f:
+            f.write("victim")
+        os.symlink(victim, link)
+        os.mkfifo(fifo)
+        cases = [(link, "a symbolic link"), (fifo, "a FIFO")]
+        null = os.path.join(self.dir.name, "null")  # a copy of /dev/null: the system's own is shared
+        try:
+            os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            cases.append((null, "a character device"))
+        except PermissionError:
+            pass  # not root: the device case needs mknod
+        for out, needle in cases:
+            with self.subTest(out=out):
+                p = run("record", "-o", out, "--", "/bin/true")
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(needle, one_line(self, p))
+        with open(victim) as f:
+            self.assertEqual(f.read(), "victim")
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+        if os.path.exists(null):
+            self.assertTrue(stat.S_ISCHR(os.lstat(null).st_mode))
+
+    def test_clean_env_keeps_the_allocators_variables_from_a_program(self):
+        keep = os.path.join(self.dir.name, "out")
+        os.mkdir(keep)
+        env = {"MALLOC_ARENA_MAX": "2", "MIMALLOC_VERBOSE": "0", "VMB_NOT_AN_ALLOCATORS": "kept"}
+        script = 'echo "${MALLOC_ARENA_MAX-unset} ${MIMALLOC_VERBOSE-unset} ${VMB_NOT_AN_ALLOCATORS-unset}"'
+        for clean, said in (([], "2 0 kept\n"), (["--clean-env"], "unset unset kept\n")):
+            with self.subTest(clean=clean):
+                p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--out", self.out, "--program-output",
+                        keep, *clean, "--", "/bin/sh", "-c", script, env_extra=env)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                with open(os.path.join(keep, "malloc-rep0.stdout")) as f:
+                    self.assertEqual(f.read(), said)
+                self.assertEqual(self.load()["context"]["allocator_environment"],
+                                 {"MALLOC_ARENA_MAX": "2", "MIMALLOC_VERBOSE": "0"})
+
+    def test_a_program_past_its_timeout_is_told_with_the_timeout_as_given(self):
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--timeout", "0.5", "--out", self.out, "--",
+                "/bin/sleep", "30")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(self.load()["cells"][0]["error"], "timed out after 0.5 s")
+
+    def test_a_program_may_take_an_empty_argument(self):
+        p = run("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--out", self.out, "--",
+                "/bin/sh", "-c", 'test "$#" = 1 && test -z "$1"', "sh", "")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.load()["cells"][0]["status"], "ok")
+
+    def test_a_command_that_is_not_utf8_reaches_every_format(self):
+        for fmt in ("table", "json", "csv", "markdown", "gbench", "custom-smaller", "custom-bigger", "bmf"):
+            with self.subTest(format=fmt):
+                p = run_bytes("run", "--program", "-a", "malloc", "--reps", "1", "-q", "--format", fmt,
+                              "--out", self.out, "--", b"/bin/echo", b"\xff")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertNotIn(b"terminate called", p.stderr)
+                if fmt not in ("table", "csv", "markdown"):
+                    json.loads(p.stdout.decode("utf-8"))
+        self.assertEqual(self.load()["groups"][0]["workload_params"]["command"], "/bin/echo '\ufffd'")
+
+    def test_a_path_a_cell_receives_must_be_utf8(self):
+        trace = os.path.join(self.dir.name, os.fsdecode(b"\xff.trace"))
+        p = run_bytes("run", "-w", "replay", "-p", "trace=" + trace, "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn(b"the path is not UTF-8", p.stderr)
+        p = run_bytes("run", *QUICK, "-w", "tree", "-a", "mine=" + os.path.join(self.dir.name, os.fsdecode(b"\xfe.so")),
+                      "--out", self.out)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, b"vmbench: --allocator mine=...: the library's path is not UTF-8; rename it\n")
+        self.assertFalse(os.path.exists(self.out))
 
 
 # --- The trace format, read independently of vmbench (docs/trace-format.md) -------------------------

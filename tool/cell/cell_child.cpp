@@ -79,7 +79,9 @@ int cell_child_main(const std::string& spec_text) {
   CellOutcome outcome;
   if (const std::optional<int> failed = run_measured(std::move(spec), probes, outcome)) return *failed;
 
-  const std::string result = cell_result_json(proof, outcome, probes).dump();
+  // Never a type_error on a string that is not UTF-8 (a library path, say): the measurement stands.
+  const std::string result =
+      cell_result_json(proof, outcome, probes).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (!write_all(kResultFd, result)) return fail(CellExit::result_unwritable, "cannot write the result to the parent");
   return exit_status(CellExit::ok);
 }

@@ -4,13 +4,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "compare.hpp"
 #include "exit_status.hpp"
+#include "json_text.hpp"
+#include "number_checks.hpp"
 #include "results_loader.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -27,13 +29,16 @@ struct CompareArgs {
   std::vector<std::string> thresholds;
 };
 
-// "15%" is 0.15; a bare number is already a fraction ("0.15").
+constexpr double kMaxMinEffect = 100;  // +10000%: a larger minimum effect judges nothing
+
+// "15%" is 0.15; a bare number is already a fraction ("0.15"); from 0 to 10000%.
 bool parse_fraction(const std::string& text, double& out) {
   const bool percent = !text.empty() && text.back() == '%';
   const std::string number = percent ? text.substr(0, text.size() - 1) : text;
   char* end = nullptr;
   const double x = std::strtod(number.c_str(), &end);
   if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(x) || x < 0) return false;
+  if ((percent ? x / 100 : x) > kMaxMinEffect) return false;
   out = percent ? x / 100 : x;
   return true;
 }
@@ -43,9 +48,34 @@ int usage_error(const std::string& line) {
   return exit_code(ExitStatus::unusable_input);
 }
 
+// A BASE with no successful cell has nothing to compare against: every figure would be "not judged"
+// and the comparison would pass.
+std::string nothing_measured(const nlohmann::json& doc, const std::string& path) {
+  for (const auto& c : doc["cells"])
+    if (c["status"] == "ok") return "";
+  return path + ": " + (doc["cells"].empty() ? "no cell was measured" : "every cell failed") +
+         ": nothing to compare against";
+}
+
+// The seed each file was run with (its plan's, else its context's), as text; "" when absent.
+std::string seed_of(const nlohmann::json& doc) {
+  for (const char* part : {"plan", "context"})
+    if (const auto it = doc.at(part).find("seed"); it != doc.at(part).end() && it->is_number()) return it->dump();
+  return "";
+}
+
+// Files run with different seeds made different random choices: counts that follow them differ,
+// and a verdict must say so.
+void note_different_seeds(const nlohmann::json& base, const nlohmann::json& now, Comparison& c) {
+  const std::string b = seed_of(base), n = seed_of(now);
+  if (!b.empty() && !n.empty() && b != n)
+    c.notes.push_back("the files were run with different seeds (BASE --seed " + b + ", NEW --seed " + n +
+                      "): the workloads made different random choices, so figures that follow them may differ");
+}
+
 int run_compare(const CompareArgs& a) {
   CompareOptions o;
-  if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10%");
+  if (!parse_fraction(a.min_effect, o.min_effect)) return usage_error("--min-effect '" + a.min_effect + "': use e.g. 10% (0 to 10000%)");
   o.alpha = a.alpha;
   o.tolerance_pages = a.tolerance_pages;
   o.min_time_s = a.min_time_s;
@@ -59,13 +89,15 @@ int run_compare(const CompareArgs& a) {
   }
   const LoadedResults base = load_results(a.base_path);
   if (!base.ok()) return usage_error(base.error);
+  if (const std::string why = nothing_measured(base.doc, a.base_path); !why.empty()) return usage_error(why);
   const LoadedResults now = load_results(a.new_path);
   if (!now.ok()) return usage_error(now.error);
-  const Comparison c = compare_documents(base.doc, now.doc, o);
+  Comparison c = compare_documents(base.doc, now.doc, o);
   if (!c.error.empty()) return usage_error(c.error);
-  if (a.format == "json") std::cout << comparison_json(c, a.base_path, a.new_path).dump(2) << "\n";
-  else if (a.format == "markdown") std::cout << render_comparison_markdown(c);
-  else std::cout << render_comparison_table(c);
+  note_different_seeds(base.doc, now.doc, c);
+  if (a.format == "json") print_out(json_text(comparison_json(c, a.base_path, a.new_path), 2) + "\n");
+  else if (a.format == "markdown") print_out(render_comparison_markdown(c));
+  else print_out(render_comparison_table(c));
   return exit_code(c.regressions > 0 ? ExitStatus::failed : ExitStatus::ok);
 }
 
@@ -84,14 +116,14 @@ Command register_compare(CLI::App& app) {
   cmd->add_option("--min-effect", args->min_effect, "Smallest change of a median time that counts")
       ->capture_default_str();
   cmd->add_option("--alpha", args->alpha, "U test: significant when p is below this")
-      ->check(CLI::Range(1e-6, 0.5))
+      ->check(finite_number(1e-6, 0.5))
       ->capture_default_str();
   cmd->add_option("--tolerance-pages", args->tolerance_pages,
                   "RSS and page tables may move by this many pages, page faults by this many faults")
-      ->check(CLI::Range(0.0, 1e9))
+      ->check(finite_number(0.0, 1e9))
       ->capture_default_str();
   cmd->add_option("--min-time", args->min_time_s, "Timings whose medians are both below this (s) are not judged")
-      ->check(CLI::Range(0.0, 1e6))
+      ->check(finite_number(0.0, 1e6))
       ->capture_default_str();
   cmd->add_option("--normalize", args->normalize,
                   "Compare timings as ratios to this allocator in the same run (default: malloc when the files "

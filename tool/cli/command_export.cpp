@@ -2,13 +2,13 @@
 // format catalog's exports (format_catalog.cpp) on standard output, what it has to say on stderr.
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "format_catalog.hpp"
 #include "results_loader.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -51,7 +51,7 @@ Command register_export(CLI::App& app) {
             if (!r.ok()) return refuse(r.error);
             if (!any_ok_cell(r.doc)) return refuse(args->path + " has no successful cell: nothing to export");
             const Rendered out = find_format(args->format)->render(r.doc, args->options);
-            std::cout << out.text;
+            print_out(out.text);
             for (const std::string& note : out.notes) std::fprintf(stderr, "vmbench export: %s\n", note.c_str());
             return exit_code(ExitStatus::ok);
           }};

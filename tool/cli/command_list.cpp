@@ -11,7 +11,9 @@
 #include "commands.hpp"
 #include "cost_pass.hpp"
 #include "figure_registry.hpp"
+#include "json_text.hpp"
 #include "plot_style.hpp"
+#include "standard_output.hpp"
 
 namespace vmbench {
 
@@ -26,37 +28,39 @@ void print_params(const std::vector<ParamDef>& params) {
   for (const auto& p : params) {
     if (!listed(p)) continue;
     if (p.kind == ParamKind::text && p.defaults[1].empty()) {  // an input of its own: no default
-      std::printf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
+      print_outf("      %-14s (required) %s\n", p.name.c_str(), p.help.c_str());
       continue;
     }
-    std::printf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
+    print_outf("      %-14s ci=%s default=%s large=%s  %s", p.name.c_str(), p.defaults[0].c_str(), p.defaults[1].c_str(),
                 p.defaults[2].c_str(), p.help.c_str());
-    if (!p.choices.empty()) {
-      std::printf(" (");
-      for (std::size_t i = 0; i < p.choices.size(); ++i) std::printf("%s%s", i ? "|" : "", p.choices[i].c_str());
-      std::printf(")");
+    if (p.kind == ParamKind::choice) {
+      print_outf(" (");
+      for (std::size_t i = 0; i < p.choices.size(); ++i) print_outf("%s%s", i ? "|" : "", p.choices[i].c_str());
+      print_outf(")");
+    } else if (p.kind != ParamKind::text) {
+      print_outf(" (%s)", describe_range(p).c_str());
     }
-    std::printf("\n");
+    print_outf("\n");
   }
 }
 
 int print_text() {
-  std::printf("Workloads (--workload NAME; parameters with --param NAME=VALUE[,VALUE...]):\n");
+  print_outf("Workloads (--workload NAME; parameters with --param NAME=VALUE[,VALUE...]):\n");
   for (const auto& w : workload_catalog()) {
-    std::printf("  %-8s %s\n", w.name.c_str(), w.summary.c_str());
-    std::printf("           operations: %s\n", w.operations.c_str());
+    print_outf("  %-8s %s\n", w.name.c_str(), w.summary.c_str());
+    print_outf("           operations: %s\n", w.operations.c_str());
     print_params(w.params);
   }
-  std::printf("\nAllocators (--allocator NAME):\n");
+  print_outf("\nAllocators (--allocator NAME):\n");
   for (const auto& a : allocator_availability()) {
     const AllocatorInfo* info = find_allocator(a.name);
-    std::printf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
-    if (!a.available) std::printf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
+    print_outf("  %-14s %-13s %s\n", a.name.c_str(), a.available ? "available" : "not available", info->summary.c_str());
+    if (!a.available) print_outf("  %-14s %-13s %s\n", "", "", a.reason.c_str());
     else if (!a.preload_path.empty())
-      std::printf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
+      print_outf("  %-14s %-13s LD_PRELOAD=%s (found by the %s)\n", "", "", a.preload_path.c_str(), a.found_by.c_str());
   }
-  std::printf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
-  std::printf("\nAllocator parameters:\n");
+  print_outf("  %-14s %-13s %s\n", "NAME=PATH", "", "your own malloc replacement, loaded with LD_PRELOAD from PATH");
+  print_outf("\nAllocator parameters:\n");
   print_params(allocator_params());
   return 0;
 }
@@ -77,8 +81,10 @@ json params_json(const std::vector<ParamDef>& params) {
     if (!listed(p)) continue;
     json defaults = json::object();
     for (std::size_t s = 0; s < p.defaults.size(); ++s) defaults[kScaleNames[s]] = p.defaults[s];
-    out.push_back({{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
-                   {"choices", p.choices}, {"applies_to", p.applies_to}});
+    json entry = {{"name", p.name}, {"kind", param_kind_name(p.kind)}, {"defaults", defaults}, {"help", p.help},
+                  {"choices", p.choices}, {"applies_to", p.applies_to}};
+    if (p.kind == ParamKind::count || p.kind == ParamKind::bytes) entry["range"] = {{"min", p.range.min}, {"max", p.range.max}};
+    out.push_back(entry);
   }
   return out;
 }
@@ -119,7 +125,7 @@ int print_json() {
   const std::string no_cost = cost_pass_unavailable();
   out["cost_pass"] = {{"available", no_cost.empty()}, {"reason", no_cost.empty() ? json(nullptr) : json(no_cost)}};
   out.update(figure_registry_json());  // figures, sections
-  std::printf("%s\n", out.dump(2).c_str());
+  print_out(json_text(out, 2) + "\n");
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "atomic_file.hpp"
 #include "commands.hpp"
 #include "exit_status.hpp"
 #include "program_plan.hpp"
@@ -102,6 +103,8 @@ int command_record(const RecordArguments& args) {
   const std::string exe = self_exe();
   const std::string recorder = exe.substr(0, exe.rfind('/') + 1) + kRecorderName;
   if (access(recorder.c_str(), R_OK) != 0) return refuse("the recording library is missing: " + recorder);
+  // Only a regular file (or nothing) at OUT is written: not a device, a FIFO or a symbolic link.
+  if (const std::string why = check_output_file(args.out_path); !why.empty()) return refuse(why);
   const std::string out = absolute(args.out_path);
   if (const std::string why = write_header(out, header_bytes(program, args.command)); !why.empty()) return refuse(why);
 

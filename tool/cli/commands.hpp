@@ -38,5 +38,6 @@ int refuse_unusable_results(const char* command, const std::vector<std::string>&
 Command register_compare(CLI::App& app);  // vmbench compare BASE.json NEW.json
 Command register_export(CLI::App& app);   // vmbench export --format gbench RESULTS.json
 Command register_record(CLI::App& app);   // vmbench record -o FILE -- CMD ARGS... (command_record.cpp)
+Command register_recover(CLI::App& app);  // vmbench recover OUT.partial: a killed run's cells
 
 }  // namespace vmbench

@@ -1,12 +1,18 @@
 #include "run_options.hpp"
 
-#include "format_catalog.hpp"
-
 #include <CLI/CLI.hpp>
+
+#include "format_catalog.hpp"
+#include "number_checks.hpp"
 
 namespace vmbench {
 
 namespace {
+
+constexpr std::uint64_t kMaxReps = 1000;
+constexpr std::uint64_t kMaxWarmup = 100;
+constexpr double kMinTimeoutS = 0.001;          // a cell process takes longer than this to start
+constexpr double kMaxTimeoutS = 7 * 86400.0;    // a week: what the results loader takes as plausible
 
 // What is measured: workloads, allocators, sizes, repetitions, limits.
 void add_measurement_options(CLI::App& cmd, RunOptions& run) {
@@ -24,20 +30,28 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("--dispatch", run.dispatch,
                  "inline (each allocator inlined), virtual (through the Allocator interface), or both")
       ->check(CLI::IsMember({"inline", "virtual", "both"}));
-  cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")->check(CLI::Range(1, 1000));
+  cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")
+      ->check(whole_number(1, kMaxReps));
   cmd.add_option("--warmup", run.warmup, "Unmeasured passes of the workload in each cell process first")
-      ->check(CLI::Range(0, 100));
-  cmd.add_option("--seed", run.seed, "Seed of every workload's random choices");
+      ->check(whole_number(0, kMaxWarmup));
+  cmd.add_option("--seed", run.seed, "Seed of every workload's random choices (0 to 2^64-1)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd.add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(kMinTimeoutS, kMaxTimeoutS));
   cmd.add_option("--memory-limit", run.memory_limit,
                  "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
       ->type_name("SIZE");
+  cmd.add_flag("--clean-env", run.clean_env,
+               "Do not pass the allocators' environment variables (GLIBC_TUNABLES, MALLOC_*, MIMALLOC_*, "
+               "TCMALLOC_*, ...) to the cells; without it they are passed, recorded and warned about");
 }
 
 void add_output_options(CLI::App& cmd, RunOutput& output) {
-  cmd.add_option("--out,-o", output.out_path, "Where to write the JSON results")->capture_default_str();
-  cmd.add_option("--format,-f", output.format, format_help(false))->check(CLI::IsMember(format_names(false)));
+  cmd.add_option("--out,-o", output.out_path,
+                 "Where to write the JSON results (a regular file, replaced atomically; - for standard output)")
+      ->capture_default_str();
+  cmd.add_option("--format,-f", output.format, format_help(false) + "\n  (default: table)")
+      ->check(CLI::IsMember(format_names(false)));
   cmd.add_flag("--quiet,-q", output.quiet, "No progress or notes on stderr");
 }
 
@@ -49,7 +63,8 @@ void add_deep_options(CLI::App& cmd, DeepPassOptions& deep, bool& deep_all) {
   cmd.add_flag("--timeline", deep.timeline, "Also record memory over time (live, RSS, committed)");
   cmd.add_flag("--heapmap", deep.heap_map, "Also snapshot page occupancy and residency at the peak and at each checkpoint");
   cmd.add_option("--timeline-every", deep.timeline_every_ops,
-                 "Operations between two timeline points (default: about 150 points)");
+                 "Operations between two timeline points (default, or 0: about 150 points)")
+      ->check(whole_number(0, UINT64_MAX));
   cmd.add_flag("--cost", deep.cost,
                "Also count the measured phase's instructions and simulated cache misses under valgrind (callgrind): "
                "deterministic, what scripts/ci-gate.sh judges; needs the Debian package valgrind");

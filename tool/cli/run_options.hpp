@@ -12,8 +12,8 @@ class App;
 namespace vmbench {
 
 struct RunOutput {
-  std::string out_path = "vmbench-results.json";  // the JSON file (always written)
-  std::string format = "table";                   // what goes to standard output: table | json | csv | markdown | gbench
+  std::string out_path = "vmbench-results.json";  // the JSON file; "-": the document goes to standard output
+  std::string format;  // what goes to standard output: table (when empty) | json | csv | markdown | gbench
   bool quiet = false;
 };
 

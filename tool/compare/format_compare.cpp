@@ -5,6 +5,7 @@
 
 #include "compare.hpp"
 #include "formats.hpp"
+#include "text_escape.hpp"
 
 namespace vmbench {
 
@@ -47,11 +48,12 @@ std::string verdict_text(const CompareRow& r) {
   return v;
 }
 
-std::vector<std::vector<std::string>> cells_of(const Comparison& c) {
+// `text`: terminal_text or markdown_text, for what comes from the files (keys, names, notes).
+std::vector<std::vector<std::string>> cells_of(const Comparison& c, std::string (*text)(std::string_view)) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : c.rows)
-    rows.push_back({r.key, r.figure, value_text(r.base, r.unit), value_text(r.now, r.unit), change_text(r), p_text(r),
-                    r.threshold, verdict_text(r), r.note});
+    rows.push_back({text(r.key), text(r.figure), text(value_text(r.base, r.unit)), text(value_text(r.now, r.unit)),
+                    change_text(r), p_text(r), r.threshold, verdict_text(r), text(r.note)});
   return rows;
 }
 
@@ -62,7 +64,7 @@ constexpr std::size_t kVerdictColumn = 7;
 }  // namespace
 
 std::string render_comparison_table(const Comparison& c) {
-  const auto rows = cells_of(c);
+  const auto rows = cells_of(c, terminal_text);
   std::vector<std::size_t> width(kHeader.size());
   for (std::size_t i = 0; i < kHeader.size(); ++i) width[i] = kHeader[i].size();
   for (const auto& r : rows)
@@ -88,7 +90,7 @@ std::string render_comparison_table(const Comparison& c) {
     previous = r[0];
   }
   out += "\n";
-  for (const auto& n : c.notes) out += "note: " + n + "\n";
+  for (const auto& n : c.notes) out += "note: " + terminal_text(n) + "\n";
   out += c.verdict_line + "\n";
   return out;
 }
@@ -99,14 +101,14 @@ std::string render_comparison_markdown(const Comparison& c) {
   out += "\n|";
   for (std::size_t i = 0; i < kHeader.size(); ++i) out += i < 2 || i + 1 == kHeader.size() ? " --- |" : " ---: |";
   out += "\n";
-  for (const auto& r : cells_of(c)) {
+  for (const auto& r : cells_of(c, markdown_text)) {
     const bool worse = r[kVerdictColumn] == "worse";
     out += "|";
     for (const auto& x : r) out += " " + (worse && !x.empty() ? "**" + x + "**" : x) + " |";
     out += "\n";
   }
   out += "\n";
-  for (const auto& n : c.notes) out += "- " + n + "\n";
+  for (const auto& n : c.notes) out += "- " + markdown_text(n) + "\n";
   out += "\n**" + c.verdict_line + "**\n";
   return out;
 }

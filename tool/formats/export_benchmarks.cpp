@@ -5,6 +5,7 @@
 
 #include "catalog.hpp"
 #include "figure_values.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -48,7 +49,7 @@ std::string name_of(const json& g, const std::string& scale, json& shown) {
   const json& params = g["params"];
   if (!params.is_object()) return name;  // the loader does not type a group's params: as written
   for (auto it = params.begin(); it != params.end(); ++it) {
-    const std::string value = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    const std::string value = it.value().is_string() ? it.value().get<std::string>() : json_text(it.value());
     if (swept.contains(it.key())) {
       shown[it.key()] = value;
       continue;

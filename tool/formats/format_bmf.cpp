@@ -9,6 +9,7 @@
 #include "export_benchmarks.hpp"
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -53,7 +54,7 @@ Rendered render_bmf(const json& doc, const FormatOptions&) {
   }
   std::vector<std::string> notes = export_notes(doc, all);
   if (!failed.empty()) notes.push_back("no benchmark for those with no ok repetition: " + failed);
-  return {out.dump(2) + "\n", notes};
+  return {json_text(out, 2) + "\n", notes};
 }
 
 }  // namespace vmbench

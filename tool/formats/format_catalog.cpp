@@ -1,6 +1,7 @@
 #include "format_catalog.hpp"
 
 #include "formats.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -10,7 +11,7 @@ using nlohmann::json;
 
 Rendered text_of(std::string text) { return {std::move(text), {}}; }
 
-Rendered as_json(const json& doc, const FormatOptions&) { return text_of(doc.dump(2) + "\n"); }
+Rendered as_json(const json& doc, const FormatOptions&) { return text_of(json_text(doc, 2) + "\n"); }
 Rendered as_table(const json& doc, const FormatOptions&) { return text_of(render_table(doc)); }
 Rendered as_markdown(const json& doc, const FormatOptions&) { return text_of(render_markdown(doc)); }
 Rendered as_csv(const json& doc, const FormatOptions&) { return text_of(render_csv(doc)); }

@@ -1,5 +1,6 @@
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -16,7 +17,7 @@ std::string csv_field(const std::string& s) {
 std::string value_text(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+  return json_text(v);
 }
 
 }  // namespace

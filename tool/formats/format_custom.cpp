@@ -10,6 +10,7 @@
 #include "export_benchmarks.hpp"
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -60,7 +61,7 @@ Rendered render_custom(const json& doc, Direction direction) {
   }
   std::vector<std::string> notes = export_notes(doc, all);
   if (!failed.empty()) notes.push_back("no entry for the benchmarks with no ok repetition: " + failed);
-  return {out.dump(2) + "\n", notes};
+  return {json_text(out, 2) + "\n", notes};
 }
 
 }  // namespace vmbench

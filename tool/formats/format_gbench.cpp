@@ -11,6 +11,7 @@
 #include "figure_values.hpp"
 #include "formats.hpp"
 #include "host_caches.hpp"
+#include "json_text.hpp"
 
 namespace vmbench {
 
@@ -156,7 +157,7 @@ Rendered render_gbench(const json& doc, const FormatOptions& options) {
     f.add_aggregates(benchmarks, options.aggregates_only);
   }
   json out = {{"context", context_json(doc)}, {"benchmarks", benchmarks}};
-  return {out.dump(2) + "\n", export_notes(doc, all)};
+  return {json_text(out, 2) + "\n", export_notes(doc, all)};
 }
 
 }  // namespace vmbench

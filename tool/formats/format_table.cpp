@@ -1,12 +1,15 @@
 #include <algorithm>
 
 #include "formats.hpp"
+#include "text_escape.hpp"
 
 namespace vmbench {
 
 std::string render_table(const nlohmann::json& doc) {
   std::string out;
-  for (const auto& b : summary_blocks(doc)) {
+  for (SummaryBlock b : summary_blocks(doc)) {
+    for (auto& r : b.rows)  // names from the file: printable, and measured as printed
+      for (auto& cell : r) cell = terminal_text(cell);
     std::vector<std::size_t> width(b.header.size(), 0);
     for (std::size_t i = 0; i < b.header.size(); ++i) width[i] = b.header[i].size();
     for (const auto& r : b.rows)
@@ -21,12 +24,12 @@ std::string render_table(const nlohmann::json& doc) {
       }
       return s + "\n";
     };
-    out += b.title + "\n" + line(b.header);
+    out += terminal_text(b.title) + "\n" + line(b.header);
     for (const auto& r : b.rows) out += line(r);
-    for (const auto& n : b.notes) out += "  note: " + n + "\n";
+    for (const auto& n : b.notes) out += "  note: " + terminal_text(n) + "\n";
     out += "\n";
   }
-  for (const auto& w : doc["warnings"]) out += "warning: " + w.get<std::string>() + "\n";
+  for (const auto& w : doc["warnings"]) out += "warning: " + terminal_text(w.get<std::string>()) + "\n";
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "figure_values.hpp"
 #include "formats.hpp"
+#include "json_text.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -144,7 +145,7 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
   const bool with_cost = has_modelled_time(doc);
   for (const auto& g : doc["groups"]) {
     const std::string id = g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
-                           g["workload_params"].dump();
+                           json_text(g["workload_params"]);
     if (index.count(id) == 0) {
       index[id] = blocks.size();
       blocks.push_back(new_block(g, reps, with_cost));

@@ -40,4 +40,8 @@ std::string memory_limit_note(std::uint64_t bytes) {
   return " (--memory-limit " + format_bytes_long(bytes) + " reached)";
 }
 
+std::string memory_limit_suspect_note(std::uint64_t bytes) {
+  return " (under --memory-limit " + format_bytes_long(bytes) + ": most likely out of memory)";
+}
+
 }  // namespace vmbench

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -46,6 +48,25 @@ std::vector<std::string> split(const std::string& s, char sep) {
   }
 }
 
+// The values in their first order, each once; a repeated one is noted ("workload tree given twice:
+// run once"). `same` says whether two values mean the same thing (1K and 1000 for a count).
+template <class Same>
+std::vector<std::string> unique_noted(const std::vector<std::string>& values, const std::string& what,
+                                      std::vector<std::string>& notes, Same same) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    const auto first = std::find_if(out.begin(), out.end(), [&](const std::string& o) { return same(o, v); });
+    if (first == out.end()) out.push_back(v);
+    else notes.push_back(what + " " + (v == *first ? v : v + " (= " + *first + ")") + " given twice: run once");
+  }
+  return out;
+}
+
+std::vector<std::string> unique_noted(const std::vector<std::string>& values, const std::string& what,
+                                      std::vector<std::string>& notes) {
+  return unique_noted(values, what, notes, std::equal_to<std::string>());
+}
+
 // "a=1,2,b=3" -> {a: [1, 2], b: [3]}: a token with '=' starts a parameter, one without is another
 // value of the previous one.
 std::map<std::string, std::vector<std::string>> parse_param_args(const std::vector<std::string>& args) {
@@ -78,6 +99,26 @@ const ParamDef* find_def(const std::vector<ParamDef>& defs, const std::string& n
 bool uses(const ParamDef& def, const std::string& allocator) {
   return def.applies_to.empty() ||
          std::find(def.applies_to.begin(), def.applies_to.end(), allocator) != def.applies_to.end();
+}
+
+// Whether `text` is UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): a path that a
+// cell receives inside its JSON spec must be, or encoding the spec would fail after the run began.
+bool valid_utf8(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > text.size()) return false;
+    std::uint32_t code = n == 1 ? c : c & (0xFFu >> (n + 1));
+    for (std::size_t k = 1; k < n; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3F);
+    }
+    static constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kLeast[n] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += n;
+  }
+  return true;
 }
 
 // The Debian paths, where the loader did not find the library (a build that names its own folder first).
@@ -124,7 +165,7 @@ void check_settings(const RunOptions& o, Plan& plan) {
   plan.scale = *scale;
   if (o.reps < 1) bad("--reps must be at least 1");
   if (o.warmup < 0) bad("--warmup must not be negative");
-  if (!(o.timeout_s > 0)) bad("--timeout must be a positive number of seconds");
+  if (!(o.timeout_s > 0) || !std::isfinite(o.timeout_s)) bad("--timeout must be a positive, finite number of seconds");
   if (!o.memory_limit.empty()) {
     std::string why;
     const auto bytes = parse_bytes(o.memory_limit, &why);
@@ -137,7 +178,7 @@ void check_settings(const RunOptions& o, Plan& plan) {
     bad("unknown dispatch '" + o.dispatch + "' (valid: inline, virtual, both)");
 }
 
-std::vector<std::string> chosen_workloads(const RunOptions& o) {
+std::vector<std::string> chosen_workloads(const RunOptions& o, std::vector<std::string>& notes) {
   std::vector<std::string> all;
   std::vector<std::string> suite;  // the default: every workload that needs no input of its own
   for (const auto& w : workload_catalog()) {
@@ -146,11 +187,12 @@ std::vector<std::string> chosen_workloads(const RunOptions& o) {
   }
   for (const auto& w : o.workloads)
     if (find_workload(w) == nullptr) bad("unknown workload '" + w + "' (valid: " + join(all) + ")");
-  return o.workloads.empty() ? suite : o.workloads;
+  return o.workloads.empty() ? suite : unique_noted(o.workloads, "workload", notes);
 }
 
 // An allocator named by its library (-a NAME=PATH): chosen, or skipped with the reason.
 void choose_own(const OwnAllocator& own, std::vector<std::string>& chosen, Plan& plan) {
+  if (!valid_utf8(own.path)) bad("--allocator " + own.name + "=...: the library's path is not UTF-8; rename it");
   if (const std::string why = own_allocator_problem(own); !why.empty()) {
     plan.skipped.push_back(own.name + ": " + why);
     return;
@@ -175,10 +217,16 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, Plan& plan) {
   }
   std::vector<std::string> all;
   for (const auto& a : availability) all.push_back(a.name);
-  for (const auto& arg : o.allocators) {
+  // A name given twice runs once (noted); NAME=PATH twice with the same library is the same name.
+  const auto same = [](const std::string& a, const std::string& b) {
+    const std::optional<OwnAllocator> own_a = parse_own_allocator(a), own_b = parse_own_allocator(b);
+    return a == b || (own_a && own_b && own_a->name == own_b->name && own_a->path == own_b->path);
+  };
+  for (const auto& arg : unique_noted(o.allocators, "allocator", plan.notes, same)) {
     const std::optional<OwnAllocator> own = parse_own_allocator(arg);  // throws on a malformed NAME=PATH
     const std::string name = own ? own->name : arg;
-    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end()) bad("allocator " + name + " is given twice");
+    if (std::find(chosen.begin(), chosen.end(), name) != chosen.end())
+      bad("allocator " + name + " is given twice, with two different libraries");
     if (own) {
       choose_own(*own, chosen, plan);
       continue;
@@ -194,9 +242,17 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, Plan& plan) {
   return chosen;
 }
 
-// Every given name must belong to a chosen workload or to the allocators, and every value must fit it.
-void check_params(const GivenParams& given, const std::vector<std::string>& workloads) {
-  for (const auto& [name, values] : given) {
+// The numeric value of a count or a byte size, for comparing two spellings of it.
+std::optional<std::uint64_t> value_of(const ParamDef& def, const std::string& text) {
+  if (def.kind == ParamKind::count) return parse_count(text);
+  if (def.kind == ParamKind::bytes) return parse_bytes(text);
+  return std::nullopt;
+}
+
+// Every given name must belong to a chosen workload or to the allocators, and every value must fit it;
+// a value given twice (or spelled twice: 1K and 1000) is run once.
+void check_params(GivenParams& given, const std::vector<std::string>& workloads, std::vector<std::string>& notes) {
+  for (auto& [name, values] : given) {
     const ParamDef* def = find_def(allocator_params(), name);
     for (const auto& w : workloads)
       if (def == nullptr) def = find_def(find_workload(w)->params, name);
@@ -212,6 +268,9 @@ void check_params(const GivenParams& given, const std::vector<std::string>& work
       const std::string why = validate_param(*def, v);
       if (!why.empty()) bad(why);
     }
+    values = unique_noted(values, "parameter " + name + " value", notes, [&](const std::string& a, const std::string& b) {
+      return a == b || (value_of(*def, a) && value_of(*def, a) == value_of(*def, b));
+    });
   }
 }
 
@@ -264,6 +323,22 @@ void add_combinations(Plan& plan, const std::string& w, const std::string& a, co
   }
 }
 
+// Cells in the plan, counted before anything is built: a sweep of several parameters multiplies, and
+// a few hundred values each would ask for more combinations than memory holds. Saturates at
+// UINT64_MAX.
+std::uint64_t planned_cells(const std::vector<std::string>& workloads, const std::vector<std::string>& allocators,
+                            const GivenParams& given, std::size_t dispatches, int reps, int scale) {
+  const auto times = [](std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; };
+  std::uint64_t total = 0;
+  for (const auto& w : workloads)
+    for (const auto& a : allocators) {
+      std::uint64_t n = dispatches;
+      for (const auto& axis : axes_of(*find_workload(w), a, given, scale)) n = times(n, axis.second.size());
+      total = total > UINT64_MAX - n ? UINT64_MAX : total + n;
+    }
+  return times(total, static_cast<std::uint64_t>(reps));
+}
+
 // A program run: the command found, and only the allocators that can run a program. Those named
 // must all be; by default, malloc and every preloaded one available.
 std::vector<std::string> program_allocators(const RunOptions& o, Plan& plan, GivenParams& given) {
@@ -291,8 +366,10 @@ void check_required_params(const GivenParams& given, const std::vector<std::stri
 // in one line naming the byte where it goes wrong.
 void check_traces(const GivenParams& given, const std::vector<std::string>& workloads) {
   if (std::find(workloads.begin(), workloads.end(), "replay") == workloads.end() || given.count("trace") == 0) return;
-  for (const auto& path : given.at("trace"))
+  for (const auto& path : given.at("trace")) {
+    if (!valid_utf8(path)) bad("--param trace=" + echo_value(path) + ": the path is not UTF-8; rename the file");
     if (const std::string why = trace_problem(path); !why.empty()) bad(why);
+  }
 }
 
 // Combinations that cannot run (thread_plan.hpp) leave the plan, each with a warning; none left is an error.
@@ -315,15 +392,20 @@ Plan make_plan(const RunOptions& o) {
   const bool program = check_program_options(o);
   GivenParams given = parse_param_args(o.param_args);
   add_thread_counts(o.threads, given);
-  const std::vector<std::string> workloads = program ? std::vector<std::string>{"program"} : chosen_workloads(o);
+  const std::vector<std::string> workloads =
+      program ? std::vector<std::string>{"program"} : chosen_workloads(o, plan.notes);
   const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
   check_thread_counts(given, workloads, o.threads.empty() ? "--param threads" : "--threads");
-  check_params(given, workloads);
+  check_params(given, workloads, plan.notes);
   check_required_params(given, workloads);
   check_traces(given, workloads);
 
   const std::vector<std::string> dispatches =
       o.dispatch == "both" ? std::vector<std::string>{"inline", "virtual"} : std::vector<std::string>{o.dispatch};
+  const std::uint64_t cells = planned_cells(workloads, allocators, given, dispatches.size(), o.reps, static_cast<int>(plan.scale));
+  if (cells > kMaxPlannedCells)
+    bad("the plan has " + (cells == UINT64_MAX ? std::string("more than 2^64") : std::to_string(cells)) +
+        " cells, more than " + std::to_string(kMaxPlannedCells) + ": sweep fewer values, or fewer at a time");
   for (const auto& w : workloads)
     for (const auto& a : allocators) add_combinations(plan, w, a, given, dispatches);
   plan.warnings = thread_warnings(given, workloads, o.deep);

@@ -26,6 +26,7 @@ struct RunOptions {
   double timeout_s = 120;
   std::string memory_limit;             // raw --memory-limit, e.g. "64M"; empty: none
   DeepPassOptions deep;                 // extra child processes per combination (--syscalls, ...)
+  bool clean_env = false;               // --clean-env: the allocators' variables are not passed to cells
   bool program = false;                 // --program: measure a command instead of workloads
   std::vector<std::string> command;     // --program -- CMD ARGS...
   std::string program_output;           // --program-output DIR: keep each run's stdout and stderr there
@@ -60,6 +61,7 @@ struct Plan {
   std::vector<Combination> combinations;
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason
+  std::vector<std::string> notes;     // what the plan changed in what was asked (a repeated name or value)
   std::vector<std::string> warnings;  // what to know before the run (thread_plan.hpp), printed and kept in the results
   std::map<std::string, std::string> libraries;  // preloaded allocator -> its library (LD_PRELOAD)
   std::string program_path;           // --program: the command's file, found on PATH
@@ -68,6 +70,10 @@ struct Plan {
 // Where each allocator can be loaded from on this machine: a preloaded one where the dynamic loader
 // finds it by its own rules (LD_LIBRARY_PATH, the ld.so cache), else at the Debian paths.
 std::vector<AllocatorAvailability> allocator_availability();
+
+// A plan larger than this is refused: a million cells take days, and a sweep of many parameters at
+// once multiplies to more combinations than memory holds.
+inline constexpr std::uint64_t kMaxPlannedCells = 1'000'000;
 
 // Throws std::invalid_argument with a one-line message naming the problem (and the valid choices).
 Plan make_plan(const RunOptions& options);

@@ -1,6 +1,7 @@
 #include "timeline_probe.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "probes.hpp"
 
@@ -30,10 +31,22 @@ void TimelineProbe::checkpoint(const std::string& label, std::uint64_t live_byte
 }
 
 void TimelineProbe::sample(std::uint64_t live_bytes, const std::string& label) noexcept {
-  if (points_.size() >= kMaxPoints) return;
   const Statm m = read_statm();
   Point p{ops_, monotonic_now_s() - t0_s_, live_bytes,
           static_cast<std::int64_t>(m.anon_bytes) - static_cast<std::int64_t>(baseline_anon_bytes_), false, 0, label};
+  if (!any_sample_ || p.rss_delta_bytes > peak_rss_delta_bytes_) {
+    peak_rss_delta_bytes_ = p.rss_delta_bytes;
+    live_at_peak_rss_bytes_ = p.live_bytes;
+  }
+  peak_live_bytes_ = std::max(peak_live_bytes_, p.live_bytes);
+  any_sample_ = true;
+  if (points_.size() >= kMaxPoints) {
+    ++dropped_points_;
+    // The series is full: a named point (a checkpoint, the end) takes the place of the last periodic one.
+    const auto periodic = std::find_if(points_.rbegin(), points_.rend(), [](const Point& q) { return q.label.empty(); });
+    if (label.empty() || periodic == points_.rend()) return;
+    points_.erase(std::next(periodic).base());
+  }
   if (heap_counters) {
     const HeapCounters c = heap_counters();
     if (c.known) {
@@ -55,9 +68,6 @@ nlohmann::json TimelineProbe::to_json() const {
   using nlohmann::json;
   json op = json::array(), at = json::array(), live = json::array(), rss = json::array(), committed = json::array(),
        f = json::array(), labels = json::array();
-  std::int64_t peak_rss = 0;
-  std::uint64_t peak_live = 0, live_at_peak_rss = 0;
-  bool any = false;
   for (std::size_t i = 0; i < points_.size(); ++i) {
     const Point& p = points_[i];
     op.push_back(p.op);
@@ -68,12 +78,6 @@ nlohmann::json TimelineProbe::to_json() const {
     f.push_back(p.live_bytes > 0 ? json(static_cast<double>(p.rss_delta_bytes) / static_cast<double>(p.live_bytes))
                                  : json(nullptr));
     if (!p.label.empty()) labels.push_back({{"index", i}, {"label", p.label}});
-    if (!any || p.rss_delta_bytes > peak_rss) {
-      peak_rss = p.rss_delta_bytes;
-      live_at_peak_rss = p.live_bytes;
-    }
-    peak_live = std::max(peak_live, p.live_bytes);
-    any = true;
   }
   auto ratio = [](double a, std::uint64_t b) { return b > 0 ? json(a / static_cast<double>(b)) : json(nullptr); };
   return {{"every_ops", every_ops_},
@@ -86,10 +90,12 @@ nlohmann::json TimelineProbe::to_json() const {
           {"committed_source", committed_source_.empty() ? json(nullptr) : json(committed_source_)},
           {"f", f},
           {"labels", labels},
-          {"peak_rss_delta_bytes", peak_rss},
-          {"peak_live_bytes", peak_live},
-          {"F3", ratio(static_cast<double>(peak_rss), live_at_peak_rss)},
-          {"F4", ratio(static_cast<double>(peak_rss), peak_live)}};
+          {"truncated", dropped_points_ > 0},
+          {"dropped_points", dropped_points_},
+          {"peak_rss_delta_bytes", peak_rss_delta_bytes_},
+          {"peak_live_bytes", peak_live_bytes_},
+          {"F3", ratio(static_cast<double>(peak_rss_delta_bytes_), live_at_peak_rss_bytes_)},
+          {"F4", ratio(static_cast<double>(peak_rss_delta_bytes_), peak_live_bytes_)}};
 }
 
 }  // namespace vmbench

@@ -16,7 +16,9 @@ namespace vmbench {
 
 class TimelineProbe final : public OpProbe {
  public:
-  static constexpr std::size_t kMaxPoints = 1024;  // bounds the result; reserved before the phase
+  // Bounds the result; reserved before the phase. Samples past it are not kept, but still count in the
+  // peaks (F3, F4), and the result says it was truncated.
+  static constexpr std::size_t kMaxPoints = 1024;
 
   TimelineProbe(std::uint64_t every_ops, const NativeStatsReader& native);
   void start() noexcept;
@@ -56,6 +58,12 @@ class TimelineProbe final : public OpProbe {
   std::uint64_t baseline_anon_bytes_ = 0;
   double t0_s_ = 0;
   std::string committed_source_;
+  // Over every sample, kept or not: F3 and F4 of a truncated series are still those of the whole phase.
+  bool any_sample_ = false;
+  std::int64_t peak_rss_delta_bytes_ = 0;
+  std::uint64_t live_at_peak_rss_bytes_ = 0;
+  std::uint64_t peak_live_bytes_ = 0;
+  std::uint64_t dropped_points_ = 0;
 };
 
 }  // namespace vmbench

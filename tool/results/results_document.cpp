@@ -68,7 +68,8 @@ void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
     const json& t = r->data["timeline"];
     g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F4", t["F4"]},
                                               {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
-                                              {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]}}
+                                              {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]},
+                                              {"truncated", t.value("truncated", false)}}
                                        : json(nullptr);
   }
 }
@@ -82,6 +83,7 @@ json plan_json(const Plan& plan) {
           {"timeout_s", o.timeout_s},
           {"memory_limit_bytes", plan.memory_limit_bytes > 0 ? json(plan.memory_limit_bytes) : json(nullptr)},
           {"dispatch", o.dispatch},
+          {"clean_env", o.clean_env},
           {"combinations", plan.combinations.size()},
           {"cells_planned", plan.cells.size()},
           {"skipped_allocators", plan.skipped},
@@ -155,6 +157,10 @@ json group_json(const Combination& c, const std::vector<const CellRecord*>& reps
             {"reps_ok", reps.size()}, {"reps_failed", failed}};
   add_figures(g, reps);
   if (!reps.empty()) warn_if_noisy(g, warnings);
+  if (const auto f = g.find("fragmentation"); f != g.end() && f->is_object() && f->value("truncated", false))
+    warnings.push_back(c.key + ": the timeline was truncated at " + (*f)["points"].dump() +
+                       " points (the samples after them count in F3 and F4, but are not in the series): raise "
+                       "--timeline-every");
   return g;
 }
 
@@ -183,6 +189,16 @@ void add_ratios_to_malloc(json& groups, json& warnings) {
 
 }  // namespace
 
+std::string allocator_variables_passed(const Plan& plan, const json& context) {
+  const auto env = context.find("allocator_environment");
+  if (plan.options.clean_env || env == context.end() || !env->is_object() || env->empty()) return "";
+  std::string names;
+  for (auto it = env->begin(); it != env->end(); ++it) names += (names.empty() ? "" : ", ") + it.key();
+  return "the environment sets " + names +
+         ", which change the allocators under test; their values are in the context (vmbench run --clean-env "
+         "clears them for the cells)";
+}
+
 json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const json& context, bool complete) {
   json doc;
   doc["schema"] = kSchemaName;
@@ -190,7 +206,9 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   doc["complete"] = complete;
   doc["context"] = context;
   doc["plan"] = plan_json(plan);
-  json warnings = plan.warnings;  // what the plan warned of comes first
+  json warnings = plan.notes;  // what the plan changed in what was asked comes first, then its warnings
+  for (const std::string& w : plan.warnings) warnings.push_back(w);
+  if (const std::string set = allocator_variables_passed(plan, context); !set.empty()) warnings.push_back(set);
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)

@@ -21,6 +21,9 @@ struct CellRecord {
   double elapsed_s = 0; // wall time of the whole child process, start-up included
 };
 
+// "" or the warning that the allocators' environment variables in `context` reached the cells.
+std::string allocator_variables_passed(const Plan& plan, const nlohmann::json& context);
+
 // `complete` false marks a run that was interrupted: the cells present are valid, others missing.
 nlohmann::json build_document(const Plan& plan, const std::vector<CellRecord>& cells, const nlohmann::json& context,
                               bool complete);

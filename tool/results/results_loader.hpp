@@ -16,6 +16,14 @@ struct LoadedResults {
   bool ok() const { return error.empty(); }
 };
 
+// A results file is a few MiB (800 cells: about 4 MiB); anything larger than this is not one and is not
+// read. Only a regular file is read (not a device, FIFO or socket: they have no size to check).
+inline constexpr long long kMaxResultsFileBytes = 256LL << 20;
+
+// A results document nests about 6 levels; far deeper is not one (and would overflow a recursive
+// parser's stack, as Python's does).
+inline constexpr int kMaxNestingDepth = 64;
+
 // Reads and checks the file at `path`.
 LoadedResults load_results(const std::string& path);
 

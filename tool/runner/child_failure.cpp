@@ -1,7 +1,9 @@
 #include "child_failure.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 
@@ -44,20 +46,45 @@ std::string signal_name(int sig) {
   return "signal " + std::to_string(sig) + (abbrev != nullptr ? std::string(" (SIG") + abbrev + ")" : "");
 }
 
+// Whether running out of memory explains how a cell died, when it does not say so itself: allocators
+// abort (mimalloc, tcmalloc) or fault (jemalloc) when the kernel refuses a mapping, and the loader
+// cannot map a preloaded library or exec fails. Under a --memory-limit these are the limit's doing.
+bool plausibly_out_of_memory(const ChildEnd& end) {
+  const int status = end.wait_status;
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    return sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS;
+  }
+  if (!WIFEXITED(status)) return false;
+  const int code = WEXITSTATUS(status);
+  if (code == exit_status(CellExit::exec_failed) || code == exit_status(CellExit::setup_failed)) return true;
+  for (const char* word : {"memory", "bad_alloc", "failed to map", "mmap", "ENOMEM"})
+    if (end.err_text.find(word) != std::string::npos) return true;
+  return false;
+}
+
 }  // namespace
+
+std::string timed_out_text(double timeout_s) {
+  char seconds[32];  // %g: 0.4 s, 2 s, 120 s (a cast to int said "timed out after 0 s")
+  std::snprintf(seconds, sizeof seconds, "%g", timeout_s);
+  return "timed out after " + std::string(seconds) + " s";
+}
 
 std::string child_failure(const ChildEnd& end, const CellLimits& limits) {
   const int status = end.wait_status;
   const std::string said = explaining_line(end.err_text);
   auto with_said = [&](std::string what) { return said.empty() ? what : what + ": " + said; };
   if (end.cancelled) return "interrupted";
-  if (end.timed_out) return "timed out after " + std::to_string(static_cast<int>(limits.timeout_s)) + " s";
-  if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status)));
+  if (end.timed_out) return timed_out_text(limits.timeout_s);
+  const bool limited = limits.memory_limit_bytes > 0;
+  const std::string suspect = limited && plausibly_out_of_memory(end) ? memory_limit_suspect_note(limits.memory_limit_bytes) : "";
+  if (WIFSIGNALED(status)) return with_said("crashed with " + signal_name(WTERMSIG(status))) + suspect;
   if (WIFEXITED(status) && WEXITSTATUS(status) != exit_status(CellExit::ok)) {
     std::string error = said.empty() ? "exited with status " + std::to_string(WEXITSTATUS(status)) : said;
-    if (WEXITSTATUS(status) == exit_status(CellExit::allocation_failed) && limits.memory_limit_bytes > 0)
-      error += memory_limit_note(limits.memory_limit_bytes);
-    return error;
+    if (WEXITSTATUS(status) == exit_status(CellExit::allocation_failed) && limited)
+      return error + memory_limit_note(limits.memory_limit_bytes);
+    return error + suspect;
   }
   if (!end.wrote_result) return with_said("exited without a result");
   return "";

@@ -17,6 +17,9 @@ struct ChildEnd {
   std::string err_text;    // the tail of its stderr
 };
 
+// "timed out after 0.4 s": the --timeout as given (cells and programs alike).
+std::string timed_out_text(double timeout_s);
+
 // "" when the cell succeeded, else the reason, e.g. "crashed with signal 11 (SIGSEGV): ...".
 std::string child_failure(const ChildEnd& end, const CellLimits& limits);
 

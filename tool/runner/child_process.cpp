@@ -9,10 +9,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 #include <thread>
 #include <vector>
 
+#include "allocator_environment.hpp"
+#include "cell_deadline.hpp"
 #include "cell_protocol.hpp"
+#include "child_descriptors.hpp"
 #include "child_failure.hpp"
 #include "probes.hpp"
 
@@ -25,10 +29,11 @@ namespace {
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
 
-std::vector<std::string> child_environment(const std::string& preload) {
+std::vector<std::string> child_environment(const std::string& preload, bool clean_allocator_env) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
-    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0) env.emplace_back(*e);
+    if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && !(clean_allocator_env && is_allocator_variable(*e)))
+      env.emplace_back(*e);
   if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
   return env;
 }
@@ -67,8 +72,8 @@ struct CellCommand {
   std::string arg0, arg1 = "__cell", arg2;
   char* argv[4] = {};
 
-  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload)
-      : env_strings(child_environment(preload)), arg0(exe), arg2(spec_text) {
+  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload, bool clean_allocator_env)
+      : env_strings(child_environment(preload, clean_allocator_env)), arg0(exe), arg2(spec_text) {
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     argv[0] = arg0.data();
@@ -94,13 +99,8 @@ struct CellCommand {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
     exit_in_child("vmbench: cannot tie the cell process to vmbench (prctl refused, or vmbench is gone)\n",
                   CellExit::setup_failed);
-  const int devnull = open("/dev/null", O_RDWR);
-  if (devnull >= 0) {
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-  }
-  dup2(pipes.err[1], 2);
-  dup2(pipes.result[1], kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
+  if (!place_cell_descriptors(pipes.err[1], pipes.result[1]))
+    exit_in_child("vmbench: cannot set up the cell process's descriptors\n", CellExit::setup_failed);
   // vmbench ignores SIGXFSZ (main.cpp) and an ignored signal stays ignored across exec: the cell
   // gets the default back, as any program would.
   if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || !apply_in_child(limits))
@@ -127,28 +127,30 @@ bool read_some(int fd, std::string& into) {
   return n > 0 || (n < 0 && errno == EINTR);
 }
 
-// Read the result and stderr pipes until both close; kill the child on timeout or cancellation.
+// Read the result and stderr pipes until both close; kill the child on timeout or cancellation. The
+// pipes are read before the deadline is judged, and a stop of vmbench itself is not counted
+// (cell_deadline.hpp): a cell that finished while vmbench was stopped has not timed out.
 Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s, const std::atomic<bool>& cancel) {
   Drained d;
   bool open[2] = {true, true};
   std::string* into[2] = {&d.result_json, &d.err_text};
+  CellDeadline deadline(t0, timeout_s);
   while (open[0] || open[1]) {
     if (cancel.load()) {
       d.cancelled = true;
       break;
     }
-    if (timeout_s > 0 && monotonic_now_s() - t0 > timeout_s) {
-      d.timed_out = true;
-      break;
-    }
     pollfd fds[2] = {{result_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
     const int r = poll(fds, 2, kPollSliceMs);
     if (r < 0 && errno != EINTR) break;
-    if (r <= 0) continue;
-    for (int i = 0; i < 2; ++i)
+    for (int i = 0; r > 0 && i < 2; ++i)
       if (open[i] && (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) open[i] = read_some(fds[i].fd, *into[i]);
     // Keep the tail: the last line is the one that explains a failure.
     if (d.err_text.size() > kMaxStderrBytes) d.err_text.erase(0, d.err_text.size() - kMaxStderrBytes);
+    if ((open[0] || open[1]) && deadline.passed(monotonic_now_s())) {
+      d.timed_out = true;
+      break;
+    }
   }
   if (d.timed_out || d.cancelled) kill(pid, SIGKILL);
   return d;
@@ -157,19 +159,33 @@ Drained drain(pid_t pid, int result_fd, int err_fd, double t0, double timeout_s,
 // Drain the pipes until the child ends and reap it: its wait status. A traced child stops at each
 // memory system call until the tracer resumes it, so the tracer (this thread: ptrace binds a tracee
 // to the thread that forked it) cannot also block on the pipes; a second thread reads them.
+int reap(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// A thread cannot be started under a tight process limit (RLIMIT_NPROC counts threads): the cell is
+// killed and fails with this line, instead of std::system_error ending vmbench.
 int wait_for_child(pid_t pid, const ChildPipes& pipes, double t0, const CellLimits& limits,
                    const std::atomic<bool>& cancel, bool traced, Drained& drained, ChildOutcome& out) {
   if (traced) {
-    std::thread reader([&] { drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel); });
+    std::thread reader;
+    try {
+      reader = std::thread([&] { drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel); });
+    } catch (const std::system_error& e) {
+      kill(pid, SIGKILL);
+      out.error = std::string("cannot start the thread that reads a traced cell's output (a process limit?): ") +
+                  std::strerror(e.code().value());
+      return reap(pid);
+    }
     out.trace = trace_until_exit(pid);
     reader.join();
     return out.trace->wait_status;
   }
   drained = drain(pid, pipes.result[0], pipes.err[0], t0, limits.timeout_s, cancel);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+  return reap(pid);
 }
 
 }  // namespace
@@ -179,7 +195,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_text, con
   ChildOutcome out;
   ChildPipes pipes;
   if (out.error = pipes.open(); !out.error.empty()) return out;
-  const CellCommand command(exe, spec_text, preload);
+  const CellCommand command(exe, spec_text, preload, limits.clean_allocator_env);
   const SeccompFilter filter;
   if (trace_memory_syscalls && !filter.supported()) {
     out.error = "system-call tracing is not implemented for this architecture";
@@ -199,6 +215,7 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_text, con
   ChildEnd end;
   end.wait_status = wait_for_child(pid, pipes, t0, limits, cancel, trace_memory_syscalls, drained, out);
   out.elapsed_s = monotonic_now_s() - t0;
+  if (!out.error.empty()) return out;
   end.timed_out = drained.timed_out;
   end.cancelled = drained.cancelled;
   end.wrote_result = !drained.result_json.empty();

@@ -16,7 +16,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "allocator_environment.hpp"
+#include "cell_deadline.hpp"
 #include "cell_protocol.hpp"
+#include "child_descriptors.hpp"
 #include "cost_marker.hpp"
 #include "heaps/arena_heap.hpp"
 #include "heaps/pool_heap.hpp"
@@ -101,8 +104,9 @@ struct Spawned {
   _exit(exit_status(code));
 }
 
-// In the forked child: only async-signal-safe calls, then exec. Mirrors child_process.cpp, plus
-// ADDR_NO_RANDOMIZE (kept across exec) and the private directory as the working directory.
+// In the forked child: only async-signal-safe calls, then exec. Mirrors child_process.cpp (the same
+// descriptors, placed the same way), plus ADDR_NO_RANDOMIZE (kept across exec) and the private
+// directory as the working directory.
 [[noreturn]] void become_cost_child(pid_t parent, int result_w, int err_w, const std::string& dir, char* const* argv,
                                     char* const* envp) {
   setpgid(0, 0);
@@ -110,13 +114,10 @@ struct Spawned {
     const char msg[] = "vmbench: cannot tie the cost pass to vmbench (prctl refused, or vmbench is gone)\n";
     die(msg, sizeof msg - 1, CellExit::setup_failed);
   }
-  const int devnull = open("/dev/null", O_RDWR);
-  if (devnull >= 0) {
-    dup2(devnull, 0);
-    dup2(devnull, 1);
+  if (!place_cell_descriptors(err_w, result_w)) {
+    const char msg[] = "vmbench: cannot set up the cost pass's descriptors\n";
+    die(msg, sizeof msg - 1, CellExit::setup_failed);
   }
-  dup2(err_w, 2);
-  dup2(result_w, kResultFd);  // dup2 clears O_CLOEXEC on the new descriptor
   const int persona = personality(0xffffffff);
   if (signal(SIGXFSZ, SIG_DFL) == SIG_ERR || persona == -1 ||
       personality(static_cast<unsigned long>(persona) | ADDR_NO_RANDOMIZE) == -1 || chdir(dir.c_str()) != 0) {
@@ -161,15 +162,16 @@ struct Drained {
   bool timed_out = false, cancelled = false;
 };
 
-// Read the result and stderr pipes until both close; kill the child on timeout or cancellation.
+// Read the result and stderr pipes until both close; kill the child on timeout or cancellation. The
+// pipes are read before the deadline is judged, and a stop of vmbench is not counted (cell_deadline.hpp).
 Drained drain(const Spawned& s, double t0, double timeout_s, const std::atomic<bool>& cancel) {
   Drained d;
   bool open_fd[2] = {true, true};
   char buf[4096];
+  CellDeadline deadline(t0, timeout_s);
   while (open_fd[0] || open_fd[1]) {
     d.cancelled = cancel.load();
-    d.timed_out = timeout_s > 0 && monotonic_now_s() - t0 > timeout_s;
-    if (d.cancelled || d.timed_out) break;
+    if (d.cancelled) break;
     pollfd fds[2] = {{s.result_fd, POLLIN, 0}, {s.err_fd, POLLIN, 0}};
     const int r = poll(fds, 2, kPollSliceMs);
     if (r < 0 && errno != EINTR) break;
@@ -184,6 +186,8 @@ Drained drain(const Spawned& s, double t0, double timeout_s, const std::atomic<b
       to.append(buf, static_cast<std::size_t>(n));
       if (i == 1 && to.size() > kMaxStderrBytes) to.erase(0, to.size() - kMaxStderrBytes);  // keep the tail
     }
+    d.timed_out = (open_fd[0] || open_fd[1]) && deadline.passed(monotonic_now_s());
+    if (d.timed_out) break;
   }
   if (d.timed_out || d.cancelled) kill(s.pid, SIGKILL);
   close(s.result_fd);
@@ -282,11 +286,13 @@ std::vector<std::string> callgrind_argv(const std::string& valgrind, const std::
   return argv;
 }
 
-CostEnvironment cost_environment(const std::string& allocator, const std::string& preload, const char* const* parent_env) {
+CostEnvironment cost_environment(const std::string& allocator, const std::string& preload, const char* const* parent_env,
+                                 bool clean_allocator_env) {
   CostEnvironment e;
   std::string malloc_conf;
   for (const char* const* p = parent_env; p != nullptr && *p != nullptr; ++p) {
     const std::string var(*p);
+    if (clean_allocator_env && is_allocator_variable(var)) continue;  // --clean-env, as for every cell
     if (has_prefix(var, "MALLOC_CONF=")) malloc_conf = var.substr(12);
     else if (std::any_of(std::begin(kKeptPrefixes), std::end(kKeptPrefixes), [&](const char* k) { return has_prefix(var, k); }))
       e.variables.push_back(var);
@@ -341,7 +347,7 @@ CostOutcome run_cost_pass(const CostChild& c, const std::atomic<bool>& cancel) {
   const TempDir dir;
   if (out.error.empty()) out.error = dir.error();
   if (!out.error.empty()) return out;
-  const CostEnvironment env = cost_environment(c.allocator, c.preload, environ);
+  const CostEnvironment env = cost_environment(c.allocator, c.preload, environ, c.clean_allocator_env);
   out.notes = env.notes;
   try {
     for (std::string& n : reservation_notes(c.allocator, json::parse(c.spec_json).value("params", json::object())))

@@ -25,6 +25,7 @@ struct CostChild {
   std::string allocator;  // its name: which time-based purging to pin
   std::string preload;
   double timeout_s = 0;   // 0: none. A cell runs some 20 to 100 times slower under callgrind.
+  bool clean_allocator_env = false;  // --clean-env: none of the allocators' variables (allocator_environment.hpp)
 };
 
 struct CostOutcome {
@@ -57,8 +58,10 @@ std::vector<std::string> callgrind_argv(const std::string& valgrind, const std::
 // A fixed environment: the parent's own only where it configures what is measured (VMBENCH_*, the
 // allocators' MALLOC_CONF, MIMALLOC_*, TCMALLOC_*, GLIBC_TUNABLES, and VALGRIND_LIB), so that neither the
 // stack layout (which moves with the environment's size) nor ~/.valgrindrc or VALGRIND_OPTS change a count;
-// LD_PRELOAD = `preload`; and the pins of time-based purging for jemalloc and mimalloc.
-CostEnvironment cost_environment(const std::string& allocator, const std::string& preload, const char* const* parent_env);
+// LD_PRELOAD = `preload`; and the pins of time-based purging for jemalloc and mimalloc. Under
+// `clean_allocator_env` (--clean-env) the user's allocator variables are left out too; the pins stay.
+CostEnvironment cost_environment(const std::string& allocator, const std::string& preload, const char* const* parent_env,
+                                 bool clean_allocator_env = false);
 
 // The stack of a process starts below its argument and environment strings and the pointers to them,
 // so their sizes move every stack address, and with them the alignment-dependent paths of memcpy & co.:

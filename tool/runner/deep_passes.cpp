@@ -56,7 +56,7 @@ json cost_of(const DeepPassRun& run, const json& figures, std::string* why) {
   CellSpec spec = run.spec;
   spec.pass = Pass::cost;
   const CostChild child{run.exe, encode_cell_spec(spec), spec.allocator, run.preload,
-                        cost_timeout_s(run.limits.timeout_s, run.timed_process_s)};
+                        cost_timeout_s(run.limits.timeout_s, run.timed_process_s), run.limits.clean_allocator_env};
   const CostOutcome outcome = run_cost_pass(child, run.cancel);
   *why = outcome.ok ? "" : "cost pass failed: " + outcome.error;
   if (!outcome.ok) return nullptr;

@@ -1,9 +1,12 @@
 #include "run_context.hpp"
 
+#include "allocator_environment.hpp"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <ctime>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -94,6 +97,7 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_type", VMB_BUILD_TYPE},
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
+      {"allocator_environment", allocator_environment()},
       {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
       {"cost_model", cost_model_json()},
   };

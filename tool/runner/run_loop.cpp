@@ -9,7 +9,9 @@
 #include "cell_spec.hpp"
 #include "child_process.hpp"
 #include "deep_passes.hpp"
+#include "json_text.hpp"
 #include "program_cell.hpp"
+#include "run_journal.hpp"
 #include "rescue_file.hpp"
 #include "results_document.hpp"
 
@@ -73,27 +75,58 @@ std::optional<CellRecord> run_cell_process(const RunSetup& run, const Cell& cell
   return rec;
 }
 
-// The results file cannot be written: the run stops (measuring on would only add to what is lost),
-// and what was measured goes to a rescue file. A good file already at the output path stays as it
-// was: writes there are atomic (atomic_file.hpp).
+// The results cannot be written where they belong: the run stops (measuring on would only add to what
+// is lost), and what was measured goes to a rescue file. A good file already at the output path stays
+// as it was (writes there are atomic: atomic_file.hpp). The journal is deleted once the rescue file
+// holds its cells, else kept, and named, for `vmbench recover`.
 RunReport stop_and_rescue(const std::string& why, const std::string& out_path, const RunSetup& run,
-                          const std::vector<CellRecord>& records, const nlohmann::json& context, bool any_failed) {
+                          const std::vector<CellRecord>& records, const nlohmann::json& context, bool any_failed,
+                          RunJournal& journal) {
   RunReport report;
   report.complete = records.size() == run.plan.cells.size() && !run.cancel.load();
   report.any_failed = any_failed;
   report.document = build_document(run.plan, records, context, report.complete);
-  report.unwritable = save_rescue(out_path, why, report.document.dump(2), records.size());
+  const Rescue rescue = save_rescue(out_path, why, json_text(report.document, 2), records.size());
+  report.unwritable = rescue.line;
+  if (rescue.saved || journal.cells() == 0) {
+    journal.remove();
+  } else {
+    report.unwritable += "; the journal " + journal.path() + " keeps " + std::to_string(journal.cells()) +
+                         " of them (vmbench recover " + journal.path() + ")";
+    journal.release();
+  }
+  return report;
+}
+
+// The run is over: its document goes to OUT when complete, over the journal when not (a partial run
+// never replaces a complete OUT), or to standard output (the caller prints it).
+RunReport finish(const std::string& out_path, const RunSetup& run, const std::vector<CellRecord>& records,
+                 const nlohmann::json& context, bool any_failed, RunJournal& journal) {
+  RunReport report;
+  report.complete = !run.cancel.load();
+  report.any_failed = any_failed;
+  report.document = build_document(run.plan, records, context, report.complete);
+  if (out_path == kStandardOutput) {
+    journal.remove();
+    return report;
+  }
+  report.written_to = report.complete ? out_path : journal.path();
+  if (const std::string why = write_file_atomically(report.written_to, json_text(report.document, 2)); !why.empty())
+    return stop_and_rescue(why, out_path, run, records, context, any_failed, journal);
+  if (report.complete) journal.remove();
+  else journal.release();
   return report;
 }
 
 }  // namespace
 
 RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& out_path,
-                   const nlohmann::json& context, const std::atomic<bool>& cancel, const CellDone& on_cell_done) {
+                   const nlohmann::json& context, RunJournal& journal, const std::atomic<bool>& cancel,
+                   const CellDone& on_cell_done) {
   static const nlohmann::json kNoCalibration;  // null: a context without one (the modelled time says so)
   const auto calibration = context.find("kernel_costs");
   const RunSetup run{plan, exe, cancel, calibration != context.end() ? *calibration : kNoCalibration,
-                     {plan.options.timeout_s, plan.memory_limit_bytes}};
+                     {plan.options.timeout_s, plan.memory_limit_bytes, plan.options.clean_env}};
   std::vector<CellRecord> records;
   bool any_failed = false;
   for (const Cell& cell : plan.cells) {
@@ -104,17 +137,11 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
     const Combination& c = plan.combinations[static_cast<std::size_t>(cell.combination)];
     on_cell_done(c.key + " rep " + std::to_string(cell.rep), rec->ok, rec->error);
     records.push_back(std::move(*rec));
-    // Keep the file current: a crash of vmbench itself loses at most the running cell.
-    const std::string why = write_file_atomically(out_path, build_document(plan, records, context, false).dump(2));
-    if (!why.empty()) return stop_and_rescue(why, out_path, run, records, context, any_failed);
+    // On disk before the next cell: a crash of vmbench itself loses at most the running cell.
+    if (const std::string why = journal.append(records.back()); !why.empty())
+      return stop_and_rescue(why, out_path, run, records, context, any_failed, journal);
   }
-  RunReport report;
-  report.complete = !cancel.load();
-  report.any_failed = any_failed;
-  report.document = build_document(plan, records, context, report.complete);
-  if (const std::string why = write_file_atomically(out_path, report.document.dump(2)); !why.empty())
-    return stop_and_rescue(why, out_path, run, records, context, any_failed);
-  return report;
+  return finish(out_path, run, records, context, any_failed, journal);
 }
 
 std::string self_exe() {

@@ -91,9 +91,20 @@ VMB_INLINE void* pool_allocate_or(SlotList& s, PoolCold& c, Refill&& refill) noe
   return slot;
 }
 
+// A BasicPool's slow path for pool_allocate_or, as a function object rather than a lambda: a lambda's
+// call operator cannot be marked always_inline portably, and GCC 12 kept it out of line, so every
+// allocation built its closure first (+7.0% instructions on tree's pool, +7.4% on frag's, under the
+// gate's cost pass).
+template <PoolPolicy kPolicy>
+struct PoolRefill {
+  SlotList& s;
+  PoolCold& c;
+  VMB_INLINE void* operator()() const noexcept { return pool_refill(s, c, kPolicy.checks, kPolicy.counts); }
+};
+
 template <PoolPolicy kPolicy>
 VMB_INLINE void* pool_allocate(SlotList& s, PoolCold& c) noexcept {
-  return pool_allocate_or<kPolicy>(s, c, [&]() noexcept { return pool_refill(s, c, kPolicy.checks, kPolicy.counts); });
+  return pool_allocate_or<kPolicy>(s, c, PoolRefill<kPolicy>{s, c});
 }
 
 template <PoolPolicy kPolicy>
