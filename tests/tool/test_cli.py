@@ -623,7 +623,8 @@ class AllocatorEnvironment(Scratch):
         self.assertFalse(doc["plan"]["clean_env"])
         self.assertIn("vmbench: warning: the environment sets MALLOC_MMAP_THRESHOLD_", p.stderr)
         self.assertTrue(any("MALLOC_MMAP_THRESHOLD_" in w and "--clean-env" in w for w in doc["warnings"]))
-        self.assertGreater(figures["minor_faults"], figures["allocations"] / 2)  # the cell saw it
+        if "sanitize" not in doc["context"]["build_flags"]:  # a sanitizer's own malloc ignores glibc's variables
+            self.assertGreater(figures["minor_faults"], figures["allocations"] / 2)  # the cell saw it
 
     def test_clean_env_keeps_them_from_the_cells(self):
         p, doc, figures = self.run_tree("--clean-env")
