@@ -1,5 +1,7 @@
 """What every figure shares: matplotlib set-up, colours, labels, saving PNG + SVG, skip messages, CLI."""
+import html
 import os
+import re
 import sys
 
 import loader
@@ -108,7 +110,9 @@ def fmt_seconds(s):
         return f"{s:.2f} s"
     if s >= 1e-3:
         return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.0f} µs"
+    if s >= 1e-6:
+        return f"{s * 1e6:.0f} µs"
+    return f"{s * 1e9:.0f} ns"
 
 
 def fmt_number(v):
@@ -144,6 +148,119 @@ def use_log(values):
     return len(vals) >= 2 and max(vals) / min(vals) > WIDE_RANGE
 
 
+MIN_LOG_LABELS = 3  # a log axis with fewer labelled ticks cannot be read: it becomes linear (save() checks)
+
+
+def value_axis(ax, values, which="y"):
+    """A log axis when the values span more than WIDE_RANGE, with ticks at 1, 2 and 5 of each decade labelled
+    as plain numbers (any range over 20x holds at least three of them), else linear from 0 for values that
+    are never negative. Returns True when the axis is logarithmic."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    positive = [v for v in values if v is not None and v > 0]
+    if use_log(values) and len(positive) == len([v for v in values if v is not None]):
+        (ax.set_yscale if which == "y" else ax.set_xscale)("log")
+        decades = max(positive) / min(positive)
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0,) if decades > 1e3 else (1.0, 2.0, 5.0), numticks=15))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v)))
+        axis.set_minor_formatter(NullFormatter())
+        return True
+    if values and all(v is None or v >= 0 for v in values):
+        (ax.set_ylim if which == "y" else ax.set_xlim)(0, None)
+    return False
+
+
+def symlog_axis(ax):
+    """A symmetric log axis (zero stays visible as 0: no commit call at all), labelled as plain numbers."""
+    from matplotlib.ticker import FuncFormatter
+    ax.set_yscale("symlog", linthresh=1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_number(v)))
+
+
+def better(name):
+    """"lower is better" / "higher is better" from the registry's `better` of a figure; "" for none."""
+    b = figure(name).get("better")
+    return f"{b} is better" if b in ("lower", "higher") else ""
+
+
+# Values on hover: an artist given hover(artist, text) gets an SVG <title> (a browser's tooltip) when the
+# figure is saved as SVG. matplotlib writes <g id="GID"> around an artist with a gid; save() adds the title.
+_HOVER_PREFIX = "vmbhover"
+_hover_count = [0]
+
+
+def hover(artist, text):
+    _hover_count[0] += 1
+    gid = f"{_HOVER_PREFIX}{_hover_count[0]}"
+    artist.set_gid(gid)
+    titles = getattr(artist.figure, "_vmb_hover", None)
+    if titles is None:
+        titles = artist.figure._vmb_hover = {}
+    titles[gid] = text
+    return artist
+
+
+def hover_points(ax, xs, ys, texts, colour, marker="o", size=4, **kw):
+    """One marker per point, each with its own title (a Line2D's markers share one element)."""
+    for x, y, t in zip(xs, ys, texts):
+        if x is None or y is None:
+            continue
+        (pt,) = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size, color=colour, **kw)
+        hover(pt, t)
+
+
+def hover_area(ax, text):
+    """A title over a whole panel (an image has no marks of its own): a rectangle over the axes, transparent
+    but for a trace of fill, since a browser gives hover events only to painted areas."""
+    from matplotlib.patches import Rectangle
+    rect = Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=(1, 1, 1, 0.004), edgecolor="none", zorder=5)
+    ax.add_patch(rect)
+    hover(rect, text)
+
+
+def _with_titles(svg_text, titles):
+    def add(m):
+        t = titles.get(m.group(1))
+        return m.group(0) if t is None else m.group(0) + "<title>" + html.escape(t) + "</title>"
+    return re.sub(r'<g id="(' + _HOVER_PREFIX + r'\d+)"[^>]*>', add, svg_text)
+
+
+def _log_axes(ax):
+    out = []
+    for which, axis in (("y", ax.yaxis), ("x", ax.xaxis)):
+        if axis.get_scale() in ("log", "symlog"):
+            out.append((which, axis))
+    return out
+
+
+def _labelled_ticks(axis):
+    lo, hi = sorted(axis.get_view_interval())
+    ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+    return sum(1 for t in ticks if t.label1.get_visible() and t.label1.get_text().strip()
+               and lo <= t.get_loc() <= hi)
+
+
+AXIS_AUDIT = []  # (figure file name, axis, labelled ticks) of every log axis saved: tests read it
+
+
+def _readable_log_axes(fig, name):
+    """Every log axis keeps at least MIN_LOG_LABELS labelled ticks; one that has fewer becomes linear."""
+    axes = [ax for ax in fig.axes if ax.get_visible() and _log_axes(ax)]
+    if not axes:
+        return
+    fig.canvas.draw()
+    for ax in axes:
+        for which, axis in _log_axes(ax):
+            n = _labelled_ticks(axis)
+            if n < MIN_LOG_LABELS:
+                (ax.set_yscale if which == "y" else ax.set_xscale)("linear")
+                ax.relim()
+                ax.autoscale_view()
+                fig.canvas.draw()
+                n = _labelled_ticks(axis)
+            AXIS_AUDIT.append((name, which, axis.get_scale(), n))
+
+
 def context_line(doc):
     c, p = doc["context"], doc["plan"]
     return (f"vmbench {c.get('vmbench_version', '?')} ({c.get('git_commit', '?')}), {c.get('date_utc', '?')}, "
@@ -152,12 +269,18 @@ def context_line(doc):
 
 
 def save(fig, out_dir, name, formats=("png", "svg")):
-    """Writes OUT_DIR/NAME.png and .svg; returns the paths."""
+    """Writes OUT_DIR/NAME.png and .svg (with a <title> per hovered mark); returns the paths."""
     os.makedirs(out_dir, exist_ok=True)
+    _readable_log_axes(fig, name)
     paths = []
     for fmt in formats:
         path = os.path.join(out_dir, f"{name}.{fmt}")
         fig.savefig(path, format=fmt, bbox_inches="tight", metadata={"Date": None} if fmt == "svg" else None)
+        if fmt == "svg" and getattr(fig, "_vmb_hover", None):
+            with open(path, encoding="utf-8") as f:
+                text = _with_titles(f.read(), fig._vmb_hover)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
         paths.append(path)
     plt.close(fig)
     return paths

@@ -44,15 +44,18 @@ def render(doc, out_dir, formats=("png", "svg")):
             if (w, a) in r:
                 m, mn, mx = r[(w, a)]
                 xs.append(j - 0.4 + width * (i + 0.5)), med.append(m), lo.append(m - mn), hi.append(mx - m)
-        ax.bar(xs, np.array(med) - 1, width * 0.92, bottom=1, color=common.colour(a), label=a, yerr=[lo, hi],
-               capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+        bars = ax.bar(xs, np.array(med) - 1, width * 0.92, bottom=1, color=common.colour(a), label=a, yerr=[lo, hi],
+                      capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+        names = [w for w in workloads if (w, a) in r]
+        for rect, w, m, l, h in zip(bars.patches, names, med, lo, hi):
+            common.hover(rect, f"{w}, {a}: virtual / inline {m:.2f} (repetitions allow {m - l:.2f} - {m + h:.2f})")
         for x, m in zip(xs, med):
             ax.annotate(f"{m:.2f}", (x, m), textcoords="offset points", xytext=(0, 3 if m >= 1 else -10),
                         ha="center", fontsize=7)
     ax.axhline(1, color="black", linewidth=0.8)
     ax.set_xticks(range(len(workloads)), workloads)
-    ax.set_ylabel("virtual / inline wall time (median)")
-    ax.set_title("Cost of calling through the Allocator interface (above 1: slower)")
+    ax.set_ylabel("virtual / inline wall time (median), a ratio")
+    ax.set_title("Cost of calling through the Allocator interface (above 1: slower; closer to 1 is better)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     common.footer(fig, doc, "whiskers: extreme ratios over repetitions")
     return common.save(fig, out_dir, NAME, formats)

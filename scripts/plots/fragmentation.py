@@ -57,8 +57,12 @@ def render(doc, out_dir, formats=("png", "svg")):
             live = [t[1] / 2 ** 20 for t in table[alloc]]
             rss = [max(t[2], 0) / 2 ** 20 for t in table[alloc]]
             x = np.arange(len(labels))
-            ax.bar(x - 0.2, live, 0.4, color="#9ecae1", label="live bytes (in use)")
-            ax.bar(x + 0.2, rss, 0.4, color=common.colour(alloc), label="RSS above baseline")
+            lbars = ax.bar(x - 0.2, live, 0.4, color="#9ecae1", label="live bytes (in use)")
+            rbars = ax.bar(x + 0.2, rss, 0.4, color=common.colour(alloc), label="RSS above baseline")
+            for lr, rr, lab, l, r in zip(lbars.patches, rbars.patches, labels, live, rss):
+                common.hover(lr, f"{alloc}, {lab}: {l:.2f} MiB live")
+                common.hover(rr, f"{alloc}, {lab}: {r:.2f} MiB RSS above the baseline" +
+                             (f", {r / l:.1f}x the live bytes" if l > 0 else ""))
             for xi, (l, r) in enumerate(zip(live, rss)):
                 if l > 0 and r > 0:
                     ax.annotate(f"{r / l:.1f}x", (xi + 0.2, r), ha="center", va="bottom", fontsize=7.5)
@@ -68,7 +72,7 @@ def render(doc, out_dir, formats=("png", "svg")):
         for ax in axes.flat[len(allocs):]:
             ax.set_visible(False)
         for ax in axes[:, 0]:
-            ax.set_ylabel("MiB")
+            ax.set_ylabel("MiB (RSS closer to live is better)")
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="upper right", ncol=2, frameon=False, bbox_to_anchor=(1.0, 1.0))
         fig.suptitle(f"{w}: memory in use vs memory held at each checkpoint (label: RSS / live)", x=0.01,

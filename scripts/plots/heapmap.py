@@ -103,13 +103,20 @@ def render(doc, out_dir, formats=("png", "svg")):
                 grid[:len(pages)] = [np.nan if p is None else p for p in pages]
                 im = ax.imshow(np.ma.masked_invalid(grid.reshape(rows_n, width)), cmap=cmap, vmin=0, vmax=1,
                                aspect="auto", interpolation="nearest")
+                resident = [p for p in pages if p is not None]
+                common.hover_area(ax, f"{a}, {label}: {len(pages)} bins, {len(pages) - len(resident)} not resident; "
+                                      f"live fraction of the resident ones: median "
+                                      f"{float(np.median(resident)) if resident else 0:.2f}")
                 if r == 0:
                     ax.set_title(label, fontsize=10)
                 if k == 0:
                     ax.set_ylabel(a, color=common.colour(a), fontweight="bold")
                 ax.set_xlabel(f"{len(pages)} bins (groups of pages), address order", fontsize=7)
+        h = fig.get_figheight()
+        fig.subplots_adjust(top=1 - 0.75 / h, bottom=0.45 / h)  # the margins in inches, whatever the rows
         if im is not None:
-            fig.colorbar(im, ax=axes, fraction=0.02, label="live fraction of the pages (grey: not resident)")
+            fig.colorbar(im, ax=axes, fraction=0.02, label="live fraction of the pages, 0 to 1 (higher: denser, "
+                                                           "better; grey: not resident)")
         fig.suptitle(f"{w}: heap map, where the live objects sit (one square per bin of pages)", x=0.01, ha="left")
         common.footer(fig, doc)
         written += common.save(fig, out_dir, f"{NAME}-{w}", formats)

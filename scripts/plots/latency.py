@@ -93,10 +93,13 @@ def render(doc, out_dir, formats=("png", "svg")):
             d = dict(data[key][alloc])
             xs = [i for i, q in enumerate(qs) if q in d]
             ax.plot(xs, [d[qs[i]] for i in xs], marker="o", markersize=3, color=common.colour(alloc), label=alloc)
-        ax.set_yscale("log")
+            common.hover_points(ax, xs, [d[qs[i]] for i in xs],
+                                [f"{key[0]} {key[1]}, {alloc}: {_qlabel(qs[i])} {common.fmt_number(d[qs[i]])} ns"
+                                 for i in xs], common.colour(alloc), size=3)
+        common.value_axis(ax, [v for a in data[key].values() for _, v in a])
         ax.set_xticks(range(len(qs)), [_qlabel(q) for q in qs], fontsize=7.5, rotation=30)
         ax.set_title(f"{key[0]}: {key[1]}")
-        ax.set_ylabel("ns (log)")
+        ax.set_ylabel("ns" + (" (log)" if ax.get_yscale() == "log" else ""))
     for ax in axes.flat[len(keys):]:
         ax.set_visible(False)
     handles, labels = [], []

@@ -36,8 +36,12 @@ def _grouped(ax, rows, workloads, allocators, scale=1.0):
             med.append(m), lo.append(max(m - mn, 0)), hi.append(max(mx - m, 0))
             values += [m]
         if xs:
-            ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc, yerr=[lo, hi], capsize=2,
-                   error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+            bars = ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc, yerr=[lo, hi], capsize=2,
+                          error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+            names = [w for w in workloads if rows.get((w, alloc)) is not None]
+            for rect, w, m, l, h in zip(bars.patches, names, med, lo, hi):
+                common.hover(rect, f"{w}, {alloc}: {common.fmt_number(m)} (median; {common.fmt_number(m - l)} - "
+                                   f"{common.fmt_number(m + h)})")
     ax.set_xticks(range(len(workloads)), workloads)
     return values
 
@@ -73,8 +77,7 @@ def render(doc, out_dir, formats=("png", "svg")):
         allocs = common.order_allocators(a for _, a in rss)
         ylabel, divisor = common.axis("peak_rss_delta_bytes")
         vals = _grouped(ax, rss, workloads, allocs, scale=divisor)
-        if common.use_log(vals):
-            ax.set_yscale("log")
+        if common.value_axis(ax, vals):
             ax.set_ylim(top=max(vals) * 40)  # headroom: the legend sits above the tallest bar
         else:
             ax.set_ylim(top=max(vals) * 1.35)
@@ -89,21 +92,28 @@ def render(doc, out_dir, formats=("png", "svg")):
             for a in allocs:
                 if (w, a) in commits:
                     c, d = commits[(w, a)]
-                    labels.append(f"{w}\n{a}")
+                    labels.append(f"{w}\n{a}" if len(workloads) > 1 else a)
                     cvals.append(c[0]), dvals.append(d[0] if d else 0), colours.append(common.colour(a))
         x = range(len(labels))
-        ax.bar([i - 0.2 for i in x], cvals, 0.4, color=colours, label="commit calls")
-        ax.bar([i + 0.2 for i in x], dvals, 0.4, color=colours, hatch="//", alpha=0.55, label="decommit calls")
+        cbars = ax.bar([i - 0.2 for i in x], cvals, 0.4, color=colours, label="commit calls")
+        dbars = ax.bar([i + 0.2 for i in x], dvals, 0.4, color=colours, hatch="//", alpha=0.55, label="decommit calls")
+        for rect, label, v in zip(cbars.patches, labels, cvals):
+            common.hover(rect, f"{label.replace(chr(10), ', ')}: {v:.0f} commit calls")
+        for rect, label, v in zip(dbars.patches, labels, dvals):
+            common.hover(rect, f"{label.replace(chr(10), ', ')}: {v:.0f} decommit calls")
         for i, (c, d) in enumerate(zip(cvals, dvals)):
             ax.annotate(f"{c:.0f}", (i - 0.2, c), ha="center", va="bottom", fontsize=7)
             ax.annotate(f"{d:.0f}", (i + 0.2, d), ha="center", va="bottom", fontsize=7)
-        if common.use_log(cvals + dvals):
+        if common.use_log(cvals + dvals) and min(cvals + dvals) <= 0:
             # zero calls (a bar of height 0) must stay readable as "0": symmetric log below 1
-            ax.set_yscale("symlog", linthresh=1) if min(cvals + dvals) <= 0 else ax.set_yscale("log")
-        ax.set_xticks(list(x), labels, fontsize=8)
+            common.symlog_axis(ax)
+        else:
+            common.value_axis(ax, cvals + dvals)
+        ax.set_xticks(list(x), labels, fontsize=8, rotation=30 if len(labels) > 6 else 0,
+                      ha="right" if len(labels) > 6 else "center")
         ax.set_ylabel("calls during the measured phase" + (" (one traced pass)" if traced else " (median)"))
         src = "system calls, traced pass" if traced else "the allocator's own counters"
-        ax.set_title(f"Commit / decommit calls ({src})")
+        ax.set_title(f"Commit / decommit calls ({src}; fewer is better)")
         ax.legend(fontsize=8)
         missing = sorted({g["allocator"] for g in groups} - {a for _, a in commits})
         if missing:

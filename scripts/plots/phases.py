@@ -35,13 +35,17 @@ def render(doc, out_dir, formats=("png", "svg")):
             secs = {p["name"]: p["seconds"] for p in g["phases"]}
             med = [secs[n]["median"] * 1e3 if n in secs and secs[n] else np.nan for n in phase_names]
             values += [v for v in med if v == v]
-            ax.bar(np.arange(len(phase_names)) - 0.4 + width * (i + 0.5), med, width * 0.92,
-                   color=common.colour(a), label=a)
-        if common.use_log(values):
-            ax.set_yscale("log")
+            bars = ax.bar(np.arange(len(phase_names)) - 0.4 + width * (i + 0.5), med, width * 0.92,
+                          color=common.colour(a), label=a)
+            for rect, n in zip(bars.patches, phase_names):
+                s = secs.get(n)
+                if s:
+                    common.hover(rect, f"{w}, {n}, {a}: {common.fmt_seconds(s['median'])} (median; "
+                                       f"{common.fmt_seconds(s['min'])} - {common.fmt_seconds(s['max'])})")
+        log = common.value_axis(ax, values)
         ax.set_xticks(range(len(phase_names)), phase_names, fontsize=8.5)
         ax.set_title(w)
-        ax.set_ylabel("ms (median)" + (", log" if common.use_log(values) else ""))
+        ax.set_ylabel("ms (median)" + (", log scale" if log else ""))
     handles, labels = [], []
     for ax in axes.flat:
         for h, l in zip(*ax.get_legend_handles_labels()):
@@ -49,7 +53,7 @@ def render(doc, out_dir, formats=("png", "svg")):
                 handles.append(h), labels.append(l)
     fig.legend(handles, labels, loc="lower center", ncol=min(5, len(labels)), frameon=False,
                bbox_to_anchor=(0.5, -0.01))
-    fig.suptitle("Time per phase of each workload (lower is better)", x=0.01, ha="left")
+    fig.suptitle("Time per phase of each workload, ms (lower is better)", x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.08, 1, 0.96))
     common.footer(fig, doc)
     return common.save(fig, out_dir, NAME, formats)

@@ -1,61 +1,42 @@
-"""One self-contained HTML report of a results file: context, summary tables, figures (embedded PNG) and
-short explanations for a reader who has never seen vmbench. Nothing is loaded from the network."""
-import base64
+"""One self-contained HTML report of a results file: a summary computed from the data first, then every
+table the file holds data for, the figures inline as SVG (values on hover) under captions computed from the
+same data, what the file lacks, and where it was measured. Nothing is loaded from the network; the layout
+fits an 800 px window (tables scroll inside their own box).
+
+The parts: report_summary.py (the summary), report_tables.py (the tables), report_figures.py (figures and
+captions), report_compare.py (`--compare`: compare's verdict table).
+"""
 import html
 import os
-import tempfile
 
 import common
 import loader
-
-EXPLAIN = {
-    "throughput": "How much allocation work each allocator gets through per second: allocations plus object "
-                  "deaths (a free, or a death an arena absorbs without a call). Taller is faster. Whiskers span "
-                  "the fastest and slowest repetition; when they are long, the machine was noisy.",
-    "memory": "Left: the most resident memory (RSS) the measured phase added. Right: how often the allocator "
-              "asked the kernel for memory (commit) or gave it back (decommit): system calls of a traced pass "
-              "when the run had --syscalls, else the arena's and pool's own counters. Each call costs a system "
-              "call and page-table work.",
-    "phases": "Each workload is split into named phases so that allocation (build, ramp, tokenize), use of the "
-              "data (check: locality) and cleanup (release) can be judged apart. An arena's release is a "
-              "pointer reset, so its bar is tiny or invisible.",
-    "fragmentation": "At each checkpoint, the program's live bytes (light blue: what it still uses) beside the "
-                     "memory the process holds (coloured). After the program frees 90% of its small objects "
-                     "(\"after free\"), the gap between the bars is memory kept but unused: fragmentation. The "
-                     "label is the ratio RSS / live. \"after release\" shows what each allocator hands back.",
-    "timeline": "Live, resident and committed bytes sampled during the run, one panel per allocator. F3 is "
-                "RSS / live when RSS peaks; F4 is peak RSS over peak live.",
-    "latency": "Time of single allocate and free calls from the median (p50) to the worst (max), log scale: "
-               "the right-hand end is what a latency-sensitive program feels.",
-    "heapmap": "Each square is a small group of pages of the heap, in address order; colour is the fraction "
-               "of it holding live objects (yellow full, dark nearly empty), grey pages are not resident. A page "
-               "with one survivor cannot be returned to the system.",
-    "sweep": "The same workload with one parameter changed (for example the arena's commit step): how time, "
-             "commit calls, RSS and page faults follow it.",
-    "scaling": "Each workload at several thread counts (vmbench run --threads 1,2,4,...), every thread on its own "
-               "slice: the operations each thread gets through per second (top) and what it keeps of one thread's "
-               "alone (bottom, 1 = nothing lost). A flat line scales perfectly; a falling one shows threads "
-               "getting in each other's way inside the allocator (a shared lock, cache lines passed between "
-               "cores, objects freed by another thread than their own). With more threads than CPUs the threads "
-               "take turns, and the fall measures time-slicing, not the allocator.",
-    "dispatch": "The same allocator called directly (inlined) and through the Allocator interface (a function "
-                "pointer): the ratio is what the indirection costs.",
-    "compare": "Each group of the second file against the same group of the first: below 1 is faster or "
-               "smaller. Differences within the grey band are usually run-to-run noise.",
-}
+import report_compare
+import report_figures
+import report_summary
+import report_tables
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:2em auto;
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1180px;margin:1.2em auto;
 padding:0 1em;color:#222;line-height:1.45}
-h1{margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}
-th,td{border:1px solid #ddd;padding:.25em .55em;text-align:right}td{white-space:nowrap}th{background:#f3f3f3}
-td:first-child,th:first-child{text-align:left}
-.ctx td{text-align:left}.muted{color:#666}.warn{background:#fff4e5;border-left:4px solid #f0a030;
-padding:.5em .8em}figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #eee}
-figcaption{color:#444;font-size:.92em;max-width:900px}code{background:#f4f4f4;padding:0 .25em}
+h1{margin:.2em 0}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}
+nav{font-size:.9em;color:#555}nav a{margin-right:.8em;color:#2060a0}
+.lead{font-size:1.02em;margin:.3em 0 .6em}.summary li{margin:.35em 0}
+.scroll{width:fit-content;max-width:100%;overflow-x:auto;margin:.5em 0 1em}
+table{border-collapse:collapse;font-size:.86em}
+th,td{border:1px solid #ddd;padding:.25em .55em;text-align:right;vertical-align:top}
+td{white-space:nowrap}th{background:#f3f3f3}
+table.wrap td{white-space:normal;min-width:7em}
+td:first-child,th:first-child,td.t{text-align:left}
+.ctx td{text-align:left;white-space:normal}.muted{color:#666;font-size:.92em}
+.warn{background:#fff4e5;border-left:4px solid #f0a030;padding:.5em .8em;margin:.8em 0}
+.warnword{color:#a05000}.verdict{font-weight:600;background:#f4f6fa;border-left:4px solid #5070a0;padding:.4em .7em}
+figure{margin:1em 0 2em}svg.fig{width:100%;height:auto;display:block;border:1px solid #eee}
+figcaption{color:#333;font-size:.92em;max-width:900px}.facts{color:#1a4a7a}ul.facts{margin:.2em 0;columns:2 22em;column-gap:2.5em}
+code{background:#f4f4f4;padding:0 .25em;overflow-wrap:anywhere}
+dt{font-weight:600}dd{margin:0 0 .5em 1.2em}
 """
-
 
 def _e(x):
     return html.escape(str(x))
@@ -121,97 +102,87 @@ def _tables(doc):
     return "".join(out)
 
 
-def _scaling(doc):
-    """A table per workload run at several thread counts: per-thread throughput and scaling efficiency of
-    each allocator at each count; empty when the run swept no threads."""
-    import scaling  # the figure's own selection of groups, so that the table and the figure agree
-    found = scaling.scaling_lines(doc)
-    if not found:
-        return ""
-    cpus = doc["context"].get("cpu_count")
-    out = [f"<h2>Scaling over threads</h2><p class=muted>Each thread runs the workload on its own share, on "
-           f"its own heap where the allocator is not malloc. Per-thread throughput is the operations per second "
-           f"of the whole cell divided by its threads; the efficiency is that over the same allocator's at one "
-           f"thread (1 = nothing lost). This machine had {_e(cpus)} logical CPUs: at more threads than that the "
-           f"threads take turns, and the efficiency measures time-slicing, not the allocator.</p>"]
-    for w in common.order_workloads(found):
-        counts = sorted({n for _, by in found[w].values() for n in by})
-        head = "".join(f"<th>{n} thread{'s' if n > 1 else ''}</th>" for n in counts)
-        out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th>{head}</tr>")
-        for label, (_, by) in sorted(found[w].items(), key=lambda kv: common.order_allocators(
-                [kv[1][0], "zz"]).index(kv[1][0])):
-            cells = []
-            for n in counts:
-                f = by[n]["figures"] if n in by else {}
-                per = (f.get("thread_ops_per_s") or {}).get("median")
-                eff = (f.get("scaling_efficiency") or {}).get("median")
-                cells.append("" if per is None else f"{per / 1e6:.1f} M/s" + (f" ({eff:.2f})" if eff is not None else ""))
-            out.append("<tr>" + f"<td>{_e(label)}</td>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-        out.append("</table>")
-    return "".join(out)
+
+def _scrolling(tables_html):
+    """The time-and-memory tables, each in its own scrolling box."""
+    return tables_html.replace("<table>", "<div class=scroll><table>").replace("</table>", "</table></div>")
 
 
-def write(doc, path, modules, other=None, source="", log=print):
+def _glossary(doc):
+    """The workloads and allocators of this file as vmbench describes them, and the words the page uses."""
+    desc = loader.describe()
+    present_w = {g["workload"] for g in doc["groups"]}
+    present_a = {g["allocator"] for g in doc["groups"]}
+    items = [(w["name"], w.get("summary", "")) for w in desc.get("workloads", []) if w["name"] in present_w]
+    items += [(a["name"], a.get("summary", "")) for a in desc.get("allocators", []) if a["name"] in present_a]
+    terms = [
+        ("cell", "one workload run against one allocator with one set of parameters, in its own process: one "
+                 "repetition of a combination"),
+        ("repetition", "one of the cells of a combination; tables give the median and spread over them"),
+        ("phase", "a named part of a workload's measured phase (build, check, release...), timed on its own"),
+        ("RSS", "resident set size: the physical memory the process occupies"),
+        ("live bytes", "bytes the program has allocated and not yet freed"),
+        ("commit / decommit", "asking the kernel to back address space with memory, or to take it back"),
+        ("traced", "counted by a separate pass that traces the memory system calls of the cell, the same way for "
+                   "every allocator"),
+        ("F3 / F4", "F3: RSS over live bytes at the moment RSS peaks; F4: peak RSS over peak live bytes (1 is no "
+                    "overhead)"),
+    ]
+    return ("<dl>" + "".join(f"<dt>{_e(n)}</dt><dd>{_e(t)}</dd>" for n, t in items + terms) + "</dl>"
+            "<p class=muted>More in docs/glossary.md of the vmbench source.</p>")
+
+
+def write(doc, path, modules, other=None, source="", log=print, other_source=""):
+    desc = loader.describe()  # noqa: F841  (colours, labels and units: read before anything is drawn)
+    figures, skipped_figures = report_figures.render(doc, modules, other=other, log=log)
+    tables, skipped_tables = [], []
+    for build in report_tables.BUILDERS:
+        title, *rest = build(doc)
+        if rest[0] is None:
+            skipped_tables.append((title, rest[1]))
+        else:
+            tables.append((title, rest[0]))
+    compare_line = None
+    compare_html = ""
+    if other is not None:
+        compare_html = report_compare.section(other, doc, os.path.basename(other_source) or "the other file",
+                                              os.path.basename(source))
+        try:
+            compare_line = "vmbench compare: " + str(report_compare.verdicts.compare(other, doc).get("verdict", ""))
+        except report_compare.verdicts.NoVerdicts:
+            compare_line = None
+    nav = [("summary", "Summary")] + ([("compare", "Compared")] if other is not None else []) + [
+        ("tables", "Tables"), ("figures", "Figures"), ("missing", "Not in this file"), ("context", "Where measured"),
+        ("glossary", "Words")]
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport "
-             f"content='width=device-width,initial-scale=1'><title>vmbench report</title><style>{CSS}</style>"
-             "</head><body><h1>vmbench report</h1>",
-             "<p>vmbench runs small synthetic programs (<em>workloads</em>) against several memory allocators and "
-             "measures how fast they allocate and free, and how much memory they hold. Each measurement runs in its "
-             "own process, several times (<em>repetitions</em>); the tables give the median and the spread. "
-             "Workloads: <b>tree</b> builds and drops binary trees; <b>churn</b> keeps a steady set of objects that "
-             "die at random; <b>strings</b> tokenizes text line by line; <b>frag</b> allocates many small objects, "
-             "frees 90% of them, then asks for larger ones: a fragmentation test; <b>xfer</b> hands objects from "
-             "a producer thread to a consumer thread, which frees them; <b>larson</b> churns a live set per thread "
-             "and passes the sets between threads every round. With <code>--threads N</code> each "
-             "thread runs the workload on its own share. Allocators: <b>arena</b> "
-             "(reserves address space, commits it in steps, frees everything at once), <b>bump</b> (a bare "
-             "pointer increment: the lower bound), <b>pool</b> (fixed-size slots with a free list), <b>malloc</b> "
-             "(glibc), <b>jemalloc</b>, <b>mimalloc</b>, <b>tcmalloc</b> (drop-in replacements) and "
-             "<b>pmr-*</b> (C++ standard memory resources).</p>",
-             "<h2>Where and how it was measured</h2>", _context(doc, source)]
-    if doc.get("warnings"):
-        items = "".join(f"<li>{_e(w)}</li>" for w in doc["warnings"])
-        noisy = sum("varies by" in w for w in doc["warnings"])
-        summary = (f"{len(doc['warnings'])} warnings from the run" +
-                   (f" ({noisy} about noisy timings: the machine was busy or shared; compare medians with care)"
-                    if noisy else ""))
-        parts.append(f"<div class=warn><details{' open' if len(doc['warnings']) <= 5 else ''}><summary><b>"
-                     f"{_e(summary)}</b></summary><ul>{items}</ul></details></div>")
-    parts += ["<h2>Summary tables</h2><p class=muted>Wall time is the measured phase only (process start-up "
-              "excluded). \"Faster than malloc\" is malloc's median time over this one in the same run; CV is the "
-              "spread over repetitions (above 10%: noisy machine). " + (
+             f"content='width=device-width,initial-scale=1'><title>vmbench report: {_e(os.path.basename(source))}"
+             f"</title><style>{CSS}</style></head><body><h1>vmbench report</h1>",
+             f"<p class=muted><code>{_e(doc['context'].get('command_line', ''))}</code></p>",
+             "<nav>" + "".join(f"<a href='#{k}'>{_e(t)}</a>" for k, t in nav) + "</nav>",
+             "<h2 id=summary>Summary</h2>", report_summary.summary(doc, compare_line)]
+    if other is not None:
+        parts += ["<h2 id=compare>Compared with the other file</h2>", compare_html]
+    parts += ["<h2 id=tables>Tables</h2>",
+              "<h3>Time and memory</h3><p class=muted>Wall time is the measured phase only (process start-up "
+              "excluded); lower is better. \"Faster than malloc\" is malloc's median time over this one in the same "
+              "run; CV is the spread over repetitions (above 10%: noisy). " + (
                   "Commit / decommit calls are memory system calls counted in one traced pass (vmbench run "
                   "--syscalls), the same way for every allocator." if any(g.get("syscalls") for g in doc["groups"])
                   else "Commit calls are counted by the arena and pool themselves; other allocators keep no such "
-                  "counter in this file (vmbench run --syscalls counts them for every allocator).") + "</p>", _tables(doc),
-              _scaling(doc), "<h2>Figures</h2>"]
-    skipped = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for m in modules:
-            if getattr(m, "NEEDS_TWO_FILES", False):  # "second / first": the other file is the baseline
-                w, s = common.render_all(other if other is not None else doc, tmp, [m], ("png",), log=log,
-                                         other=doc if other is not None else None)
-            else:
-                w, s = common.render_all(doc, tmp, [m], ("png",), log=log)
-            skipped += s
-            for p in w:
-                with open(p, "rb") as f:
-                    data = base64.b64encode(f.read()).decode("ascii")
-                name = os.path.splitext(os.path.basename(p))[0]
-                parts.append(f"<figure id='{_e(name)}'><img alt='{_e(name)}' src='data:image/png;base64,{data}'>"
-                             f"<figcaption><b>{_e(name)}.</b> {_e(EXPLAIN.get(m.NAME, ''))}</figcaption></figure>")
-    if skipped:
-        parts.append("<h3>Figures not drawn</h3><p class=muted>The results file lacks the data these need; "
-                     "nothing is drawn from invented data.</p><ul>" +
-                     "".join(f"<li><b>{_e(n)}</b>: {_e(r)}</li>" for n, r in skipped) + "</ul>")
-    parts.append("<h2>Glossary</h2><dl>"
-                 "<dt>RSS</dt><dd>resident set size: the physical memory the process occupies.</dd>"
-                 "<dt>live bytes</dt><dd>bytes the program has allocated and not yet freed.</dd>"
-                 "<dt>commit / decommit</dt><dd>asking the kernel to back address space with memory, or to take "
-                 "it back. Reserving address space alone costs almost nothing.</dd>"
-                 "<dt>fragmentation</dt><dd>memory held by the allocator that the program no longer uses "
-                 "(RSS well above live bytes).</dd></dl>"
-                 "<p class=muted>Generated by vmbench report from " + _e(os.path.basename(source)) + ". "
-                 + _e(common.context_line(doc)) + "</p></body></html>")
+                  "counter in this file (vmbench run --syscalls counts them for every allocator).") + "</p>",
+              _scrolling(_tables(doc))]
+    parts += [f"<h3>{_e(t)}</h3>{h}" for t, h in tables]
+    parts.append("<h2 id=figures>Figures</h2><p class=muted>Point at a bar, point or line for its value.</p>")
+    parts += [h for _, h in figures]
+    missing = [f"<li><b>table: {_e(t)}</b>: {_e(why)}</li>" for t, why in skipped_tables]
+    missing += [f"<li><b>figure: {_e(n)}</b>: {_e(r)}</li>" for n, r in skipped_figures]
+    parts.append("<h2 id=missing>Not in this file</h2>" + (
+        "<p class=muted>What this report skipped, and why: the file lacks the data (a run without that pass, or a "
+        "file written by an older vmbench). Nothing is drawn from invented data.</p><ul>" + "".join(missing) + "</ul>"
+        if missing else "<p>Every table and figure this report knows had its data.</p>"))
+    parts += ["<h2 id=context>Where and how it was measured</h2>", _context(doc, source),
+              "<h2 id=glossary>Words</h2>", _glossary(doc),
+              "<p class=muted>Generated by vmbench report from " + _e(os.path.basename(source)) + ". "
+              + _e(common.context_line(doc)) + "</p></body></html>"]
     # Written whole, then renamed: a full disk leaves the previous report, never half of a new one.
     loader.write_text_atomically("".join(parts), path)

@@ -47,8 +47,8 @@ def scaling_lines(doc):
     return lines
 
 
-def _draw(ax, lines, figure, scale):
-    """Median and min-max band of `figure` per line; returns the medians drawn."""
+def _draw(ax, lines, figure, scale, unit_text):
+    """Median and min-max band of `figure` per line, each point's value on hover; returns the medians."""
     drawn = []
     for label, (alloc, by_threads) in sorted(lines.items(), key=lambda kv: kv[0]):
         pts = [(n, by_threads[n]["figures"].get(figure)) for n in sorted(by_threads)]
@@ -57,12 +57,22 @@ def _draw(ax, lines, figure, scale):
             continue
         xs = [n for n, _ in pts]
         med = [s["median"] / scale for _, s in pts]
-        ax.plot(xs, med, marker="o", color=common.colour(alloc), label=label,
-                linestyle="--" if "virtual" in label else "-")
+        colour = common.colour(alloc)
+        ax.plot(xs, med, color=colour, label=label, linestyle="--" if "virtual" in label else "-")
         ax.fill_between(xs, [s["min"] / scale for _, s in pts], [s["max"] / scale for _, s in pts],
-                        color=common.colour(alloc), alpha=0.15)
+                        color=colour, alpha=0.15)
+        common.hover_points(ax, xs, med, [f"{label}, {n} thread{'s' if n > 1 else ''}: {common.fmt_number(m)}"
+                                          f"{unit_text} (min {common.fmt_number(s['min'] / scale)}, max "
+                                          f"{common.fmt_number(s['max'] / scale)})" for (n, s), m in zip(pts, med)],
+                            colour, size=5)
         drawn += med
     return drawn
+
+
+def _thread_axis(ax, counts):
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(counts, [str(n) for n in counts])
+    ax.minorticks_off()
 
 
 def render(doc, out_dir, formats=("png", "svg")):
@@ -73,26 +83,24 @@ def render(doc, out_dir, formats=("png", "svg")):
     with_efficiency = any((g["figures"].get(EFFICIENCY) or {}).get("median") is not None
                           for w in workloads for _, by in found[w].values() for g in by.values())
     rows = 2 if with_efficiency else 1
-    fig, axes = plt.subplots(rows, len(workloads), figsize=(4.6 * len(workloads), 3.4 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, len(workloads), figsize=(4.6 * len(workloads), 3.6 * rows), squeeze=False)
     ylabel, scale = common.axis(PER_THREAD)
     for col, w in enumerate(workloads):
         counts = sorted({n for _, by in found[w].values() for n in by})
         ax = axes[0][col]
-        if _draw(ax, found[w], PER_THREAD, scale):
-            ax.set_ylim(bottom=0)  # a flat line must look flat: what each thread keeps, from zero
-        ax.set_title(f"{w}: {ylabel}", fontsize=10)
-        ax.set_xscale("log", base=2)
-        ax.set_xticks(counts, [str(n) for n in counts])
+        common.value_axis(ax, _draw(ax, found[w], PER_THREAD, scale, " M/s" if scale == 1e6 else ""))
+        ax.set_title(f"{w}: {ylabel}\n({common.better(PER_THREAD)})", fontsize=9.5)
+        _thread_axis(ax, counts)
         ax.legend(fontsize=7)
         if with_efficiency:
             eff = axes[1][col]
-            _draw(eff, found[w], EFFICIENCY, 1)
+            _draw(eff, found[w], EFFICIENCY, 1, "")
             eff.axhline(1.0, color="#888888", linewidth=0.8, linestyle=":")
             eff.set_ylim(bottom=0)
-            eff.set_xscale("log", base=2)
-            eff.set_xticks(counts, [str(n) for n in counts])
-            eff.set_title(f"{w}: {common.figure(EFFICIENCY)['label']} (1 = no loss per thread)", fontsize=10)
-        (axes[rows - 1][col]).set_xlabel("threads")
+            _thread_axis(eff, counts)
+            eff.set_title(f"{w}: {common.figure(EFFICIENCY)['label']}, 1 = no loss per thread\n"
+                          f"({common.better(EFFICIENCY)})", fontsize=9.5)
+        axes[rows - 1][col].set_xlabel("threads")
     fig.suptitle("Scaling over threads (median; band: min-max over repetitions)", x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     cpus = doc["context"].get("cpu_count", "?")

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Parameter sweeps: each figure against the swept parameter (e.g. time and commit calls against commit_step).
 
-One figure per workload and swept parameter; one line per allocator (and dispatch), the median with a
-min-max band over the repetitions.
+One figure per workload and swept parameter; one series per allocator (and dispatch, and value of any
+other swept parameter), each with its own colour and marker: the allocator's colour, in lighter and darker
+shades when it has several series. A numeric parameter (sizes, counts) is drawn as lines with a min-max
+band over the repetitions; a categorical one (on/off, a pattern) as grouped bars with min-max whiskers,
+since no line between two categories means anything. Each panel names its unit and better direction.
 """
 import sys
 
@@ -11,6 +14,7 @@ import loader
 from common import plt
 
 NAME = "sweep"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 # Panels, in order: a figure of the registry (its label and unit from the tool; a scale of our own where
 # the default, ms or MiB, would print unreadable numbers), or the traced pass's commits (one value).
@@ -33,6 +37,88 @@ def _axis(panel):
     """(title, divisor) of a panel."""
     name, scale, unit = panel
     return (unit, scale) if name == TRACED else common.axis(name, scale, unit)
+
+
+def categorical(param, values):
+    """True for a parameter whose values are categories: a `choice` or `text` parameter in vmbench's
+    description, or any value that is not a number or a size."""
+    desc = loader.describe()
+    kinds = [p.get("kind") for p in desc.get("allocator_params", []) if p.get("name") == param]
+    kinds += [p.get("kind") for w in desc.get("workloads", []) for p in w.get("params", []) if p.get("name") == param]
+    return any(k in ("choice", "text") for k in kinds) or any(common.size_value(v) is None for v in values)
+
+
+def series_styles(lines):
+    """{label: (colour, marker)}: the allocator's colour, shaded apart when it has several series, and a
+    marker of its own per series."""
+    from matplotlib.colors import to_rgb
+    by_alloc = {}
+    for label in sorted(lines):
+        by_alloc.setdefault(lines[label][0], []).append(label)
+    styles, k = {}, 0
+    for alloc, labels in by_alloc.items():
+        base = to_rgb(common.colour(alloc))
+        for i, label in enumerate(labels):
+            # spread the shades from darker to lighter around the allocator's own colour
+            t = 0.0 if len(labels) == 1 else -0.45 + 0.9 * i / (len(labels) - 1)
+            shade = tuple(c * (1 + t) if t < 0 else c + (1 - c) * t for c in base)
+            styles[label] = (shade, MARKERS[k % len(MARKERS)])
+            k += 1
+    return styles
+
+
+def _panel_title(panel, ylabel):
+    name = panel[0]
+    b = "lower is better" if name == TRACED else common.better(name)
+    return ylabel + (f"\n({b})" if b else "")
+
+
+def _draw_lines(ax, lines, styles, values, fig_name, scale):
+    drawn = []
+    for label, (alloc, by_value) in sorted(lines.items()):
+        pts = [(i, by_value[v]["figures"].get(fig_name)) for i, v in enumerate(values) if v in by_value]
+        pts = [(i, s) for i, s in pts if s]
+        if not pts:
+            continue
+        colour, marker = styles[label]
+        xi = [i for i, _ in pts]
+        med = [s["median"] / scale for _, s in pts]
+        ax.plot(xi, med, marker=marker, color=colour, label=label, linestyle="--" if "virtual" in label else "-")
+        ax.fill_between(xi, [s["min"] / scale for _, s in pts], [s["max"] / scale for _, s in pts],
+                        color=colour, alpha=0.15)
+        common.hover_points(ax, xi, med, [f"{label}, {values[i]}: {common.fmt_number(m)} (min "
+                                          f"{common.fmt_number(s['min'] / scale)}, max {common.fmt_number(s['max'] / scale)})"
+                                          for (i, s), m in zip(pts, med)], colour, marker=marker, size=5)
+        for i, m in zip(xi, med):
+            ax.annotate(common.fmt_number(m), (i, m), textcoords="offset points", xytext=(0, 5), ha="center",
+                        fontsize=7)
+        drawn += med
+    return drawn
+
+
+def _draw_bars(ax, lines, styles, values, fig_name, scale):
+    drawn = []
+    labels = sorted(lines)
+    width = 0.8 / max(1, len(labels))
+    for k, label in enumerate(labels):
+        alloc, by_value = lines[label]
+        colour, _ = styles[label]
+        legend_label = label
+        for i, v in enumerate(values):
+            s = (by_value.get(v) or {}).get("figures", {}).get(fig_name)
+            if not s:
+                continue
+            m = s["median"] / scale
+            x = i - 0.4 + width * (k + 0.5)
+            bars = ax.bar([x], [m], width * 0.92, color=colour, label=legend_label,
+                          yerr=[[m - s["min"] / scale], [s["max"] / scale - m]], capsize=2,
+                          error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+            legend_label = None  # one legend entry per series
+            common.hover(bars.patches[0], f"{label}, {v}: {common.fmt_number(m)}")
+            ax.annotate(common.fmt_number(m), (x, m), textcoords="offset points", xytext=(0, 3), ha="center",
+                        fontsize=6.5)
+            drawn.append(m)
+    return drawn
 
 
 def sweeps(doc):
@@ -76,6 +162,8 @@ def render(doc, out_dir, formats=("png", "svg")):
             if other:
                 label += " " + ",".join(f"{k}={v}" for k, v in sorted(other.items()))
             lines.setdefault(label, (g["allocator"], {}))[1][g["swept"][param]] = g
+        styles = series_styles(lines)
+        as_bars = categorical(param, values)
         cols = min(3, len(panels))
         rows = (len(panels) + cols - 1) // cols
         fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 3.3 * rows), squeeze=False)
@@ -83,35 +171,26 @@ def render(doc, out_dir, formats=("png", "svg")):
         for ax, panel in zip(axes.flat, panels):
             fig_name = panel[0]
             ylabel, scale = _axis(panel)
-            all_vals = []
-            for label, (alloc, by_value) in sorted(lines.items()):
-                pts = [(i, by_value[v]["figures"].get(fig_name)) for i, v in enumerate(values) if v in by_value]
-                pts = [(i, s) for i, s in pts if s]
-                if not pts:
-                    continue
-                xi = [i for i, _ in pts]
-                med = [s["median"] / scale for _, s in pts]
-                ax.plot(xi, med, marker="o", color=common.colour(alloc), label=label,
-                        linestyle="--" if "virtual" in label else "-")
-                ax.fill_between(xi, [s["min"] / scale for _, s in pts], [s["max"] / scale for _, s in pts],
-                                color=common.colour(alloc), alpha=0.15)
-                for i, m in zip(xi, med):
-                    ax.annotate(common.fmt_number(m), (i, m), textcoords="offset points", xytext=(0, 5), ha="center",
-                                fontsize=7)
-                all_vals += med
-            if common.use_log(all_vals):
+            draw = _draw_bars if as_bars else _draw_lines
+            all_vals = draw(ax, lines, styles, values, fig_name, scale)
+            if common.use_log(all_vals) and min(all_vals) <= 0 and not as_bars:
                 # zeros (e.g. no commit at all with a 2 MiB step) stay visible on a symmetric log axis
-                ax.set_yscale("symlog", linthresh=1) if min(all_vals) <= 0 else ax.set_yscale("log")
-            elif all_vals and min(all_vals) >= 0:
-                ax.set_ylim(bottom=0)  # a flat line must look flat, not magnified noise
+                common.symlog_axis(ax)
+            else:
+                # a log axis with 1-2-5 ticks, or linear from 0: a flat line must look flat, not magnified noise
+                common.value_axis(ax, all_vals)
             ax.set_xticks(list(x), values)
-            ax.set_xlabel(param)
-            ax.set_title(ylabel, fontsize=10)
+            ax.set_xlabel(param + (" (categories)" if as_bars else ""))
+            ax.set_title(_panel_title(panel, ylabel), fontsize=9.5)
         for ax in axes.flat[len(panels):]:
             ax.set_visible(False)
-        axes.flat[0].legend(fontsize=8)
-        fig.suptitle(f"{workload}: sweep of {param} (median; band: min-max over repetitions)", x=0.01, ha="left")
-        fig.tight_layout(rect=(0, 0, 1, 0.95))
+        h = fig.get_figheight()
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 1 - 0.3 / h), ncol=min(6, len(labels)),
+                   frameon=False, fontsize=8.5)
+        spread = "whiskers" if as_bars else "band"
+        fig.suptitle(f"{workload}: sweep of {param} (median; {spread}: min-max over repetitions)", x=0.01, ha="left")
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / h))
         common.footer(fig, doc)
         written += common.save(fig, out_dir, f"{NAME}-{workload}-{param}", formats)
     if not written:

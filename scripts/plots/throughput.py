@@ -12,6 +12,7 @@ import numpy as np
 import common
 import loader
 from common import plt
+from matplotlib.ticker import FuncFormatter
 
 NAME = "throughput"
 
@@ -53,13 +54,18 @@ def render(doc, out_dir, formats=("png", "svg")):
                     med.append(m), lo.append(m - mn), hi.append(mx - m)
                     all_values += [mn, mx]
         if xs:
-            ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc,
-                   yerr=[lo, hi], capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
-    if common.use_log(all_values):
-        ax.set_yscale("log")
+            drawn = ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc,
+                          yerr=[lo, hi], capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+            names = [w for w in workloads if any(a == alloc for _, a, *_ in data[w])]
+            for rect, w, m, l, h in zip(drawn.patches, names, med, lo, hi):
+                common.hover(rect, f"{w}, {alloc}: {common.fmt_number(m)} per second (median; "
+                                   f"{common.fmt_number(m - l)} - {common.fmt_number(m + h)})")
+    if common.value_axis(ax, all_values):
         ax.set_ylabel("allocations + deaths per second (log scale)")
     else:
         ax.set_ylabel("allocations + deaths per second")
+    if ax.get_yscale() == "linear":
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: common.fmt_number(v)))  # 20,000,000, not 2 1e7
     ax.set_xticks(range(len(workloads)), workloads)
     ax.set_title("Throughput per workload (higher is better; whiskers: min-max over repetitions)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

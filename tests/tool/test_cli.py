@@ -743,6 +743,14 @@ class OtherCommands(unittest.TestCase):
         self.assertEqual(p.returncode, 0)
         self.assertIn("Examples", p.stdout)
 
+    def test_run_help_shows_every_default_and_the_glossary(self):
+        out = run("run", "--help").stdout
+        for option, default in (("--scale", "default"), ("--reps", "3"), ("--warmup", "0"), ("--seed", "42"),
+                                ("--timeout", "120"), ("--dispatch", "inline"), ("--out", "vmbench-results.json")):
+            self.assertRegex(out, re.escape(option) + r" [^\n]*=" + re.escape(default) + r"\n", option)
+        self.assertIn("docs/glossary.md", out)
+        self.assertTrue(os.path.exists(os.path.join(SOURCE_DIR, "docs", "glossary.md")))
+
 
 if __name__ == "__main__":
     unittest.main()

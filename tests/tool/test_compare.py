@@ -109,6 +109,26 @@ class Runs(unittest.TestCase):
                       "minor_faults", "wall_s", "cpu_user_s"):
                 self.assertIn((cell, f), figures)
 
+    def test_unchanged_figures_are_folded_into_a_count_unless_verbose(self):
+        _, doc = self.rows("base", "same")
+        unchanged = sum(1 for r in doc["rows"] if r["verdict"] == "unchanged")
+        self.assertGreater(unchanged, 0)
+        folded = self.compare("base", "same").stdout
+        self.assertNotIn(" checksum ", folded)
+        self.assertIn(f"note: {unchanged} unchanged figures of ", folded)
+        verbose = self.compare("base", "same", "--verbose").stdout
+        self.assertIn(" checksum ", verbose)
+        self.assertNotIn("unchanged figures of", verbose)
+        self.assertEqual(len(verbose.splitlines()) - len(folded.splitlines()), unchanged - 1)  # rows out, a note in
+
+    def test_cells_matched_by_key_with_other_parameters_are_noted(self):
+        _, doc = self.rows("base", "bloat")
+        notes = [n for n in doc["notes"] if "ran with other parameters" in n]
+        self.assertEqual(notes, [f"1 cell matched by key ran with other parameters: test_bloat_bytes 0 in BASE, "
+                                 f"{BLOAT_BYTES} in NEW"])
+        _, same = self.rows("base", "same")
+        self.assertFalse(any("other parameters" in n for n in same["notes"]))
+
     def test_markdown_has_a_table_and_the_verdict(self):
         p = self.compare("base", "bloat", "--format", "markdown", *GATE)
         self.assertIn("| cell | figure |", p.stdout)

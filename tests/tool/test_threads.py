@@ -5,7 +5,7 @@ Deterministic figures only: counts, checksums, exit codes, warnings; never a tim
 import os
 import unittest
 
-from vmbtest import QUICK, SharedRun, Scratch, load_results, one_line, vmbench
+from vmbtest import FIXTURES, QUICK, SharedRun, Scratch, load_results, one_line, vmbench
 
 SWEEP = ("run", *QUICK, "-w", "churn,tree,xfer", "-a", "malloc,arena,pool", "--threads", "1,2", "-q")
 XFER_OBJECTS = 200_000  # xfer's objects at --scale ci
@@ -88,6 +88,24 @@ class TheSweep(SharedRun):
         self.assertLessEqual(build["min_s"], build["seconds"])
         self.assertLessEqual(build["seconds"], build["max_s"])
         self.assertIn("hardware_counters", cell["figures"]["unavailable"])
+
+
+class TheReport(Scratch):
+    def test_a_thread_sweep_has_its_table_and_a_caption_computed_from_it(self):
+        fixture = os.path.join(FIXTURES, "ci-threads.json")  # --threads 1,2,4 (scripts/make-fixtures.sh)
+        html = os.path.join(self.dir.name, "r.html")
+        p = vmbench("report", fixture, "--out", html)
+        if p.returncode == 3:
+            self.skipTest("matplotlib is not installed")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(html, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("<h3>Scaling over threads</h3>", text)
+        doc = load_results(fixture, validate=False)
+        tree_arena_4 = next(g for g in doc["groups"] if g["key"] == "tree/arena/inline/threads=4")
+        self.assertIn(f"{tree_arena_4['figures']['thread_ops_per_s']['median'] / 1e6:.1f} M/s "
+                      f"({tree_arena_4['figures']['scaling_efficiency']['median']:.2f})", text)
+        self.assertIn("tree at 4 threads (kept of 1 thread", text)
 
 
 class BadInput(Scratch):

@@ -27,6 +27,7 @@ struct CompareArgs {
   double min_time_s = 0.001;
   std::string normalize;
   std::vector<std::string> thresholds;
+  bool verbose = false;
 };
 
 constexpr double kMaxMinEffect = 100;  // +10000%: a larger minimum effect judges nothing
@@ -96,8 +97,8 @@ int run_compare(const CompareArgs& a) {
   if (!c.error.empty()) return usage_error(c.error);
   note_different_seeds(base.doc, now.doc, c);
   if (a.format == "json") print_out(json_text(comparison_json(c, a.base_path, a.new_path), 2) + "\n");
-  else if (a.format == "markdown") print_out(render_comparison_markdown(c));
-  else print_out(render_comparison_table(c));
+  else if (a.format == "markdown") print_out(render_comparison_markdown(a.verbose ? c : fold_unchanged(c)));
+  else print_out(render_comparison_table(a.verbose ? c : fold_unchanged(c)));
   return exit_code(c.regressions > 0 ? ExitStatus::failed : ExitStatus::ok);
 }
 
@@ -125,6 +126,8 @@ Command register_compare(CLI::App& app) {
   cmd->add_option("--min-time", args->min_time_s, "Timings whose medians are both below this (s) are not judged")
       ->check(finite_number(0.0, 1e6))
       ->capture_default_str();
+  cmd->add_flag("--verbose,-v", args->verbose,
+               "List every judged figure; by default the unchanged ones are one line with their count (json: always all)");
   cmd->add_option("--normalize", args->normalize,
                   "Compare timings as ratios to this allocator in the same run (default: malloc when the files "
                   "come from different machines; none: never)");

@@ -20,7 +20,8 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
   cmd.add_option("--allocator,-a", run.allocators, "Allocators to compare (default: every one available here)")
       ->delimiter(',');
   cmd.add_option("--scale", run.scale, "Problem size: ci (seconds), default (under a minute), large")
-      ->check(CLI::IsMember({"ci", "default", "large"}));
+      ->check(CLI::IsMember({"ci", "default", "large"}))
+      ->capture_default_str();
   cmd.add_option("--param,-p", run.param_args,
                  "NAME=VALUE[,VALUE...]: set or sweep a parameter (see `vmbench list`); repeatable");
   cmd.add_option("--threads", run.threads,
@@ -29,15 +30,20 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
       ->delimiter(',');
   cmd.add_option("--dispatch", run.dispatch,
                  "inline (each allocator inlined), virtual (through the Allocator interface), or both")
-      ->check(CLI::IsMember({"inline", "virtual", "both"}));
+      ->check(CLI::IsMember({"inline", "virtual", "both"}))
+      ->capture_default_str();
   cmd.add_option("--reps,-r", run.reps, "Measured repetitions per combination, interleaved")
-      ->check(whole_number(1, kMaxReps));
+      ->check(whole_number(1, kMaxReps))
+      ->capture_default_str();
   cmd.add_option("--warmup", run.warmup, "Unmeasured passes of the workload in each cell process first")
-      ->check(whole_number(0, kMaxWarmup));
+      ->check(whole_number(0, kMaxWarmup))
+      ->capture_default_str();
   cmd.add_option("--seed", run.seed, "Seed of every workload's random choices (0 to 2^64-1)")
-      ->check(whole_number(0, UINT64_MAX));
+      ->check(whole_number(0, UINT64_MAX))
+      ->capture_default_str();
   cmd.add_option("--timeout", run.timeout_s, "Seconds before a cell process is killed and marked failed")
-      ->check(finite_number(kMinTimeoutS, kMaxTimeoutS));
+      ->check(finite_number(kMinTimeoutS, kMaxTimeoutS))
+      ->capture_default_str();
   cmd.add_option("--memory-limit", run.memory_limit,
                  "Cap each cell process's memory (RLIMIT_DATA), e.g. 64M: a cell that needs more fails")
       ->type_name("SIZE");
@@ -104,7 +110,8 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
       "  vmbench run -w churn,tree,xfer --threads 1,2,4            scaling over threads\n"
       "  vmbench run --program -a malloc,jemalloc -- python3 -c 'x = [str(i) for i in range(10**6)]'\n"
       "  vmbench run --scale ci --format markdown      quick run, Markdown tables\n"
-      "  vmbench run --scale ci -w tree -a arena,malloc --cost    instruction counts of the measured phase");
+      "  vmbench run --scale ci -w tree -a arena,malloc --cost    instruction counts of the measured phase\n"
+      "Terms (cell, repetition, phase, lifetime group, F3/F4, commit, traced): docs/glossary.md");
   return cmd;
 }
 

@@ -305,6 +305,35 @@ void compare_group(Judge& j, const json& bg, const json& ng, Comparison& out) {
   }
 }
 
+// "commit_step 64K in BASE, 4K in NEW; ...": the parameters two matched cells ran with that differ
+// (a changed default, a -p that was not swept: the key names swept parameters only).
+std::string parameter_difference(const json& bg, const json& ng) {
+  const auto bp = bg.find("params"), np = ng.find("params");
+  if (bp == bg.end() || np == ng.end() || !bp->is_object() || !np->is_object()) return "";
+  std::string out;
+  auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
+  for (const auto& [name, value] : bp->items()) {
+    const auto other = np->find(name);
+    const std::string now = other == np->end() ? "absent" : text(*other);
+    if (now != text(value)) out += (out.empty() ? "" : "; ") + name + " " + text(value) + " in BASE, " + now + " in NEW";
+  }
+  for (const auto& [name, value] : np->items())
+    if (!bp->contains(name)) out += (out.empty() ? "" : "; ") + name + " absent in BASE, " + text(value) + " in NEW";
+  return out;
+}
+
+void note_parameter_differences(const json& base_doc, const Side& now, Comparison& out) {
+  std::map<std::string, int> cells_by_difference;
+  for (const auto& bg : base_doc["groups"]) {
+    const auto found = now.groups.find(match_id(bg));
+    if (found == now.groups.end()) continue;
+    if (std::string d = parameter_difference(bg, *found->second); !d.empty()) ++cells_by_difference[d];
+  }
+  for (const auto& [difference, cells] : cells_by_difference)
+    out.notes.push_back(std::to_string(cells) + (cells == 1 ? " cell" : " cells") +
+                        " matched by key ran with other parameters: " + difference);
+}
+
 }  // namespace
 
 Comparison compare_documents(const json& base_doc, const json& new_doc, const CompareOptions& o) {
@@ -334,6 +363,7 @@ Comparison compare_documents(const json& base_doc, const json& new_doc, const Co
                 ", none with the same key and workload parameters (another --scale, workload or allocator set?)";
     return out;
   }
+  note_parameter_differences(base_doc, j.now, out);
   if (only_base > 0) out.notes.push_back(std::to_string(only_base) + " cells only in BASE (not compared)");
   if (only_new > 0) out.notes.push_back(std::to_string(only_new) + " cells only in NEW (not compared)");
   for (const auto& [count, side, other] : {std::tuple{j.cost_only_in_base, "BASE", "NEW"},

@@ -104,6 +104,10 @@ void give_verdict(Comparison& out);
 // Samples of these sizes can never give p < alpha: the note of a timing row, and the last line's reason.
 std::string too_few_repetitions(int n_base, int n_new, double alpha);
 
+// The rows a reader needs: worse, better and not judged; the unchanged ones become one note with their
+// count (compare --verbose keeps them all; the JSON always has every row).
+Comparison fold_unchanged(const Comparison& c);
+
 // Renderings (format_compare.cpp).
 std::string render_comparison_table(const Comparison& c);
 std::string render_comparison_markdown(const Comparison& c);

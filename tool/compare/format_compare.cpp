@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "compare.hpp"
 #include "formats.hpp"
@@ -62,6 +63,25 @@ const std::vector<std::string> kHeader = {"cell", "figure", "base", "new", "chan
 constexpr std::size_t kVerdictColumn = 7;
 
 }  // namespace
+
+Comparison fold_unchanged(const Comparison& c) {
+  Comparison out = c;
+  out.rows.clear();
+  std::set<std::string> cells_folded;
+  std::size_t folded = 0;
+  for (const auto& r : c.rows) {
+    if (r.verdict == Verdict::unchanged) {
+      ++folded;
+      cells_folded.insert(r.key);
+    } else {
+      out.rows.push_back(r);
+    }
+  }
+  if (folded > 0)
+    out.notes.push_back(std::to_string(folded) + " unchanged figures of " + std::to_string(cells_folded.size()) +
+                        " cells not listed (--verbose lists every row)");
+  return out;
+}
 
 std::string render_comparison_table(const Comparison& c) {
   const auto rows = cells_of(c, terminal_text);

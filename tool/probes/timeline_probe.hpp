@@ -27,8 +27,16 @@ class TimelineProbe final : public OpProbe {
 
   void allocated(std::uintptr_t, std::size_t, std::uint64_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
   void freed(std::uintptr_t, std::size_t, std::uint64_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
-  void died(std::uintptr_t, std::size_t, std::uint64_t live_bytes) override { last_live_bytes_ = live_bytes; }
-  void dropped(std::uint64_t, std::uint64_t, std::uint64_t live_bytes) override { last_live_bytes_ = live_bytes; }
+  // A death without a free (an arena skips it) and a dropped batch are operations of the workload as a free
+  // is: the series' operation axis is then the same for every allocator, and the plots share it.
+  void died(std::uintptr_t, std::size_t, std::uint64_t live_bytes) override { count_op(live_bytes); }
+  void dropped(std::uint64_t objects, std::uint64_t, std::uint64_t live_bytes) override {
+    last_live_bytes_ = live_bytes;
+    if (!active_) return;
+    const std::uint64_t before = ops_ / every_ops_;
+    ops_ += objects;
+    if (ops_ / every_ops_ != before) sample(live_bytes, {});
+  }
 
   nlohmann::json to_json() const;
 
