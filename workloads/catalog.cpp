@@ -17,6 +17,7 @@ constexpr std::uint64_t kMaxObjectBytes = 1ULL << 30;      // churn's fixed obje
 constexpr std::uint64_t kMaxWords = 1'000'000'000;         // strings: the text is generated in memory first
 constexpr std::uint64_t kMaxWordsPerLine = 1'000'000;
 constexpr std::uint64_t kMaxAddressBytes = 64ULL << 40;    // 64 TiB: half of x86-64's user address space
+constexpr std::uint64_t kMaxPmrBufferBytes = 1ULL << 30;   // pmr-monotonic's buffer comes from operator new
 constexpr std::uint64_t kMaxBatchObjects = 1'000'000;      // xfer: its ring's batches are allocated up front
 
 // The thread count of a workload that can run on several threads, each on its own slice (its own
@@ -185,8 +186,10 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
       {"mimalloc", "mimalloc, loaded with LD_PRELOAD", Loading::preload, "libmimalloc.so.2", "libmimalloc2.0", true},
       {"tcmalloc", "gperftools tcmalloc (minimal), loaded with LD_PRELOAD", Loading::preload,
        "libtcmalloc_minimal.so.4", "libtcmalloc-minimal4", true},
-      {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new", Loading::builtin, "", "", false},
-      {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new", Loading::builtin, "", "", false},
+      {"pmr-monotonic", "std::pmr::monotonic_buffer_resource over operator new, phases on a reused pmr_buffer",
+       Loading::builtin, "", "", false},
+      {"pmr-pool", "std::pmr::unsynchronized_pool_resource over operator new, chunks of up to 64Ki blocks",
+       Loading::builtin, "", "", false},
       {"bump", "bare pointer increment into memory mapped up front: the physical limit", Loading::builtin, "", "", false},
       {"oracle", "the pool's addresses for this workload replayed with no allocator work: the workload's own cost",
        Loading::builtin, "", "", false},
@@ -218,6 +221,9 @@ const std::vector<ParamDef>& allocator_params() {
       {"test_delay_every", ParamKind::count, {"1", "1", "1"},
        "test-slow: delay one allocation in this many (finer slowdowns: docs/ci.md)", {}, {"test-slow"}},
       {"test_bloat_bytes", ParamKind::bytes, {"0", "0", "0"}, "test-bloat: extra bytes per allocation", {}, {"test-bloat"}},
+      {"pmr_buffer", ParamKind::bytes, {"2M", "2M", "2M"},
+       "pmr-monotonic: initial buffer of the phase resource, reused by every release (0: none, the naive set-up)",
+       {}, {"pmr-monotonic"}, {0, kMaxPmrBufferBytes}},
       {"bump_region", ParamKind::bytes, {"16G", "16G", "16G"}, "bump: bytes mapped per region (no bounds check)", {},
        {"bump"}, {1, kMaxAddressBytes}},
   };

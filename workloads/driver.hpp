@@ -34,6 +34,12 @@ struct WorkloadStats {
   std::uint64_t allocations = 0;
   std::uint64_t frees = 0;          // individual frees actually made
   std::uint64_t frees_skipped = 0;  // logical deaths on a heap without individual free
+  std::uint64_t resizes = 0;        // Driver::grow calls, in place or not
+  std::uint64_t resizes_moved = 0;  // of them, those done as allocate, copy and free
+  // The workload's operations: every allocation it asked for, every death and every resize, however
+  // the heap served them, so the count is the same for every allocator doing the same work (a resize
+  // the heap did by moving is one operation, not the allocation and free inside it).
+  std::uint64_t ops = 0;
   std::uint64_t peak_live_bytes = 0;
   std::uint64_t final_live_bytes = 0;
   std::uint64_t checksum = 0;  // identical for every allocator at one seed: the work was the same
@@ -162,11 +168,13 @@ class Driver {
   // Grow the most recent phase allocation in place where the heap can (arena), else allocate, copy
   // and free: what realloc does.
   void* grow(void* p, std::size_t old_bytes, std::size_t new_bytes) {
+    ++stats_.resizes;
     if (heap_.grow_in_place(p, old_bytes, new_bytes)) {
       live_ += new_bytes - old_bytes;
       peak_live_ = std::max(peak_live_, live_);
       return p;
     }
+    ++stats_.resizes_moved;
     void* q = alloc<Life::phase>(new_bytes);
     std::memcpy(q, p, old_bytes);
     free<Life::phase>(p, old_bytes);
@@ -209,6 +217,7 @@ class Driver {
     stats_.peak_live_bytes = peak_live_;
     stats_.final_live_bytes = live_;
     stats_.checksum = checksum;
+    stats_.ops = stats_.allocations + stats_.frees + stats_.frees_skipped + stats_.resizes - 2 * stats_.resizes_moved;
     return stats_;
   }
 

@@ -95,6 +95,9 @@ WorkloadStats combine_stats(const std::vector<ThreadRun>& runs) {
     all.allocations += r.stats.allocations;
     all.frees += r.stats.frees;
     all.frees_skipped += r.stats.frees_skipped;
+    all.resizes += r.stats.resizes;
+    all.resizes_moved += r.stats.resizes_moved;
+    all.ops += r.stats.ops;
     all.peak_live_bytes += r.stats.peak_live_bytes;
     all.final_live_bytes += r.stats.final_live_bytes;
     add_counts(all, r.stats);

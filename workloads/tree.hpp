@@ -2,13 +2,16 @@
 //   build    allocate every node of a batch of trees (allocation speed)
 //   check    walk them (cache locality: nodes placed into an aged heap's holes versus contiguous)
 //   release  free every node, or pop the arena once (instant cleanup)
-// Before the measured phase the heap is aged: `age_objects` objects of 16..128 bytes are allocated
-// and a random half freed, so a free-list allocator starts from a fragmented heap, as in a
-// long-running program. The survivors stay alive to the end.
-// Operations: one allocation per node, plus one free per node on heaps with individual free.
+// Before the measured phase the heap is aged: `age_objects` objects of 16..128 bytes are allocated,
+// written (as a program writes what it allocates: their pages are resident for every allocator, so
+// the phase's RSS growth is the phase's own) and a random half freed, so a free-list allocator starts
+// from a fragmented heap, as in a long-running program. The survivors stay alive to the end.
+// Operations (measured phase only, the ageing excluded): one allocation and one death per node, and
+// the death of each aged survivor at the end.
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -69,14 +72,15 @@ void release_batch(Driver<H>& d, std::vector<Node*>& trees, int depth) {
 
 using AgedObjects = std::vector<std::pair<void*, std::size_t>>;
 
-// Ageing (not measured): `count` objects of random sizes, a random half of them freed again. The
-// survivors (the others are null) die last, in free_aged.
+// Ageing (not measured): `count` objects of random sizes, each written, a random half of them freed
+// again. The survivors (the others are null) die last, in free_aged.
 template <class H>
 AgedObjects age_heap(Driver<H>& d, Rng& rng, std::uint64_t count) {
   AgedObjects aged(count);
   for (auto& [p, n] : aged) {
     n = rng.between(kAgeMinBytes, kAgeMaxBytes);
     p = d.alloc(n);
+    std::memset(p, static_cast<int>(n), n);
   }
   for (auto& [p, n] : aged)
     if (rng.below(2) == 0) {

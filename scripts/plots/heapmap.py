@@ -5,6 +5,11 @@ allocator, at the peak and after the big free.
 Drawn from each cell's `figures.heap_map` (`vmbench run --heapmap`: at the peak and at each checkpoint,
 the span of the live objects cut into bins of a few pages, with live bytes and resident pages per bin).
 Colour: live bytes over the bin's bytes; grey: no resident page. Results without one are skipped.
+
+What it counts is not what the timeline counts, and each panel says both: the map's resident pages are
+those of the address ranges that hold live objects, absolute (with whatever else sits there: the
+allocator's metadata, pages it kept, for a malloc library the workload's own bookkeeping); the timeline's
+R is the process's anonymous RSS grown since the phase started, which the snapshot reads too.
 """
 import math
 import sys
@@ -62,6 +67,24 @@ def _maps(cell):
     return out
 
 
+def _totals(cell):
+    """{label: (live bytes, resident bytes in the map, process RSS growth)} of the snapshots that carry
+    them (files written before they did have none)."""
+    hm = next((cell["figures"][f] for f in FIELDS if cell["figures"].get(f)), None)
+    if not isinstance(hm, dict):
+        return {}
+    return {str(s.get("label")): (s.get("live_bytes"), s["resident_bytes"], s["rss_delta_bytes"])
+            for s in hm.get("snapshots", []) if "resident_bytes" in s and "rss_delta_bytes" in s}
+
+
+def _caption(n_bins, totals):
+    if totals is None:
+        return f"{n_bins} bins (groups of pages), address order"
+    live, resident, rss = totals
+    return (f"{common.fmt_bytes(live)} live in {common.fmt_bytes(resident)} resident here;\n"
+            f"process RSS {'+' if rss >= 0 else ''}{common.fmt_bytes(rss)} since the start (the timeline's R)")
+
+
 def render(doc, out_dir, formats=("png", "svg")):
     cells = [c for c in loader.ok_cells(doc) if _maps(c)
              and not any(g["key"] == c["key"] and g.get("swept") for g in doc["groups"])]
@@ -79,11 +102,12 @@ def render(doc, out_dir, formats=("png", "svg")):
                 first.setdefault(c["allocator"], c)
         allocs = common.order_allocators(first)
         labels = list(dict.fromkeys(l for a in allocs for l, _ in _maps(first[a])))
-        fig, axes = plt.subplots(len(allocs), len(labels), figsize=(4.2 * len(labels), 1.9 * len(allocs) + 0.8),
+        fig, axes = plt.subplots(len(allocs), len(labels), figsize=(4.2 * len(labels), 2.4 * len(allocs) + 0.8),
                                  squeeze=False)
         im = None
         for r, a in enumerate(allocs):
             maps = dict(_maps(first[a]))
+            totals = _totals(first[a])
             for k, label in enumerate(labels):
                 ax = axes[r][k]
                 ax.grid(False)
@@ -111,13 +135,14 @@ def render(doc, out_dir, formats=("png", "svg")):
                     ax.set_title(label, fontsize=10)
                 if k == 0:
                     ax.set_ylabel(a, color=common.colour(a), fontweight="bold")
-                ax.set_xlabel(f"{len(pages)} bins (groups of pages), address order", fontsize=7)
+                ax.set_xlabel(_caption(len(pages), totals.get(label)), fontsize=7)
         h = fig.get_figheight()
-        fig.subplots_adjust(top=1 - 0.75 / h, bottom=0.45 / h)  # the margins in inches, whatever the rows
+        fig.subplots_adjust(top=1 - 0.75 / h, bottom=0.6 / h)  # the margins in inches (a two-line caption)
         if im is not None:
             fig.colorbar(im, ax=axes, fraction=0.02, label="live fraction of the pages, 0 to 1 (higher: denser, "
                                                            "better; grey: not resident)")
-        fig.suptitle(f"{w}: heap map, where the live objects sit (one square per bin of pages)", x=0.01, ha="left")
+        fig.suptitle(f"{w}: heap map, where the live objects sit (one square per bin of pages of the address "
+                     "ranges holding them)", x=0.01, ha="left")
         common.footer(fig, doc)
         written += common.save(fig, out_dir, f"{NAME}-{w}", formats)
     return written

@@ -3,6 +3,10 @@
 
 Drawn from each cell's `figures.latency` (`vmbench run --latency`: `alloc` and `free`, each with p50_ns to
 max_ns, from one extra timed pass per combination). Without it the figure is skipped, never drawn empty.
+
+The values have the timer's read cost subtracted (`overhead_subtracted_ns`). A value below three timer
+steps (`resolved_from_ns`) is not resolved: it is drawn on the dashed line at that floor with a hollow
+marker, meaning "< floor". Files written before the subtraction say so in the footer.
 """
 import re
 import sys
@@ -66,6 +70,16 @@ def spectra(doc):
     return out
 
 
+def timer_of(doc):
+    """(floor ns, read cost subtracted ns, step ns) over the ok cells' latency passes (medians), or Nones
+    for files written before vmbench measured its timer's resolution."""
+    lats = [c["figures"][f] for c in loader.ok_cells(doc) for f in FIELDS if isinstance(c["figures"].get(f), dict)]
+    def med(key):
+        xs = [x[key] for x in lats if isinstance(x.get(key), (int, float))]
+        return float(np.median(xs)) if xs else None
+    return med("resolved_from_ns"), med("overhead_subtracted_ns"), med("resolution_ns")
+
+
 def _qlabel(q):
     return "max" if q == "max" else f"p{q:g}"
 
@@ -82,6 +96,7 @@ def render(doc, out_dir, formats=("png", "svg")):
     cols = 2 if len(keys) <= 4 else 4  # a workload's alloc and free side by side
     rows = (len(keys) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    floor, overhead, step = timer_of(doc)
     for ax, key in zip(axes.flat, keys):
         qs = []
         for alloc in common.order_allocators(data[key]):
@@ -89,14 +104,25 @@ def render(doc, out_dir, formats=("png", "svg")):
                 if q not in qs:
                     qs.append(q)
         qs.sort(key=lambda q: 101.0 if q == "max" else q)
+        plotted = []
         for alloc in common.order_allocators(data[key]):
             d = dict(data[key][alloc])
             xs = [i for i, q in enumerate(qs) if q in d]
-            ax.plot(xs, [d[qs[i]] for i in xs], marker="o", markersize=3, color=common.colour(alloc), label=alloc)
-            common.hover_points(ax, xs, [d[qs[i]] for i in xs],
-                                [f"{key[0]} {key[1]}, {alloc}: {_qlabel(qs[i])} {common.fmt_number(d[qs[i]])} ns"
-                                 for i in xs], common.colour(alloc), size=3)
-        common.value_axis(ax, [v for a in data[key].values() for _, v in a])
+            ys = [max(d[qs[i]], floor or 0) for i in xs]  # below the floor: drawn on it, hollow
+            ax.plot(xs, ys, marker="o", markersize=3, color=common.colour(alloc), label=alloc)
+            below = [(x, y) for x, y in zip(xs, ys) if floor and d[qs[x]] < floor]
+            if below:  # not resolved: "< floor", hollow on the floor line
+                ax.plot(*zip(*below), linestyle="none", marker="o", markersize=5, markerfacecolor="white",
+                        color=common.colour(alloc))
+            common.hover_points(ax, xs, ys,
+                                [f"{key[0]} {key[1]}, {alloc}: {_qlabel(qs[i])} "
+                                 + (f"< {common.fmt_number(floor)} ns" if floor and d[qs[i]] < floor
+                                    else f"{common.fmt_number(d[qs[i]])} ns") for i in xs],
+                                common.colour(alloc), size=3)
+            plotted += ys
+        if floor:
+            ax.axhline(floor, color="#777777", linestyle="--", linewidth=0.8)
+        common.value_axis(ax, plotted)
         ax.set_xticks(range(len(qs)), [_qlabel(q) for q in qs], fontsize=7.5, rotation=30)
         ax.set_title(f"{key[0]}: {key[1]}")
         ax.set_ylabel("ns" + (" (log)" if ax.get_yscale() == "log" else ""))
@@ -115,7 +141,11 @@ def render(doc, out_dir, formats=("png", "svg")):
     costs = [c["figures"][f].get("timer_cost_ns", {}).get("median") for c in loader.ok_cells(doc) for f in FIELDS
              if isinstance(c["figures"].get(f), dict)]
     costs = [x for x in costs if isinstance(x, (int, float))]
-    timer = f"each figure includes the timer's own cost (median {np.median(costs):.0f} ns)" if costs else ""
+    if floor is not None:
+        timer = (f"timer read cost ({overhead:.0f} ns) subtracted; timer steps of {step:.0f} ns: a hollow marker on the "
+                 f"dashed line ({floor:.0f} ns, 3 steps) is only known to be < {floor:.0f} ns")
+    else:
+        timer = f"each figure includes the timer's own cost (median {np.median(costs):.0f} ns)" if costs else ""
     common.footer(fig, doc, timer)
     return common.save(fig, out_dir, NAME, formats)
 

@@ -63,6 +63,26 @@ def _context(doc, source):
                                          if v is not None) + "</table>"
 
 
+def _rss_ratio(vs):
+    """The growth against malloc's, in words; n/a where vmbench took no ratio (malloc grew by less than the
+    floor, docs/metrics.md)."""
+    if not vs:
+        return ""
+    r = vs.get("peak_rss_ratio")
+    if r is None:
+        return "n/a"
+    if r == 0:
+        return "none"
+    return f"{r:.2f}x more" if r >= 1 else f"{1 / r:.2f}x less"
+
+
+def _cpu(share):
+    """The median share of one CPU the phase had; below 90% it waited (docs/metrics.md, Noise)."""
+    if not share:
+        return ""
+    return f"{share['median'] * 100:.0f}%" + (" (waited)" if share["median"] < 0.9 else "")
+
+
 def _tables(doc):
     out = []
     for w in common.order_workloads(g["workload"] for g in doc["groups"]):
@@ -72,13 +92,13 @@ def _tables(doc):
         dispatch = len({g.get("dispatch") for g in gs}) > 1
         label = lambda name: _e(common.figure(name)["label"])  # noqa: E731
         out.append(f"<h3>{_e(w)}</h3><table><tr><th>allocator</th><th>{label('wall_s')} (median)</th>"
-                   f"<th>min - max</th><th>CV</th><th>faster than malloc</th><th>{label('peak_rss_delta_bytes')}</th>"
-                   f"<th>RSS / malloc's</th><th>{label('heap_commit_calls')} / {label('heap_decommit_calls')}</th>"
+                   f"<th>min - max</th><th>CV</th><th>CPU</th><th>faster than malloc</th><th>{label('peak_rss_bytes')}</th>"
+                   f"<th>{label('peak_rss_delta_bytes')}</th><th>growth vs malloc's</th><th>{label('heap_commit_calls')} / {label('heap_decommit_calls')}</th>"
                    f"<th>{label('minor_faults')}</th><th>reps ok</th></tr>")
         for g in gs:
             f = g["figures"]
             wall = f.get("wall_s")
-            rss = f.get("peak_rss_delta_bytes")
+            rss, peak = f.get("peak_rss_delta_bytes"), f.get("peak_rss_bytes")
             cm, dc = f.get("heap_commit_calls"), f.get("heap_decommit_calls")
             sc = g.get("syscalls")
             if isinstance(sc, dict):  # traced system calls: the same method for every allocator
@@ -91,9 +111,11 @@ def _tables(doc):
                     common.fmt_seconds(wall["median"]) if wall else "n/a",
                     f"{common.fmt_seconds(wall['min'])} - {common.fmt_seconds(wall['max'])}" if wall else "",
                     (f"{cv * 100:.0f}%" + (" (noisy)" if cv > 0.10 else "")) if cv is not None else "",
+                    _cpu(f.get("cpu_s_per_s")),
                     (f"{vs['speedup']:.2f}x" if vs.get("speedup") else ""),
+                    common.fmt_bytes(peak["median"]) if peak else "n/a",
                     common.fmt_bytes(rss["median"]) if rss else "n/a",
-                    (f"{vs['peak_rss_ratio']:.2f}" if vs.get("peak_rss_ratio") is not None else ""),
+                    _rss_ratio(vs),
                     f"{cm['median']:.0f} / {dc['median']:.0f}" if cm and dc else "not counted",
                     _num(f["minor_faults"]["median"], "{:.0f}") if f.get("minor_faults") else "",
                     f"{g['reps_ok']}" + (f" ({g['reps_failed']} failed)" if g.get("reps_failed") else ""),
@@ -165,7 +187,8 @@ def write(doc, path, modules, other=None, source="", log=print, other_source="")
     parts += ["<h2 id=tables>Tables</h2>",
               "<h3>Time and memory</h3><p class=muted>Wall time is the measured phase only (process start-up "
               "excluded); lower is better. \"Faster than malloc\" is malloc's median time over this one in the same "
-              "run; CV is the spread over repetitions (above 10%: noisy). " + (
+              "run; CV is the spread over repetitions (above 10%: noisy); CPU is the share of one CPU the measured phase "
+              "had (below 90%: it waited, and its time with it). " + (
                   "Commit / decommit calls are memory system calls counted in one traced pass (vmbench run "
                   "--syscalls), the same way for every allocator." if any(g.get("syscalls") for g in doc["groups"])
                   else "Commit calls are counted by the arena and pool themselves; other allocators keep no such "

@@ -15,8 +15,9 @@ import throughput
 import verdicts
 
 HOW_TO_READ = {
-    "throughput": "Operations of the workload per second of the measured phase, per allocator; taller is faster. "
-                  "Whiskers span the slowest and the fastest repetition.",
+    "throughput": "The workload's operations (allocations, deaths, whether freed or absorbed by an arena, and "
+                  "resizes: the same count for every allocator) over the median time of the measured phase, so it "
+                  "ranks exactly as time does; taller is faster. Whiskers span the slowest and the fastest repetition.",
     "memory": "Left: the most resident memory (RSS) the measured phase added. Right: how often the allocator asked "
               "the kernel for memory (commit) or gave it back (decommit): system calls of a traced pass when the run "
               "had --syscalls, else the arena's and pool's own counters.",
@@ -26,7 +27,8 @@ HOW_TO_READ = {
                      "the process holds above its baseline (coloured); the label is RSS / live.",
     "timeline": "Live, resident and committed bytes against the workload's operations (the same for every "
                 "allocator), one panel per allocator, sampled in a separate probing pass: only the panel titles' "
-                "times come from the timed pass. F3 is RSS / live where RSS peaks; F4 is peak RSS over peak live.",
+                "times come from the timed pass. F3 is RSS / live where RSS peaks, the lowest over the points within 1% of "
+                "the peak (\"to X\": the highest there); F4 is peak RSS over peak live.",
     "latency": "Time of single allocate and free calls from the median (p50) to the worst (max).",
     "heapmap": "Each square is a small group of pages of the heap, in address order; colour is the fraction of it "
                "holding live objects (yellow full, dark nearly empty), grey pages are not resident. A page with one "

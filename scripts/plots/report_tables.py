@@ -48,9 +48,12 @@ def _label(doc, g):
     return common.group_label(g, with_dispatch=dispatch)
 
 
-def _ns(v):
+def _ns(v, floor=None):
+    """A latency figure; "< N ns" below the timer's resolved floor (three of its steps: docs/metrics.md)."""
     if not isinstance(v, (int, float)):
         return "n/a"
+    if isinstance(floor, (int, float)) and v < floor:
+        return f"< {floor:,.0f} ns"
     return f"{v:,.0f} ns" if v < 10_000 else common.fmt_seconds(v * 1e-9)
 
 
@@ -94,7 +97,7 @@ LATENCY_COLUMNS = (("p50_ns", "p50"), ("p90_ns", "p90"), ("p99_ns", "p99"), ("p9
 
 def latency(doc):
     title = "Latency of single operations"
-    rows = []
+    rows, timers = [], set()
     for w, gs in _groups_by_workload(doc):
         for g in gs:
             lat = g.get("latency")
@@ -103,13 +106,19 @@ def latency(doc):
             for op in ("alloc", "free"):
                 e = lat.get(op)
                 if isinstance(e, dict):
-                    rows.append([w, _label(doc, g), op, f"{e.get('count', 0):,}"] + [_ns(e.get(k)) for k, _ in LATENCY_COLUMNS])
+                    floor = lat.get("resolved_from_ns")
+                    rows.append([w, _label(doc, g), op, f"{e.get('count', 0):,}"] +
+                                [_ns(e.get(k), floor) for k, _ in LATENCY_COLUMNS])
+                    if isinstance(lat.get("resolution_ns"), (int, float)):
+                        timers.add((round(lat["resolution_ns"]), round(lat.get("overhead_subtracted_ns") or 0)))
     if not rows:
         return title, None, "this run did not time single operations (vmbench run --latency, or --deep)"
+    timer = ("; ".join(f"the timer advanced in steps of {s} ns, and its {c} ns read cost was subtracted from every "
+                       f"value; below three steps a value is shown as \"< N ns\"" for s, c in sorted(timers)) + ". "
+             if timers else "Each value includes the timer's own read cost (this file predates its subtraction). ")
     return title, table(["workload", "allocator", "operation", "calls"] + [h for _, h in LATENCY_COLUMNS], rows,
-                        "One timed pass per combination; each value includes the timer's own read cost unless the "
-                        "file says it was subtracted. Lower is better; the tail (p99 and beyond) is what a "
-                        "latency-sensitive program feels.")
+                        "One timed pass per combination; " + timer + "Lower is better; the tail (p99 and beyond) is "
+                        "what a latency-sensitive program feels.")
 
 
 def checkpoints(doc):
@@ -145,7 +154,8 @@ def checkpoints(doc):
     return title, "".join(parts) + (
         "<p class=muted>At each checkpoint: RSS above the phase's baseline over the live bytes (RSS / live), medians "
         "over the repetitions; closer to 1x is better. F3 and F4 come from the timeline pass (--timeline): F3 is "
-        "RSS / live where RSS peaks, F4 peak RSS over peak live; empty without that pass.</p>")
+        "RSS / live where RSS peaks (the lowest over the points within 1% of the peak), F4 peak RSS over peak live; "
+        "empty without that pass.</p>")
 
 
 SYSCALLS = ("mmap", "munmap", "mremap", "brk", "mprotect", "madvise")

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Throughput per workload: grouped bars per allocator, min-max whiskers over the repetitions.
+"""Throughput per workload: grouped bars per allocator, whiskers over the repetitions.
 
-Throughput here is (allocations + deaths) per second of the measured phase, where a death is a free
-or a skipped free: the same logical work for every allocator (vmbench's own ops/s counts no frees
-for the arena, bump and pmr-monotonic, which would flatter them).
+Throughput is vmbench's one definition (docs/metrics.md, "Throughput"): the workload's operations
+(`ops`: allocations, deaths and resizes, the same count for every allocator doing the same work) over
+the median time of the measured phase, so that the bars rank exactly as time does. The whiskers are
+the same operations over the slowest and the fastest repetition.
 """
 import sys
 
@@ -17,22 +18,23 @@ from matplotlib.ticker import FuncFormatter
 NAME = "throughput"
 
 
-def logical_rate(cell):
-    wall_s = common.cell_value(cell, "wall_s")
-    if not wall_s:
+def group_rate(doc, g):
+    """(median, min, max) operations per second of a group's ok repetitions, or None."""
+    walls = [w for w in (common.cell_value(c, "wall_s") for c in loader.cells_of(doc, g)) if w]
+    ops = g.get("ops")
+    if not walls or not ops:
         return None
-    return sum(common.cell_value(cell, n) for n in ("allocations", "frees", "frees_skipped")) / wall_s
+    return ops / float(np.median(walls)), ops / max(walls), ops / min(walls)
 
 
 def bars(doc):
     """{workload: [(label, allocator, median, min, max)]} for unswept inline-or-only groups."""
     out = {}
     for g in common.plain_groups(doc):  # sweeps and the virtual dispatch have their own figures
-        rates = [r for r in map(logical_rate, loader.cells_of(doc, g)) if r]
-        if not rates:
+        rate = group_rate(doc, g)
+        if rate is None:
             continue
-        out.setdefault(g["workload"], []).append((common.group_label(g), g["allocator"], float(np.median(rates)),
-                                                  min(rates), max(rates)))
+        out.setdefault(g["workload"], []).append((common.group_label(g), g["allocator"], *rate))
     return out
 
 
@@ -55,19 +57,18 @@ def render(doc, out_dir, formats=("png", "svg")):
                     all_values += [mn, mx]
         if xs:
             drawn = ax.bar(xs, med, width * 0.92, color=common.colour(alloc), label=alloc,
-                          yerr=[lo, hi], capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+                           yerr=[lo, hi], capsize=2, error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
             names = [w for w in workloads if any(a == alloc for _, a, *_ in data[w])]
             for rect, w, m, l, h in zip(drawn.patches, names, med, lo, hi):
-                common.hover(rect, f"{w}, {alloc}: {common.fmt_number(m)} per second (median; "
+                common.hover(rect, f"{w}, {alloc}: {common.fmt_number(m)} per second (ops / median time; "
                                    f"{common.fmt_number(m - l)} - {common.fmt_number(m + h)})")
-    if common.value_axis(ax, all_values):
-        ax.set_ylabel("allocations + deaths per second (log scale)")
-    else:
-        ax.set_ylabel("allocations + deaths per second")
+    unit = f"{common.figure('ops')['label']} per second"
+    ax.set_ylabel(unit + (" (log scale)" if common.value_axis(ax, all_values) else ""))
     if ax.get_yscale() == "linear":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: common.fmt_number(v)))  # 20,000,000, not 2 1e7
     ax.set_xticks(range(len(workloads)), workloads)
-    ax.set_title("Throughput per workload (higher is better; whiskers: min-max over repetitions)")
+    ax.set_title("Throughput per workload: operations / median time (higher is better; whiskers: slowest-fastest "
+                 "repetition)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     common.footer(fig, doc)
     return common.save(fig, out_dir, NAME, formats)

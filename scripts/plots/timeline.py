@@ -6,7 +6,8 @@ phase's start and committed bytes, sampled every N operations; the workload's ch
 The horizontal axis is the workload's operations, the same for every allocator, so that all panels share
 it: the series is sampled in a probing pass that runs several times slower than the timed pass, so its
 clock would mislead. The only time shown is the timed pass's own median (in each panel's title).
-F3 = RSS / live at the moment RSS peaks (marked with a dot); F4 = peak RSS / peak live (in the title).
+F3 = RSS / live where RSS peaks: the lowest over the points within 1% of the peak RSS (marked with a dot;
+"to X" gives the highest on that plateau when it differs); F4 = peak RSS / peak live (in the title).
 Results without a series are skipped (the checkpoints alone are in the fragmentation figure).
 """
 import sys
@@ -161,11 +162,16 @@ def render(doc, out_dir, formats=("png", "svg")):
             f3 = _get(meta, "f3", "F3") or _get(c["figures"], "f3", "F3")
             f4 = _get(meta, "f4", "F4") or _get(c["figures"], "f4", "F4")
             if all(v is not None for v in rss) and rss:
-                i = max(range(len(rss)), key=lambda k: rss[k])
+                i = _get(meta, "F3_index")
+                i = int(i) if i is not None else -1
+                if not 0 <= i < len(rss):  # files before the plateau: the argmax
+                    i = max(range(len(rss)), key=lambda k: rss[k])
                 ax.plot([t[i]], [(rss[i] - base) / mib], "o", color="black", markersize=4)
                 if f3 is not None:
-                    ax.annotate(f"F3 {f3:.2f}", (t[i], (rss[i] - base) / mib), textcoords="offset points",
-                                xytext=(4, -10), fontsize=7.5)
+                    f3_max = _get(meta, "F3_max")
+                    wide = isinstance(f3_max, (int, float)) and f3_max > f3 * 1.05
+                    ax.annotate(f"F3 {f3:.2f}" + (f" to {f3_max:.2f}" if wide else ""), (t[i], (rss[i] - base) / mib),
+                                textcoords="offset points", xytext=(4, -10), fontsize=7.5)
             wall = timed_wall(doc, c)
             ax.set_title(a + (f"  (F4 {f4:.2f})" if f4 is not None else "") +
                          (f"\ntimed pass: {common.fmt_seconds(wall)}" if wall else ""), color=common.colour(a),
@@ -185,7 +191,7 @@ def render(doc, out_dir, formats=("png", "svg")):
         h = fig.get_figheight()
         fig.legend(handles, names, loc="upper left", bbox_to_anchor=(0.0, 1 - 0.3 / h), ncol=len(names), frameon=False,
                    fontsize=8.5)
-        fig.suptitle(f"{w}: memory against operations (dot: RSS peak, F3 there; F4 = peak RSS / peak live; "
+        fig.suptitle(f"{w}: memory against operations (dot: F3 on the RSS peak; F4 = peak RSS / peak live; "
                      "RSS close to live is better)", x=0.01, ha="left")
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.6 / h))
         common.footer(fig, doc, "first repetition of each allocator" + (

@@ -90,6 +90,14 @@ class RunWritesTrustworthyResults(Scratch):
             replayed = int(re.search(r"pool's (\d+) addresses replayed", oracle["heap_note"]).group(1))
             self.assertGreaterEqual(replayed, pool["allocations"], w)
             self.assertLessEqual(replayed, pool["allocations"] + 10000 + 1, w)
+        # the table: each row's time over the oracle's, the oracle itself the floor, its memory n/a
+        # every workload's table has the column; xfer and larson run on two threads, where the oracle does not
+        self.assertEqual(self.proc.stdout.count("over oracle"), 6)
+        oracle_rows = [l.split() for l in self.proc.stdout.splitlines() if l.strip().startswith("oracle ")]
+        self.assertEqual(len(oracle_rows), 4)
+        for r in oracle_rows:
+            self.assertIn("floor", r)
+            self.assertIn("n/a", r)
 
     def test_repetitions_interleave(self):
         order = [(c["key"], c["rep"]) for c in self.doc["cells"]]

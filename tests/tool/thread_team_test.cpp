@@ -18,7 +18,8 @@ namespace {
 // Small sizes: a sanitizer build runs these too.
 Params small_params(const std::string& workload, int threads) {
   std::map<std::string, std::string> v = {{"commit_step", "64K"}, {"reserve", "1G"},      {"retain", "1M"},
-                                          {"huge_pages", "off"},  {"pool_reserve", "256M"}, {"bump_region", "1G"}};
+                                          {"huge_pages", "off"},  {"pool_reserve", "256M"}, {"bump_region", "1G"},
+                                          {"pmr_buffer", "2M"}};
   if (workload == "churn") v.insert({{"live_objects", "2000"}, {"steps", "20000"}, {"sizes", "skewed"}, {"size", "64"}});
   if (workload == "tree") v.insert({{"depth", "8"}, {"age_objects", "1000"}});
   if (workload == "strings") v.insert({{"words", "4000"}, {"vocabulary", "500"}, {"words_per_line", "16"}});

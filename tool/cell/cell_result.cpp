@@ -15,17 +15,18 @@ std::int64_t difference(std::uint64_t later, std::uint64_t earlier) {
 // Time, CPU, faults and the workload's own counts.
 void add_counts(json& r, const WorkloadStats& st, const PhaseReadings& p) {
   const double wall = p.end_s - p.begin_s;
-  const std::uint64_t ops = st.allocations + st.frees;
   r["wall_s"] = wall;
   r["cpu_user_s"] = p.usage_after.user_s - p.usage_before.user_s;
   r["cpu_sys_s"] = p.usage_after.sys_s - p.usage_before.sys_s;
+  const double cpu = r["cpu_user_s"].get<double>() + r["cpu_sys_s"].get<double>();
+  r["cpu_s_per_s"] = wall > 0 ? cpu / wall : 0.0;  // noise.hpp: below 0.9 the cell waited
   r["minor_faults"] = p.usage_after.minor_faults - p.usage_before.minor_faults;
   r["major_faults"] = p.usage_after.major_faults - p.usage_before.major_faults;
   r["allocations"] = st.allocations;
   r["frees"] = st.frees;
   r["frees_skipped"] = st.frees_skipped;
-  r["ops"] = ops;
-  r["ops_per_s"] = wall > 0 ? static_cast<double>(ops) / wall : 0.0;
+  r["ops"] = st.ops;
+  r["ops_per_s"] = wall > 0 ? static_cast<double>(st.ops) / wall : 0.0;
   r["peak_live_bytes"] = st.peak_live_bytes;
   r["final_live_bytes"] = st.final_live_bytes;
   r["checksum"] = st.checksum;
@@ -40,7 +41,7 @@ void add_counts(json& r, const WorkloadStats& st, const PhaseReadings& p) {
 // the measured phase).
 void add_thread_figures(json& r, const CellOutcome& outcome, const PhaseReadings& p) {
   const double wall = p.end_s - p.begin_s;
-  const std::uint64_t ops = outcome.stats.allocations + outcome.stats.frees;
+  const std::uint64_t ops = outcome.stats.ops;
   const double threads = outcome.threads;
   r["thread_ops_per_s"] = wall > 0 ? static_cast<double>(ops) / wall / threads : 0.0;
   const ThreadSpread one{wall, wall, wall};

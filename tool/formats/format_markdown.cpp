@@ -22,6 +22,7 @@ std::string render_markdown(const nlohmann::json& doc) {
     for (const auto& n : b.notes) out.append("- ").append(markdown_text(n)).append("\n");
     if (!b.notes.empty()) out += "\n";
   }
+  if (!doc["groups"].empty()) out += summary_legend(doc) + "\n\n";
   for (const auto& w : doc["warnings"]) out.append("> warning: ").append(markdown_text(w.get<std::string>())).append("\n");
   return out;
 }

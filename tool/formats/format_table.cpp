@@ -29,6 +29,7 @@ std::string render_table(const nlohmann::json& doc) {
     for (const auto& n : b.notes) out += "  note: " + terminal_text(n) + "\n";
     out += "\n";
   }
+  if (!doc["groups"].empty()) out += summary_legend(doc) + "\n\n";
   for (const auto& w : doc["warnings"]) out += "warning: " + terminal_text(w.get<std::string>()) + "\n";
   return out;
 }

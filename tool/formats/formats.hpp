@@ -32,6 +32,8 @@ struct SummaryBlock {
   std::vector<std::string> notes;
 };
 std::vector<SummaryBlock> summary_blocks(const nlohmann::json& doc);
+// The lines under the blocks: what the columns that need it mean.
+std::string summary_legend(const nlohmann::json& doc);
 
 std::string human_bytes(double bytes);
 std::string human_seconds(double seconds);

@@ -1,10 +1,12 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "figure_values.hpp"
 #include "formats.hpp"
 #include "json_text.hpp"
+#include "noise.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -54,13 +56,35 @@ std::string params_text(const json& params) {
   return s;
 }
 
-SummaryBlock new_block(const json& g, int reps, bool with_cost) {
+// What the table reads beyond a group: each block's malloc group, and the cost of one page fault on
+// this machine when the run measured it (context.kernel_costs), to attribute time to faults.
+struct TableInputs {
+  std::map<std::string, const json*> reference;
+  std::optional<double> fault_ns;
+  bool with_cost = false;  // a group has a modelled time (--cost): the table has its column
+  std::map<std::string, const json*> oracle;  // each block's oracle group that ran: its "over oracle" column
+};
+
+std::optional<double> fault_ns_of(const json& doc) {
+  const json& ctx = doc["context"];
+  const auto k = ctx.find("kernel_costs");
+  if (k == ctx.end() || !k->is_object() || !k->contains("fault")) return std::nullopt;
+  const json& f = (*k)["fault"];
+  if (!f.is_object() || !f.contains("ns_per_fault") || !f["ns_per_fault"].is_number()) return std::nullopt;
+  return f["ns_per_fault"].get<double>();
+}
+
+SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
   SummaryBlock b;
   b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
-  b.header = {"allocator", "time", "Mops/s", "vs malloc", "peak RSS", "vs malloc", "commits", "CV"};
-  if (with_cost) b.header.insert(b.header.begin() + 2, "modelled (kernel)");
+  b.header = {"allocator", "time"};
+  if (!in.oracle.empty()) b.header.push_back("over oracle");
+  if (in.with_cost) b.header.push_back("modelled (kernel)");
+  if (in.fault_ns) b.header.push_back("in faults");
+  for (const char* h : {"Mops/s", "vs malloc", "peak RSS", "RSS growth", "vs malloc", "commits", "CV", "CPU"})
+    b.header.push_back(h);
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
@@ -80,6 +104,59 @@ std::string speedup_text(const json& g) {
   if (g["allocator"] == "malloc" || vs.is_null() || vs["speedup"].is_null()) return g["allocator"] == "malloc" ? "1.00x" : "-";
   const double s = vs["speedup"].get<double>();
   return s >= 1 ? fmt("%.2fx faster", s) : fmt("%.2fx slower", 1 / s);
+}
+
+// This group's RSS growth against the reference's, "n/a" when the reference grew by less than the floor
+// (the document's own ratio is null then too; checked here again for files written before the floor).
+std::string rss_ratio_text(const json& g, const json* reference) {
+  if (reference == nullptr) return "-";
+  if (reference == &g) return "1.00x";
+  const json* r = median(g, FigureId::peak_rss_delta_bytes);
+  const json* rm = median(*reference, FigureId::peak_rss_delta_bytes);
+  if (r == nullptr || rm == nullptr) return "-";
+  const double grew = r->get<double>(), reference_grew = rm->get<double>();
+  if (reference_grew < kRssRatioFloorBytes || grew < 0) return "n/a";
+  if (grew == 0) return "none";
+  const double ratio = grew / reference_grew;
+  return ratio >= 1 ? fmt("%.2fx more", ratio) : fmt("%.2fx less", 1 / ratio);
+}
+
+// The group's throughput: its operations (the same for every allocator of the block) over its median
+// time, so that it ranks exactly as time does. The median of the repetitions' ops_per_s would not,
+// with an even number of repetitions (docs/metrics.md, "Throughput").
+std::string throughput_text(const json& g) {
+  const json* ops = group_value(g, figure(FigureId::ops));
+  const double wall = median(g, FigureId::wall_s)->get<double>();
+  // A program's operations are not counted (ops 0): no throughput.
+  if (ops == nullptr || !ops->is_number() || ops->get<double>() <= 0 || wall <= 0) return "-";
+  return fmt("%.3g", ops->get<double>() / wall / 1e6);
+}
+
+// The heap's own commit counter where it keeps one, else the commits the --syscalls trace counted for
+// it, marked "*" (one traced pass, legend below), else "-".
+std::string commits_text(const json& g) {
+  if (const json* own = median(g, FigureId::heap_commit_calls)) return fmt("%.0f", own->get<double>());
+  const auto traced = g.find("syscalls");
+  if (traced != g.end() && traced->is_object() && (*traced)["commits"].is_number())
+    return fmt("%.0f*", (*traced)["commits"].get<double>());
+  return "-";
+}
+
+// The median faults times the machine's cost of one: "4.9 ms 16%" of the median time.
+std::string fault_time_text(const json& g, double fault_ns) {
+  const json* faults = median(g, FigureId::minor_faults);
+  const double wall = median(g, FigureId::wall_s)->get<double>();
+  if (faults == nullptr || wall <= 0) return "-";
+  const double s = faults->get<double>() * fault_ns * 1e-9;
+  return human_seconds(s) + fmt(" %.0f%%", 100 * s / wall);
+}
+
+// The median share of a CPU the repetitions had, marked when below kMinCpuShare (noise.hpp).
+std::string cpu_text(const json& g) {
+  const json* share = median(g, FigureId::cpu_s_per_s);
+  if (share == nullptr) return "-";
+  const double s = share->get<double>();
+  return fmt("%.0f%%", s * 100) + (s < kMinCpuShare ? "!" : "");
 }
 
 std::string cv_text(const json& g) {
@@ -103,25 +180,83 @@ bool has_modelled_time(const json& doc) {
   return false;
 }
 
+// What the allocator costs on top of the workload's own work: its median time minus the oracle's
+// (workloads/heaps/oracle_heap.hpp), and that share of its time. The oracle's memory was touched
+// before its measured phase, so its memory columns say n/a.
+std::string over_oracle_text(const json& g, const json* oracle) {
+  if (oracle == nullptr) return "-";
+  if (oracle == &g) return "floor";
+  const double t = median(g, FigureId::wall_s)->get<double>();
+  const double floor = median(*oracle, FigureId::wall_s)->get<double>();
+  if (t <= 0) return "-";
+  const double over = t - floor;
+  return (over < 0 ? "-" + human_seconds(-over) : human_seconds(over)) + fmt(" (%.0f%%)", 100 * over / t);
+}
+
+std::string block_id(const json& g);  // below: groups of one block did the same work
+
+bool is_oracle(const json& g) { return g["allocator"] == "oracle"; }
+
 // The row of a group that ran: the columns of new_block's header.
-std::vector<std::string> figures_row(const json& g, const std::string& label, bool with_cost) {
-  const json& vs = g["vs_malloc"];
+std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference,
+                                     const TableInputs& in) {
   std::vector<std::string> row = {label};
   row.push_back(human_seconds(median(g, FigureId::wall_s)->get<double>()));
-  if (with_cost) row.push_back(modelled_text(g));
-  const bool counted = g["ops"].is_number() && g["ops"].get<double>() > 0;  // a program's operations are not counted
-  const json* ops_per_s = median(g, FigureId::ops_per_s);
-  row.push_back(counted && ops_per_s != nullptr ? fmt("%.1f", ops_per_s->get<double>() / 1e6) : "-");
+  if (!in.oracle.empty()) {
+    const auto o = in.oracle.find(block_id(g));
+    row.push_back(over_oracle_text(g, o != in.oracle.end() ? o->second : nullptr));
+  }
+  if (in.with_cost) row.push_back(modelled_text(g));
+  if (in.fault_ns) row.push_back(fault_time_text(g, *in.fault_ns));
+  row.push_back(throughput_text(g));
   row.push_back(speedup_text(g));
+  const json* peak = median(g, FigureId::peak_rss_bytes);
+  row.push_back(peak != nullptr ? human_bytes(peak->get<double>()) : "n/a");
   const json* rss = median(g, FigureId::peak_rss_delta_bytes);
-  row.push_back(rss != nullptr ? human_bytes(rss->get<double>()) : "n/a");
-  row.push_back(!vs.is_null() && !vs["peak_rss_ratio"].is_null() ? fmt("%.2fx", vs["peak_rss_ratio"].get<double>())
-                                                                  : "-");
-  const json* commits = median(g, FigureId::heap_commit_calls);
-  row.push_back(commits != nullptr ? fmt("%.0f", commits->get<double>()) : "-");
+  row.push_back(rss != nullptr && !is_oracle(g) ? human_bytes(rss->get<double>()) : "n/a");
+  row.push_back(is_oracle(g) ? "n/a" : rss_ratio_text(g, reference));
+  row.push_back(commits_text(g));
   row.push_back(cv_text(g));
+  row.push_back(cpu_text(g));
   for (const auto& p : g.value("phases", json::array())) row.push_back(human_seconds(p["seconds"]["median"].get<double>()));
   return row;
+}
+
+// A number of a deep pass's object, which the loader does not check field by field (a file it accepts
+// may lack one, or hold null): nullopt then, and the table says n/a rather than throwing.
+std::optional<double> number_in(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+// One latency figure: "< N ns" below the resolved floor (three timer steps), else in ns, us or ms.
+std::string latency_value_text(const json& kind, const char* key, const json& latency) {
+  const std::optional<double> ns = number_in(kind, key);
+  if (!ns) return "n/a";
+  const double floor_ns = number_in(latency, "resolved_from_ns").value_or(0.0);
+  if (*ns < floor_ns) return fmt("< %.0f ns", floor_ns);
+  if (*ns < 1e3) return fmt("%.0f ns", *ns);
+  return *ns < 1e6 ? fmt("%.1f us", *ns / 1e3) : fmt("%.1f ms", *ns / 1e6);
+}
+
+// "alloc p50 < 30 ns, p99 970 ns, max 16.1 ms; free ... (timer steps of 10 ns, its 20 ns read cost subtracted)"
+std::string latency_note(const json& latency) {
+  std::string out;
+  for (const char* kind : {"alloc", "free"}) {
+    const auto k = latency.find(kind);
+    if (k == latency.end() || !k->is_object()) continue;
+    out += std::string(out.empty() ? "" : "; ") + kind + " p50 " + latency_value_text(*k, "p50_ns", latency) +
+           ", p99 " + latency_value_text(*k, "p99_ns", latency) + ", max " +
+           latency_value_text(*k, "max_ns", latency);
+  }
+  const std::optional<double> step_ns = number_in(latency, "resolution_ns");
+  const std::optional<double> cost_ns = number_in(latency, "overhead_subtracted_ns");
+  if (step_ns && cost_ns)
+    out += fmt(" (timer steps of %.0f ns, ", *step_ns) + fmt("its %.0f ns read cost subtracted)", *cost_ns);
+  else
+    out += " (each includes the timer's read cost: a file written before it was subtracted)";
+  return out;
 }
 
 void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
@@ -132,23 +267,53 @@ void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
   if (skipped > 0)
     b.notes.push_back(label + ": no individual free; " + std::to_string(skipped) +
                       " frees skipped (memory returns when its lifetime group is released)");
+  if (const auto lat = g.find("latency"); lat != g.end() && lat->is_object())
+    b.notes.push_back(label + ": latency " + latency_note(*lat));
   if (g["reps_failed"].get<int>() > 0)
     b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
 }
 
+// Groups of one block did the same work: same workload, workload parameters and dispatch.
+std::string block_id(const json& g) {
+  // json_text: a parameter's text that is not UTF-8 must not make dump() throw (json_text.hpp).
+  return g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
+         json_text(g["workload_params"]);
+}
+
+// Each block's group of `allocator` that ran: malloc, the reference of the ratios; the oracle, the floor.
+std::map<std::string, const json*> groups_of(const json& doc, const char* allocator) {
+  std::map<std::string, const json*> out;
+  for (const auto& g : doc["groups"])
+    if (g["allocator"] == allocator && g["reps_ok"].get<int>() > 0) out.emplace(block_id(g), &g);
+  return out;
+}
+
 }  // namespace
+
+std::string summary_legend(const json& doc) {
+  return "peak RSS: the process's VmHWM during the measured phase (start-up and set-up included).\n"
+         "RSS growth: that peak minus VmRSS at the phase's start; its vs malloc is n/a when malloc's grew by less "
+         "than " + human_bytes(kRssRatioFloorBytes) + ".\n"
+         "commits: the heap's own counter; with *, the commit calls the --syscalls trace counted (one traced "
+         "pass, time-based purging pinned).\n"
+         "CPU: the share of one CPU the phase had, (user + sys) / wall; ! below " +
+         fmt("%.0f%%", kMinCpuShare * 100) + ": it waited, and its time with it." +
+         (fault_ns_of(doc) ? "\nin faults: minor faults x " + fmt("%.0f", *fault_ns_of(doc)) +
+                                 " ns, the cost of one measured at the start of the run (context.kernel_costs), and "
+                                 "its share of the time."
+                           : std::string());
+}
 
 std::vector<SummaryBlock> summary_blocks(const json& doc) {
   std::vector<SummaryBlock> blocks;
   std::map<std::string, std::size_t> index;
+  const TableInputs in{groups_of(doc, "malloc"), fault_ns_of(doc), has_modelled_time(doc), groups_of(doc, "oracle")};
   const int reps = doc["plan"]["reps"].get<int>();
-  const bool with_cost = has_modelled_time(doc);
   for (const auto& g : doc["groups"]) {
-    const std::string id = g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
-                           json_text(g["workload_params"]);
+    const std::string id = block_id(g);
     if (index.count(id) == 0) {
       index[id] = blocks.size();
-      blocks.push_back(new_block(g, reps, with_cost));
+      blocks.push_back(new_block(g, reps, in));
     }
     SummaryBlock& b = blocks[index[id]];
     const std::string label = row_label(g);
@@ -156,7 +321,8 @@ std::vector<SummaryBlock> summary_blocks(const json& doc) {
       b.rows.push_back({label, "failed"});
       continue;
     }
-    b.rows.push_back(figures_row(g, label, with_cost));
+    const auto ref = in.reference.find(id);
+    b.rows.push_back(figures_row(g, label, ref != in.reference.end() ? ref->second : nullptr, in));
     add_notes(g, label, b);
   }
   return blocks;

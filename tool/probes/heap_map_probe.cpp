@@ -9,6 +9,8 @@
 #include <new>
 #include <vector>
 
+#include "probes.hpp"
+
 namespace vmbench {
 
 namespace {
@@ -18,10 +20,10 @@ constexpr std::uint64_t kMincoreChunkPages = 4096;                 // one fixed 
 
 std::uint64_t page_bytes() { return static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)); }
 
-// Resident pages of [address, address + pages * page): mincore in chunks; a chunk with an unmapped
-// hole is retried page by page (an unmapped page is not resident).
-void count_resident(std::uint64_t address, std::uint64_t pages, std::uint64_t page, std::uint64_t pages_per_bin,
-                    std::uint32_t* resident_per_bin) {
+// Resident pages of [address, address + pages * page), except those in [skip_lo, skip_hi): mincore in
+// chunks; a chunk with an unmapped hole is retried page by page (an unmapped page is not resident).
+void count_resident_pages(std::uint64_t address, std::uint64_t pages, std::uint64_t page, std::uint64_t pages_per_bin,
+                          std::uint64_t skip_lo, std::uint64_t skip_hi, std::uint32_t* resident_per_bin) {
   unsigned char vec[kMincoreChunkPages];
   for (std::uint64_t done = 0; done < pages;) {
     const std::uint64_t n = std::min(kMincoreChunkPages, pages - done);
@@ -29,8 +31,10 @@ void count_resident(std::uint64_t address, std::uint64_t pages, std::uint64_t pa
     if (mincore(at, n * page, vec) != 0)
       for (std::uint64_t i = 0; i < n; ++i)
         vec[i] = mincore(reinterpret_cast<void*>(address + (done + i) * page), page, &vec[i]) == 0 ? vec[i] : 0;
-    for (std::uint64_t i = 0; i < n; ++i)
-      if ((vec[i] & 1) != 0) ++resident_per_bin[(done + i) / pages_per_bin];
+    for (std::uint64_t i = 0; i < n; ++i) {
+      const std::uint64_t at_page = address + (done + i) * page;
+      if ((vec[i] & 1) != 0 && (at_page < skip_lo || at_page >= skip_hi)) ++resident_per_bin[(done + i) / pages_per_bin];
+    }
     done += n;
   }
 }
@@ -51,6 +55,33 @@ HeapMapProbe::HeapMapProbe(std::uint64_t max_objects, std::uint64_t peak_live_by
 
 HeapMapProbe::~HeapMapProbe() {
   if (table_ != nullptr) munmap(table_, map_bytes_);
+}
+
+// The probe's own resident pages: its registry grows with the live objects, which the timeline's pass
+// does not have.
+std::uint64_t HeapMapProbe::own_resident_bytes() const noexcept {
+  if (table_ == nullptr) return 0;
+  const std::uint64_t page = page_bytes();
+  const std::uint64_t pages = (map_bytes_ + page - 1) / page;
+  std::uint32_t resident = 0;  // one bin of all the pages
+  count_resident_pages(reinterpret_cast<std::uint64_t>(table_), pages, page, pages, 0, 0, &resident);
+  return resident * page;
+}
+
+std::int64_t HeapMapProbe::anon_bytes_of_the_heap() const noexcept {
+  return static_cast<std::int64_t>(read_statm().anon_bytes) - static_cast<std::int64_t>(own_resident_bytes());
+}
+
+void HeapMapProbe::start() noexcept {
+  baseline_anon_bytes_ = anon_bytes_of_the_heap();
+  active_ = true;
+}
+
+// The probe's own mapping (registry, scratch, snapshots) is not the heap: its pages are skipped.
+void HeapMapProbe::count_resident(Region& r) const noexcept {
+  const auto own = reinterpret_cast<std::uint64_t>(table_);
+  count_resident_pages(r.first_page_address, r.pages, page_bytes(), r.pages_per_bin, own, own + map_bytes_,
+                       r.resident_pages.data());
 }
 
 void HeapMapProbe::insert(std::uint64_t address, std::uint64_t bytes) noexcept {
@@ -116,7 +147,7 @@ void HeapMapProbe::measure_region(Region& r, const Entry* first, const Entry* la
       r.live_bytes[bin] += std::min(end, bin_end) - at;
       at = std::min(end, bin_end);
     }
-  count_resident(lo, r.pages, page, r.pages_per_bin, r.resident_pages.data());
+  count_resident(r);
 }
 
 void HeapMapProbe::snapshot(const char* label, std::uint64_t live_bytes) noexcept {
@@ -124,6 +155,7 @@ void HeapMapProbe::snapshot(const char* label, std::uint64_t live_bytes) noexcep
   Snapshot& s = snapshots_[n_snapshots_++];
   std::strncpy(s.label, label, sizeof s.label - 1);
   s.live_bytes = live_bytes;
+  s.rss_delta_bytes = anon_bytes_of_the_heap() - baseline_anon_bytes_;
   std::uint64_t n = 0;
   for (std::uint64_t i = 0; i < capacity_; ++i)
     if (table_[i].address != 0) scratch_[n++] = table_[i];
@@ -151,9 +183,11 @@ nlohmann::json HeapMapProbe::to_json() const {
   for (int i = 0; i < n_snapshots_; ++i) {
     const Snapshot& s = snapshots_[i];
     json regions = json::array();
+    std::uint64_t resident_pages = 0;
     for (int k = 0; k < s.regions; ++k) {
       const Region& r = s.region[static_cast<std::size_t>(k)];
       const auto bins = static_cast<std::size_t>(r.bins);
+      for (std::size_t b = 0; b < bins; ++b) resident_pages += r.resident_pages[b];
       regions.push_back({{"first_page_address", r.first_page_address},
                          {"pages", r.pages},
                          {"pages_per_bin", r.pages_per_bin},
@@ -161,6 +195,7 @@ nlohmann::json HeapMapProbe::to_json() const {
                          {"resident_pages", std::vector<std::uint32_t>(r.resident_pages.begin(), r.resident_pages.begin() + static_cast<long>(bins))}});
     }
     snaps.push_back({{"label", s.label}, {"live_bytes", s.live_bytes}, {"objects", s.objects},
+                     {"resident_bytes", resident_pages * page_bytes()}, {"rss_delta_bytes", s.rss_delta_bytes},
                      {"regions", regions}, {"regions_truncated", s.regions_truncated}});
   }
   return {{"page_bytes", page_bytes()},

@@ -3,6 +3,12 @@
 // the moment live bytes first reach their peak and at each named checkpoint, takes a snapshot: the
 // live objects' address ranges, cut into at most kMaxBins bins, each with its live bytes (from the
 // registry) and its resident pages (mincore). All storage is reserved before the measured phase.
+// What it counts differs from the timeline's R, and each snapshot carries both (docs/metrics.md, Heap
+// map): the map's resident pages are absolute, of the address ranges holding live objects, whatever
+// else sits there (the allocator's metadata, freed pages it kept, and for a malloc library the
+// workload's own bookkeeping, allocated through the same malloc before the phase); the timeline's R is
+// the process's anonymous RSS grown since the phase started (`rss_delta_bytes`, read here too). The
+// probe's own registry is mapped near the heap and never counted as resident.
 #pragma once
 
 #include <array>
@@ -29,7 +35,7 @@ class HeapMapProbe final : public OpProbe {
   HeapMapProbe& operator=(const HeapMapProbe&) = delete;
 
   bool ok() const noexcept { return table_ != nullptr; }
-  void start() noexcept { active_ = true; }
+  void start() noexcept;
   void stop() noexcept { active_ = false; }
   void checkpoint(const std::string& label, std::uint64_t live_bytes) noexcept;
 
@@ -59,6 +65,7 @@ class HeapMapProbe final : public OpProbe {
     std::uint64_t objects = 0;
     int regions = 0;
     bool regions_truncated = false;
+    std::int64_t rss_delta_bytes = 0;  // the timeline's R at this moment: RssAnon minus at start()
     std::array<Region, kMaxRegions> region{};
   };
 
@@ -66,6 +73,9 @@ class HeapMapProbe final : public OpProbe {
   void erase(std::uint64_t address) noexcept;
   void snapshot(const char* label, std::uint64_t live_bytes) noexcept;
   void measure_region(Region& r, const Entry* first, const Entry* last) noexcept;
+  void count_resident(Region& r) const noexcept;
+  std::uint64_t own_resident_bytes() const noexcept;
+  std::int64_t anon_bytes_of_the_heap() const noexcept;
 
   Entry* table_ = nullptr;    // open addressing, linear probing, capacity a power of two
   Entry* scratch_ = nullptr;  // the live objects, sorted by address, during a snapshot
@@ -76,6 +86,7 @@ class HeapMapProbe final : public OpProbe {
   bool active_ = false;
   bool untracked_deaths_ = false;
   bool registry_full_ = false;
+  std::int64_t baseline_anon_bytes_ = 0;  // RssAnon at start(), the probe's own pages left out
   std::uint64_t count_ = 0;
   Snapshot* snapshots_ = nullptr;
   int n_snapshots_ = 0;

@@ -21,6 +21,11 @@ class LatencyHistogram {
   }
 
   std::uint64_t count() const noexcept { return count_; }
+  // How many times `value` was recorded, for the values held exactly (below kExactBelow).
+  static constexpr std::uint64_t kExactBelow = 2 * kSubBuckets;
+  std::uint64_t count_of_exact(std::uint64_t value) const noexcept {
+    return value < kExactBelow ? counts_[static_cast<std::size_t>(index_of(value))] : 0;
+  }
   std::uint64_t max() const noexcept { return max_; }
   // The value at quantile q (0 < q <= 1): the middle of the bucket holding the ceil(q * count)-th
   // smallest value, capped at the exact maximum. 0 for an empty histogram.

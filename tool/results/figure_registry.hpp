@@ -117,6 +117,7 @@ enum class FigureId : std::uint8_t {
   heap_reserved_bytes,
   modelled_s,
   modelled_kernel_s,
+  cpu_s_per_s,
 };
 
 struct Figure {
@@ -146,7 +147,8 @@ inline constexpr std::array kFigures = {
            .description = "the workload's result: equal for every allocator at one seed and parameter set"},
     Figure{.id = FigureId::ops, .name = "ops", .unit = Unit::count, .kind = FigureKind::count, .gate = Gate::exact,
            .group = GroupPlace::value, .counts = "operations", .label = "operations",
-           .description = "allocations + frees of the measured phase"},
+           .description = "the workload's operations in the measured phase: allocations, deaths (freed or "
+                          "skipped) and resizes; the same for every allocator doing the same work"},
     Figure{.id = FigureId::allocations, .name = "allocations", .unit = Unit::count, .kind = FigureKind::count,
            .gate = Gate::exact, .group = GroupPlace::value, .counts = "allocations", .label = "allocations",
            .description = "allocations made in the measured phase"},
@@ -177,7 +179,7 @@ inline constexpr std::array kFigures = {
            .label = "peak committed", .description = "the most bytes the allocator held committed at once"},
     Figure{.id = FigureId::peak_rss_delta_bytes, .name = "peak_rss_delta_bytes", .unit = Unit::bytes,
            .is_signed = true, .kind = FigureKind::memory, .gate = Gate::pages, .group = GroupPlace::summary,
-           .presence = Presence::optional, .dashboard = true, .label = "peak RSS of the phase",
+           .presence = Presence::optional, .dashboard = true, .label = "RSS growth in the phase",
            .description = "VmHWM after the phase minus VmRSS when the peak counter was reset; null if the reset "
                           "was refused"},
     Figure{.id = FigureId::final_rss_delta_bytes, .name = "final_rss_delta_bytes", .unit = Unit::bytes,
@@ -242,7 +244,8 @@ inline constexpr std::array kFigures = {
            .description = "system CPU time of the measured phase"},
     Figure{.id = FigureId::ops_per_s, .name = "ops_per_s", .unit = Unit::per_second, .kind = FigureKind::timing,
            .better = Better::higher, .gate = Gate::timing, .group = GroupPlace::summary, .counts = "operations",
-           .label = "operations per second", .description = "ops per second of wall_s"},
+           .label = "operations per second",
+           .description = "ops / wall_s of one repetition; a group's throughput is ops / its median wall_s"},
     // Threads (the `threads` parameter). Not judged by compare: ops_per_s judges the same measurement.
     Figure{.id = FigureId::thread_ops_per_s, .name = "thread_ops_per_s", .unit = Unit::per_second,
            .kind = FigureKind::timing, .better = Better::higher, .gate = Gate::none, .group = GroupPlace::summary,
@@ -291,6 +294,11 @@ inline constexpr std::array kFigures = {
            .kind = FigureKind::cost, .gate = Gate::none, .slot = CellSlot::cost, .group = GroupPlace::summary,
            .presence = Presence::optional, .label = "modelled kernel time",
            .description = "the kernel's part of modelled_s: page faults, commit and decommit calls (--cost)"},
+    Figure{.id = FigureId::cpu_s_per_s, .name = "cpu_s_per_s", .unit = Unit::per_second, .kind = FigureKind::timing,
+           .better = Better::higher, .gate = Gate::none, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "CPU seconds", .label = "CPU share of the phase",
+           .description = "(cpu_user_s + cpu_sys_s) / wall_s: how much of one CPU the cell had; below 0.9 it "
+                          "waited (another process, the disk, a quota)"},
 };
 
 constexpr bool figures_in_id_order() {

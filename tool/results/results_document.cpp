@@ -1,11 +1,11 @@
 #include "results_document.hpp"
 
-#include <cstdio>
 #include <map>
 
 #include "catalog.hpp"
 #include "figure_values.hpp"
 #include "scaling_efficiency.hpp"
+#include "noise.hpp"
 #include "summary_stats.hpp"
 
 namespace vmbench {
@@ -66,8 +66,8 @@ void add_deep_figures(json& g, const std::vector<const CellRecord*>& reps) {
   for (const auto* r : reps) {
     if (!r->data.contains("timeline") || g.contains("fragmentation")) continue;
     const json& t = r->data["timeline"];
-    g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F4", t["F4"]},
-                                              {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
+    g["fragmentation"] = t.is_object() ? json{{"F3", t["F3"]}, {"F3_max", t.value("F3_max", json(nullptr))},
+                                              {"F4", t["F4"]}, {"peak_rss_delta_bytes", t["peak_rss_delta_bytes"]},
                                               {"peak_live_bytes", t["peak_live_bytes"]}, {"points", t["points"]},
                                               {"truncated", t.value("truncated", false)}}
                                        : json(nullptr);
@@ -142,21 +142,12 @@ void add_figures(json& g, const std::vector<const CellRecord*>& reps) {
   add_deep_figures(g, reps);
 }
 
-void warn_if_noisy(const json& g, json& warnings) {
-  const json* wall = group_summary(g, figure(FigureId::wall_s));
-  if (wall == nullptr || (*wall)["n"].get<int>() < 2 || (*wall)["cv"].get<double>() <= kNoisyCv) return;
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%s: time varies by %.0f%% (CV) across %d repetitions: treat with care",
-                g["key"].get<std::string>().c_str(), (*wall)["cv"].get<double>() * 100, (*wall)["n"].get<int>());
-  warnings.push_back(buf);
-}
-
 json group_json(const Combination& c, const std::vector<const CellRecord*>& reps, int failed, json& warnings) {
   json g = {{"key", c.key},       {"workload", c.workload}, {"allocator", c.allocator}, {"dispatch", c.dispatch},
             {"params", c.params.values()}, {"swept", c.swept}, {"workload_params", workload_params(c)},
             {"reps_ok", reps.size()}, {"reps_failed", failed}};
   add_figures(g, reps);
-  if (!reps.empty()) warn_if_noisy(g, warnings);
+  // Noise is one folded line for the whole run (noise.hpp), not a line per group.
   if (const auto f = g.find("fragmentation"); f != g.end() && f->is_object() && f->value("truncated", false))
     warnings.push_back(c.key + ": the timeline was truncated at " + (*f)["points"].dump() +
                        " points (the samples after them count in F3 and F4, but are not in the series): raise "
@@ -177,7 +168,7 @@ void add_ratios_to_malloc(json& groups, json& warnings) {
       const double t = median_of(g, FigureId::wall_s), tm = median_of(m, FigureId::wall_s);
       vs["speedup"] = t > 0 ? json(tm / t) : json(nullptr);  // > 1: faster than malloc
       const double r = median_of(g, FigureId::peak_rss_delta_bytes), rm = median_of(m, FigureId::peak_rss_delta_bytes);
-      vs["peak_rss_ratio"] = rm > 0 && r >= 0 ? json(r / rm) : json(nullptr);
+      vs["peak_rss_ratio"] = rm >= kRssRatioFloorBytes && r >= 0 ? json(r / rm) : json(nullptr);
       const Figure& checksum = figure(FigureId::checksum);
       if (*group_value(g, checksum) != *group_value(m, checksum))
         warnings.push_back(g["key"].get<std::string>() + ": checksum differs from malloc's: the work was not the same");
@@ -215,6 +206,9 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
     groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i], warnings));
   add_ratios_to_malloc(groups, warnings);
   add_scaling_efficiency(plan, by_combination.ok, groups);
+  // One line for all the noise, not one per cell or group (noise.hpp).
+  if (const std::optional<std::string> noise = noise_summary(by_combination.cells, groups, context))
+    warnings.push_back(*noise);
   doc["cells"] = std::move(by_combination.cells);
   doc["groups"] = groups;
   doc["warnings"] = warnings;

@@ -17,4 +17,8 @@ Summary summarize(std::vector<double> values);
 // A timing spread above this coefficient of variation gets a noise warning in the report.
 inline constexpr double kNoisyCv = 0.10;
 
+// No RSS ratio is taken against a reference whose RSS grew by less than this in the phase: a growth
+// of a few pages (malloc refilling holes it already had) makes any ratio against it meaningless.
+inline constexpr double kRssRatioFloorBytes = 1 << 20;
+
 }  // namespace vmbench

@@ -29,12 +29,21 @@ namespace {
 constexpr std::size_t kMaxStderrBytes = 64 * 1024;
 constexpr int kPollSliceMs = 50;  // how often a waiting parent looks at the clock and the cancel flag
 
-std::vector<std::string> child_environment(const std::string& preload, bool clean_allocator_env) {
+// The parent's environment without LD_PRELOAD (and, under --clean-env, without the user's allocator
+// variables), the preload asked for, then `overrides` (NAME=value replaces NAME: the traced pass's
+// pins stay under --clean-env).
+std::vector<std::string> child_environment(const std::string& preload, bool clean_allocator_env,
+                                           const std::vector<std::string>& overrides) {
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && !(clean_allocator_env && is_allocator_variable(*e)))
       env.emplace_back(*e);
   if (!preload.empty()) env.push_back("LD_PRELOAD=" + preload);
+  for (const std::string& o : overrides) {  // NAME=value replaces NAME
+    const std::string name = o.substr(0, o.find('=') + 1);
+    std::erase_if(env, [&](const std::string& v) { return v.compare(0, name.size(), name) == 0; });
+    env.push_back(o);
+  }
   return env;
 }
 
@@ -72,8 +81,9 @@ struct CellCommand {
   std::string arg0, arg1 = "__cell", arg2;
   char* argv[4] = {};
 
-  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload, bool clean_allocator_env)
-      : env_strings(child_environment(preload, clean_allocator_env)), arg0(exe), arg2(spec_text) {
+  CellCommand(const std::string& exe, const std::string& spec_text, const std::string& preload, bool clean_allocator_env,
+              const std::vector<std::string>& overrides)
+      : env_strings(child_environment(preload, clean_allocator_env, overrides)), arg0(exe), arg2(spec_text) {
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     argv[0] = arg0.data();
@@ -191,11 +201,12 @@ int wait_for_child(pid_t pid, const ChildPipes& pipes, double t0, const CellLimi
 }  // namespace
 
 ChildOutcome run_child(const std::string& exe, const std::string& spec_text, const std::string& preload,
-                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls) {
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls,
+                       const std::vector<std::string>& overrides) {
   ChildOutcome out;
   ChildPipes pipes;
   if (out.error = pipes.open(); !out.error.empty()) return out;
-  const CellCommand command(exe, spec_text, preload, limits.clean_allocator_env);
+  const CellCommand command(exe, spec_text, preload, limits.clean_allocator_env, overrides);
   const SeccompFilter filter;
   if (trace_memory_syscalls && !filter.supported()) {
     out.error = "system-call tracing is not implemented for this architecture";
@@ -227,8 +238,9 @@ ChildOutcome run_child(const std::string& exe, const std::string& spec_text, con
 }
 
 ChildOutcome run_child(const std::string& exe, const CellSpec& spec, const std::string& preload,
-                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls) {
-  return run_child(exe, encode_cell_spec(spec), preload, limits, cancel, trace_memory_syscalls);
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls,
+                       const std::vector<std::string>& overrides) {
+  return run_child(exe, encode_cell_spec(spec), preload, limits, cancel, trace_memory_syscalls, overrides);
 }
 
 }  // namespace vmbench

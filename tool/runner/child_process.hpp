@@ -6,6 +6,7 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cell_limits.hpp"
 #include "cell_spec.hpp"
@@ -22,13 +23,16 @@ struct ChildOutcome {
 };
 
 // `preload` empty: LD_PRELOAD is removed from the child's environment (so a preload in the user's
-// environment cannot silently change the allocator under test).
+// environment cannot silently change the allocator under test). `overrides`: NAME=value settings that
+// replace the parent's (the traced pass's pins of time-based purging, deep_passes.cpp).
 ChildOutcome run_child(const std::string& exe, const CellSpec& spec, const std::string& preload,
-                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false,
+                       const std::vector<std::string>& overrides = {});
 
 // The same with the spec's text as the child receives it (encode_cell_spec): a test passes a
 // malformed one here.
 ChildOutcome run_child(const std::string& exe, const std::string& spec_text, const std::string& preload,
-                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false);
+                       const CellLimits& limits, const std::atomic<bool>& cancel, bool trace_memory_syscalls = false,
+                       const std::vector<std::string>& overrides = {});
 
 }  // namespace vmbench

@@ -7,6 +7,8 @@
 #include "modelled_time.hpp"
 #include "syscall_tally.hpp"
 
+extern char** environ;
+
 namespace vmbench {
 
 namespace {
@@ -19,9 +21,10 @@ constexpr const char* kSyscallMethod =
 
 // One pass: a child with the pass in its spec. Its figures, or null with the reason.
 json run_pass(Pass pass, CellSpec spec, const std::string& exe, const std::string& preload, const CellLimits& limits,
-              const std::atomic<bool>& cancel, bool traced, ChildOutcome* outcome, std::string* why) {
+              const std::atomic<bool>& cancel, bool traced, ChildOutcome* outcome, std::string* why,
+              const std::vector<std::string>& overrides = {}) {
   spec.pass = pass;
-  *outcome = run_child(exe, spec, preload, limits, cancel, traced);
+  *outcome = run_child(exe, spec, preload, limits, cancel, traced, overrides);
   if (!outcome->ok) {
     *why = std::string(pass_name(pass)) + " pass failed: " + outcome->error;
     return nullptr;
@@ -39,9 +42,10 @@ void put(json& figures, const char* key, json value, const std::string& why) {
   figures[key] = std::move(value);
 }
 
-json syscalls_of(const json& result, const TraceResult& trace) {
+json syscalls_of(const json& result, const TraceResult& trace, const std::vector<std::string>& pins) {
   json out = syscalls_json(trace.tally);
   out["method"] = kSyscallMethod;
+  out["pins"] = pins;  // what made the counts independent of the clock (cost_environment)
   out["traced_wall_s"] = result["wall_s"];
   // The heap's own counters from the same traced process: equal for the arena and the pool.
   const json& heap = result["heap"];
@@ -126,12 +130,15 @@ void run_deep_passes(const DeepPassRun& run, json& figures) {
   ChildOutcome child;
   std::string why;
   if (o.syscalls && !cancel.load()) {
-    const json result = run_pass(Pass::syscalls, spec, exe, preload, limits, cancel, true, &child, &why);
+    // jemalloc's and mimalloc's purging runs on a clock: pinned as in the cost pass, so that the counts
+    // are the same in every run (docs/metrics.md, "System-call counts").
+    const CostEnvironment pins = cost_environment(spec.allocator, preload, environ);
+    const json result = run_pass(Pass::syscalls, spec, exe, preload, limits, cancel, true, &child, &why, pins.variables);
     json value = nullptr;
     if (!result.is_null()) {
       if (!child.trace || !child.trace->traced) why = "not traced: " + (child.trace ? child.trace->error : "no tracer");
       else if (!child.trace->saw_begin || !child.trace->saw_end) why = "the traced child never marked its measured phase";
-      else value = syscalls_of(result, *child.trace);
+      else value = syscalls_of(result, *child.trace, pins.notes);
     }
     put(figures, "syscalls", value, why);
   }
@@ -141,7 +148,8 @@ void run_deep_passes(const DeepPassRun& run, json& figures) {
   }
   if (o.timeline && !cancel.load()) {
     CellSpec s = spec;
-    const auto ops = figures.value("ops", std::uint64_t{0});
+    // The probe counts calls made (allocations and frees), not `ops` (which counts skipped frees too).
+    const auto ops = figures.value("allocations", std::uint64_t{0}) + figures.value("frees", std::uint64_t{0});
     s.every_ops = o.timeline_every_ops > 0 ? o.timeline_every_ops : (ops + kTimelinePoints - 1) / kTimelinePoints;
     const json result = run_pass(Pass::timeline, s, exe, preload, limits, cancel, false, &child, &why);
     put(figures, "timeline", result.is_null() ? json(nullptr) : result["timeline"], why);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "noise.hpp"
 #include "kernel_costs.hpp"
 #include "modelled_time.hpp"
 
@@ -97,6 +98,7 @@ nlohmann::json collect_context(const std::string& command_line, std::uint64_t se
       {"build_type", VMB_BUILD_TYPE},
       {"build_flags", VMB_BUILD_FLAGS},
       {"ci", std::getenv("CI") != nullptr},
+      {"load_average_before", load_average_json()},  // and load_average_after, at the end (noise.hpp)
       {"allocator_environment", allocator_environment()},
       {"kernel_costs", kernel_costs_json(measure_kernel_costs())},
       {"cost_model", cost_model_json()},

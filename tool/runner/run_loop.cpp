@@ -9,6 +9,7 @@
 #include "cell_spec.hpp"
 #include "child_process.hpp"
 #include "deep_passes.hpp"
+#include "noise.hpp"
 #include "json_text.hpp"
 #include "program_cell.hpp"
 #include "run_journal.hpp"
@@ -141,7 +142,9 @@ RunReport run_plan(const Plan& plan, const std::string& exe, const std::string& 
     if (const std::string why = journal.append(records.back()); !why.empty())
       return stop_and_rescue(why, out_path, run, records, context, any_failed, journal);
   }
-  return finish(out_path, run, records, context, any_failed, journal);
+  nlohmann::json context_after = context;  // the machine's load when the run ends (noise.hpp)
+  context_after["load_average_after"] = load_average_json();
+  return finish(out_path, run, records, context_after, any_failed, journal);
 }
 
 std::string self_exe() {
