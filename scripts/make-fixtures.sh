@@ -3,7 +3,7 @@
 #   scripts/make-fixtures.sh             uses build/release/tool/vmbench (scripts/setup.sh builds it)
 #   VMBENCH=path/to/vmbench scripts/make-fixtures.sh
 # Each fixture is one small run at ci scale (about a minute in all). Run it after a change to the
-# results schema, then commit the three files; the tests check structure, never timings, so the
+# results schema, then commit the four files; the tests check structure, never timings, so the
 # machine it runs on does not matter.
 set -euo pipefail
 
@@ -30,3 +30,6 @@ fixture ci-suite -a arena,pool,malloc,jemalloc,bump
 fixture ci-sweep-dispatch -w tree,frag -a arena,pool,malloc --dispatch both -p commit_step=4K,64K
 # Every deep pass: latency, timeline, system calls, heap map.
 fixture ci-deep --deep -w churn,frag -a arena,pool,malloc,jemalloc
+# A sweep over threads, with xfer: the scaling figure (this machine's CPU count does not matter: the
+# tests check the figure's structure).
+fixture ci-threads -w churn,tree,xfer -a arena,pool,malloc,jemalloc --threads 1,2,4

@@ -4,19 +4,23 @@
 #   scripts/make-reference.sh            uses build/release/tool/vmbench (scripts/setup.sh builds it)
 #   VMBENCH=path/to/vmbench scripts/make-reference.sh
 #   scripts/make-reference.sh --figures-only   redraw the figures from the committed JSON, run nothing
+#   scripts/make-reference.sh --threads        only the scaling reference over 1 to 16 threads (run it
+#                                              on a quiet machine of 16 or more cores)
 # Runs seven experiments (a few minutes in all), then draws every figure each supports with
 # scripts/vmbench-plot (PNG only). Timings depend on the machine: run it on a quiet one.
 set -euo pipefail
 
 case "${1:-}" in
-  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   --figures-only) figures_only=1 ;;
+  --threads) threads_only=1 ;;
   "") ;;
-  *) echo "make-reference.sh: takes no arguments (see --help)" >&2; exit 2 ;;
+  *) echo "make-reference.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
 cd "$(dirname "$0")/.."
 figures_only=${figures_only:-0}
+threads_only=${threads_only:-0}
 vmbench=${VMBENCH:-build/release/tool/vmbench}
 [ "$figures_only" = 1 ] || [ -x "$vmbench" ] || { echo "make-reference.sh: $vmbench not found: build first (scripts/setup.sh run) or set VMBENCH" >&2; exit 2; }
 out=results/reference
@@ -31,6 +35,17 @@ run() {  # NAME ARGS...: one experiment into $out/NAME.json, its figures into $o
   rm -rf "${out:?}/$name"
   scripts/vmbench-plot "$out/$name.json" --out "$out/$name" --format png --quiet
 }
+
+# The scaling reference (docs/workloads.md#threads---threads-n): per-thread throughput at 1 to 16
+# threads. With fewer CPUs than 16 the larger counts measure time-slicing: it warns, and runs anyway.
+if [ "$threads_only" = 1 ]; then
+  cpus=$(nproc)
+  [ "$cpus" -ge 16 ] || echo "make-reference: warning: $cpus CPUs: the counts above $cpus measure time-slicing, not the allocators" >&2
+  run threads --scale default --reps 5 -w churn,tree,xfer,larson \
+    -a arena,pool,bump,malloc,jemalloc,mimalloc,tcmalloc --threads 1,2,4,8,16
+  echo "make-reference: done; figures in $out/threads/ (commit them with the machine named)"
+  exit 0
+fi
 
 # 1. Every workload against every allocator: throughput, phases, peak RSS, fragmentation checkpoints.
 run suite --scale default --reps 5

@@ -68,13 +68,15 @@ if [ "${CI:-}" = true ]; then
   # against their models, and any bytes as a results file. Exits 1 with the failing input saved.
   echo "setup: fuzzing (libFuzzer, ASan + UBSan), 15 s per target"
   scripts/fuzz.sh --seconds 15
-  # The tool's one thread (the child-process reader) and everything that starts cells; the library's
-  # remote-free pools and scratch arenas, and their many-thread stress tests (tests/lib).
-  echo "setup: child processes, the command line and the library's threads under ThreadSanitizer"
+  # The tool's own thread (the child-process reader), everything that starts cells, cells of several
+  # threads (--threads: the barriers, per-thread heaps, xfer's queues, larson's hand-overs), in-process
+  # and as cells; the library's remote-free pools and scratch arenas, and their many-thread stress
+  # tests (tests/lib).
+  echo "setup: child processes, the command line, cells of several threads and the library's threads under ThreadSanitizer"
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$jobs" --target vmbench vmbench_tool_tests vmb_lib_tests
   ctest --preset tsan -j "$jobs" \
-    -R '^(ChildProcess\.|vmbench_test_cli$|ThreadStress\.|RemoteFreePool\.|RemoteFreeSizeClassPool\.|Scratch\.)'
+    -R '^(ChildProcess\.|ThreadTeam\.|vmbench_test_cli$|vmbench_test_threads$|ThreadStress\.|RemoteFreePool\.|RemoteFreeSizeClassPool\.|Scratch\.)'
   if [ -x scripts/test-windows.sh ]; then
     echo "setup: Windows build (mingw-w64) tests under wine"
     scripts/test-windows.sh

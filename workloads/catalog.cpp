@@ -18,6 +18,15 @@ constexpr std::uint64_t kMaxWords = 1'000'000'000;         // strings: the text 
 constexpr std::uint64_t kMaxWordsPerLine = 1'000'000;
 constexpr std::uint64_t kMaxAddressBytes = 64ULL << 40;    // 64 TiB: half of x86-64's user address space
 constexpr std::uint64_t kMaxPmrBufferBytes = 1ULL << 30;   // pmr-monotonic's buffer comes from operator new
+constexpr std::uint64_t kMaxBatchObjects = 1'000'000;      // xfer: its ring's batches are allocated up front
+
+// The thread count of a workload that can run on several threads, each on its own slice (its own
+// live set, its own trees, its own text) and its own heap where the allocator is not the process's malloc.
+ParamDef threads_param(const char* default_threads) {
+  return {kThreadsParam, ParamKind::count, {default_threads, default_threads, default_threads},
+          "threads, started together behind a barrier, each running the workload on its own slice with its own "
+          "seed (sweep with --threads 1,2,4)", {}, {}, {1, kMaxThreads}};
+}
 
 // The workloads that need an input of their own (a trace, a command): not in the default suite.
 std::vector<WorkloadInfo> workloads_with_input() {
@@ -42,6 +51,68 @@ std::vector<WorkloadInfo> workloads_with_input() {
   };
 }
 
+// Fragmentation: the one workload whose figure is its checkpoints (RSS against live bytes).
+WorkloadInfo frag_workload() {
+  return {"frag",
+         "fragmentation, for teaching: free most small objects, allocate larger ones, free all; RSS "
+         "against live bytes at each step",
+         "one allocation and one free per object, all persistent (an arena skips the frees and gives its "
+         "pages back at release_all); checkpoints after ramp, free, large and release are the figure",
+         {
+             {"small_objects", ParamKind::count, {"100k", "600k", "4M"}, "objects of 16..64 B allocated in the ramp", {},
+              {}, {1, kMaxObjects}},
+             {"pattern", ParamKind::choice, {"random", "random", "random"},
+              "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
+              {"random", "alternate"}},
+         }};
+}
+
+// The cross-thread workload: it needs two threads to be itself, so it runs on two by default.
+WorkloadInfo xfer_workload() {
+  return {"xfer",
+         "cross-thread free: producer/consumer pairs; the producer allocates objects and hands them over in "
+         "batches through a queue, the consumer reads and frees them",
+         "one allocation per object (the producer's) and one free per object (the consumer's, in another thread "
+         "from 2 threads on; one thread is its own pair); an arena or bump heap skips the frees (counted), and "
+         "the per-thread pools cannot run it on several threads (their free lists belong to one thread)",
+         {
+             {"objects", ParamKind::count, {"200k", "2M", "20M"}, "objects each producer hands over", {}, {},
+              {0, kMaxSteps}},
+             {"batch", ParamKind::count, {"256", "256", "256"}, "objects per batch through the queue", {}, {},
+              {1, kMaxBatchObjects}},
+             {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
+              "object sizes, as churn's: fixed (`size`), uniform (16..256 B), skewed (half 16 B, mean 64 B)",
+              {"fixed", "uniform", "skewed"}},
+             {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed", {}, {}, {1, kMaxObjectBytes}},
+             threads_param("2"),
+         }};
+}
+
+// A server's pattern after Larson and Krishnan: churn on every thread, the live sets changing hands.
+WorkloadInfo larson_workload() {
+  return {"larson",
+          "server-like (after larson): each thread churns a live set, and every round the sets change hands "
+          "between the threads, so objects die in another thread than the one that made them",
+          "one allocation per object and one free per death (live_objects + steps of each per thread), most of "
+          "the frees from 2 threads on in another thread than the allocation; an arena or bump heap skips the "
+          "frees (counted), and the per-thread pools cannot run it on several threads",
+          {
+              {"live_objects", ParamKind::count, {"10k", "100k", "1M"}, "objects alive at once in each thread's set",
+               {}, {}, {1, kMaxObjects}},
+              {"steps", ParamKind::count, {"500k", "2500k", "8M"},
+               "replacements per thread: free a random object of the set held, allocate its replacement", {}, {},
+               {0, kMaxSteps}},
+              {"round_steps", ParamKind::count, {"50k", "50k", "50k"},
+               "replacements between two hand-overs of the sets (a barrier of every thread)", {}, {}, {1, kMaxSteps}},
+              {"sizes", ParamKind::choice, {"skewed", "skewed", "skewed"},
+               "object sizes, as churn's: fixed (`size`), uniform (16..256 B), skewed (half 16 B, mean 64 B)",
+               {"fixed", "uniform", "skewed"}},
+              {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed", {}, {},
+               {1, kMaxObjectBytes}},
+              threads_param("2"),
+          }};
+}
+
 // vmbench's own synthetic workloads, then those with an input.
 std::vector<WorkloadInfo> all_workloads() {
   std::vector<WorkloadInfo> list = {
@@ -55,6 +126,7 @@ std::vector<WorkloadInfo> all_workloads() {
            {"age_objects", ParamKind::count, {"10000", "100000", "500000"},
             "objects of 16..128 B allocated before measuring, half of them freed (heap ageing)", {}, {},
             {0, kMaxObjects}},
+           threads_param("1"),
        }},
       {"churn",
        "object churn: a live set whose objects die in random order and are replaced, at a steady state",
@@ -70,6 +142,7 @@ std::vector<WorkloadInfo> all_workloads() {
             "k = 0..6, the tail in 1024 B: half are 16 B, mean 64 B)",
             {"fixed", "uniform", "skewed"}},
            {"size", ParamKind::bytes, {"64", "64", "64"}, "object size when sizes=fixed", {}, {}, {1, kMaxObjectBytes}},
+           threads_param("1"),
        }},
       {"strings",
        "text processing: tokenize a Zipf-distributed text line by line, count words, rebuild each line",
@@ -83,20 +156,12 @@ std::vector<WorkloadInfo> all_workloads() {
             {1, kMaxObjects}},
            {"words_per_line", ParamKind::count, {"16", "16", "16"}, "words per line (one phase per line)", {}, {},
             {1, kMaxWordsPerLine}},
-       }},
-      {"frag",
-       "fragmentation, for teaching: free most small objects, allocate larger ones, free all; RSS "
-       "against live bytes at each step",
-       "one allocation and one free per object, all persistent (an arena skips the frees and gives its "
-       "pages back at release_all); checkpoints after ramp, free, large and release are the figure",
-       {
-           {"small_objects", ParamKind::count, {"100k", "600k", "4M"}, "objects of 16..64 B allocated in the ramp", {},
-            {}, {1, kMaxObjects}},
-           {"pattern", ParamKind::choice, {"random", "random", "random"},
-            "which small objects die: random (a random 90%) or alternate (every other one: 50%)",
-            {"random", "alternate"}},
+           threads_param("1"),
        }},
   };
+  list.push_back(frag_workload());
+  list.push_back(xfer_workload());
+  list.push_back(larson_workload());
   for (auto& w : workloads_with_input()) list.push_back(std::move(w));
   return list;
 }
@@ -112,6 +177,10 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
   static const std::vector<AllocatorInfo> list = {
       {"arena", "vmb::VirtualArena: reserve 64 GiB, commit in steps, free by popping", Loading::builtin, "", "", false},
       {"pool", "vmb::Pool per size class: O(1) allocate/free through a free list", Loading::builtin, "", "", false},
+      {"pool-remote",
+       "vmb::RemoteFreeSizeClassPool per thread: the pool's fast paths for its owner, a lock-free remote-free list "
+       "for frees from other threads",
+       Loading::builtin, "", "", false},
       {"malloc", "the system's malloc (glibc ptmalloc2)", Loading::builtin, "", "", true},
       {"jemalloc", "jemalloc, loaded with LD_PRELOAD", Loading::preload, "libjemalloc.so.2", "libjemalloc2", true},
       {"mimalloc", "mimalloc, loaded with LD_PRELOAD", Loading::preload, "libmimalloc.so.2", "libmimalloc2.0", true},
@@ -136,17 +205,17 @@ const std::vector<AllocatorInfo>& allocator_catalog() {
 const std::vector<ParamDef>& allocator_params() {
   static const std::vector<ParamDef> list = {
       {"commit_step", ParamKind::bytes, {"64K", "64K", "64K"},
-       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {}, {"arena", "pool", "oracle"},
-       {1, kMaxAddressBytes}},
+       "arena and pool: commit in steps of this size (4K = page by page, as in the seed)", {},
+       {"arena", "pool", "pool-remote", "oracle"}, {1, kMaxAddressBytes}},
       {"reserve", ParamKind::bytes, {"64G", "64G", "64G"}, "arena: address space reserved per region", {}, {"arena"},
        {1, kMaxAddressBytes}},
       {"retain", ParamKind::bytes, {"1M", "1M", "1M"},
-       "arena and pool: bytes kept committed when everything is released", {}, {"arena", "pool", "oracle"},
-       {0, kMaxAddressBytes}},
+       "arena and pool: bytes kept committed when everything is released", {},
+       {"arena", "pool", "pool-remote", "oracle"}, {0, kMaxAddressBytes}},
       {"huge_pages", ParamKind::choice, {"off", "off", "off"}, "arena: madvise(MADV_HUGEPAGE) on the reservation",
        {"on", "off"}, {"arena"}},
       {"pool_reserve", ParamKind::bytes, {"16G", "16G", "16G"}, "pool: address space reserved per size class", {},
-       {"pool", "oracle"}, {1, kMaxAddressBytes}},
+       {"pool", "pool-remote", "oracle"}, {1, kMaxAddressBytes}},
       {"test_crash_after", ParamKind::count, {"1000", "1000", "1000"}, "test-crash: allocations before the crash", {}, {"test-crash"}},
       {"test_delay_spins", ParamKind::count, {"0", "0", "0"}, "test-slow: busy-loop iterations per delayed allocation", {}, {"test-slow"}},
       {"test_delay_every", ParamKind::count, {"1", "1", "1"},
@@ -159,6 +228,18 @@ const std::vector<ParamDef>& allocator_params() {
        {"bump"}, {1, kMaxAddressBytes}},
   };
   return list;
+}
+
+bool frees_from_any_thread(const std::string& allocator) {
+  return allocator != "pool" && allocator != "pmr-pool";
+}
+
+bool frees_across_threads(const std::string& workload) { return workload == "xfer" || workload == "larson"; }
+
+bool runs_on_threads(const WorkloadInfo& workload) {
+  for (const auto& p : workload.params)
+    if (p.name == kThreadsParam) return true;
+  return false;
 }
 
 const WorkloadInfo* find_workload(const std::string& name) {

@@ -32,10 +32,25 @@ struct AllocatorInfo {
   bool test_only = false;       // exists for fault-injection tests; hidden from the default suite
 };
 
+// The parameter that says how many threads run a workload (those that can: runs_on_threads), and its
+// bounds: beyond 1024 a cell's threads would outnumber what any machine here can schedule usefully.
+inline constexpr const char* kThreadsParam = "threads";
+inline constexpr std::uint64_t kMaxThreads = 1024;
+
 const std::vector<WorkloadInfo>& workload_catalog();
 const std::vector<AllocatorInfo>& allocator_catalog();
 // Parameters of the allocators (commit_step, reserve...), shared by every workload.
 const std::vector<ParamDef>& allocator_params();
+
+// Whether the workload frees, from 2 threads on, objects another thread allocated (xfer, larson).
+bool frees_across_threads(const std::string& workload);
+// Whether the workload has the `threads` parameter.
+bool runs_on_threads(const WorkloadInfo& workload);
+// Whether an object allocated in one thread may be freed in another (xfer, larson from 2 threads on): yes for
+// malloc and its replacements (thread-safe) and for heaps whose free does nothing (arena, bump,
+// pmr-monotonic); no for the per-thread pools (vmb::SizeClassPool, std::pmr::unsynchronized_pool_resource),
+// whose free lists belong to the thread that owns them.
+bool frees_from_any_thread(const std::string& allocator);
 
 const WorkloadInfo* find_workload(const std::string& name);
 const AllocatorInfo* find_allocator(const std::string& name);

@@ -156,6 +156,15 @@ class Driver {
       if (ctx_.probe != nullptr) ctx_.probe->dropped(objects, bytes, live_);
   }
 
+  // Objects that move to another thread's driver (xfer: a batch through the queue) leave this one's
+  // live bytes and join the other's, so each thread's peak counts only what it holds: deterministic,
+  // where the bytes waiting in the queue would depend on the scheduling.
+  void hand_over(std::uint64_t bytes) noexcept { live_ -= bytes; }
+  void take_over(std::uint64_t bytes) noexcept {
+    live_ += bytes;
+    peak_live_ = std::max(peak_live_, live_);
+  }
+
   // Grow the most recent phase allocation in place where the heap can (arena), else allocate, copy
   // and free: what realloc does.
   void* grow(void* p, std::size_t old_bytes, std::size_t new_bytes) {

@@ -10,6 +10,7 @@
 #include "exit_codes.hpp"  // kExitAllocationFailed: how allocation_failed() ends the cell
 #include "heaps/heap.hpp"
 #include "params.hpp"
+#include "thread_team.hpp"  // ThreadSpread, PhaseSpread; ThreadsNotStarted, which run_cell throws
 
 namespace vmbench {
 
@@ -33,8 +34,11 @@ struct CellHooks {
 
 struct CellOutcome {
   WorkloadStats stats;
-  HeapCounters counters;       // committed bytes at the end of the measured pass
+  HeapCounters counters;       // committed bytes at the end of the measured pass (a team: its heaps' sum)
   HeapCounters counters_delta; // commit/decommit calls made during the measured pass
+  int threads = 1;             // the `threads` parameter; above 1, the two below are filled
+  ThreadSpread thread_s;       // each thread's time from the start barrier to its own end
+  std::vector<PhaseSpread> phase_spreads;  // each timed phase over the threads that ran it
 };
 
 // The heap could not be created (its reservation or mapping was refused): a memory failure, unlike
@@ -43,7 +47,8 @@ struct AllocatorNotCreated : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Throws std::runtime_error with a one-line reason (unknown name; AllocatorNotCreated).
+// Runs the cell on `threads` threads when its parameters say so (thread_team.hpp). Throws
+// std::runtime_error with a one-line reason (unknown name; AllocatorNotCreated; ThreadsNotStarted).
 CellOutcome run_cell(const CellRequest& request, const CellHooks& hooks);
 
 }  // namespace vmbench

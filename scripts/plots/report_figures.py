@@ -34,6 +34,11 @@ HOW_TO_READ = {
                "holding live objects (yellow full, dark nearly empty), grey pages are not resident. A page with one "
                "survivor cannot be returned to the system.",
     "sweep": "The same workload with one parameter changed: how each figure follows it, one series per allocator.",
+    "scaling": "Each workload at several thread counts (vmbench run --threads), every thread on its own share of the "
+               "work: the operations each thread gets through per second (top) and what it keeps of the same "
+               "allocator's at one thread (bottom, 1 = nothing lost). A flat line scales; a falling one shows "
+               "threads getting in each other's way inside the allocator, or, past the machine's CPU count, "
+               "taking turns on the CPUs.",
     "dispatch": "The same allocator called directly (inlined) and through the Allocator interface (a function "
                 "pointer): the ratio of their times is what the indirection costs.",
     "compare": "The second file against the first, figure by figure: the bar is the change of the median, its colour "
@@ -160,7 +165,19 @@ def _heapmap(doc, workload):
         if snaps else []
 
 
-CAPTIONS = {"throughput": _throughput, "memory": _memory, "phases": _phases, "fragmentation": _fragmentation,
+def _scaling(doc, _suffix):
+    import scaling  # the figure's own selection of groups
+    out = []
+    for w, lines in scaling.scaling_lines(doc).items():
+        most = max(n for _, by in lines.values() for n in by)
+        kept = [(label, (by[most]["figures"].get("scaling_efficiency") or {}).get("median"))
+                for label, (_, by) in lines.items() if most in by]
+        out.append(_range_sentence(f"{w} at {most} threads (kept of 1 thread's per-thread throughput)", kept,
+                                   lambda v: f"{v:.2f}"))
+    return out
+
+
+CAPTIONS = {"scaling": _scaling, "throughput": _throughput, "memory": _memory, "phases": _phases, "fragmentation": _fragmentation,
             "timeline": _timeline, "latency": _latency, "sweep": _sweep, "dispatch": _dispatch, "heapmap": _heapmap}
 
 

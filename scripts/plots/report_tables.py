@@ -229,4 +229,33 @@ def versions(doc):
                         "malloc resolved to); a cell whose allocator is not proven fails (docs/metrics.md).")
 
 
-BUILDERS = (versions, throughput, phases, latency, checkpoints, syscalls, cost)
+def scaling(doc):
+    """Per-thread throughput and scaling efficiency at each thread count: the scaling figure's own groups."""
+    import scaling as scaling_figure
+    title = "Scaling over threads"
+    found = scaling_figure.scaling_lines(doc)
+    if not found:
+        return title, None, "no workload was run at two or more thread counts (vmbench run --threads 1,2,4)"
+    parts = []
+    for w in common.order_workloads(found):
+        counts = sorted({n for _, by in found[w].values() for n in by})
+        order = common.order_allocators(a for a, _ in found[w].values())
+        rows = []
+        for label, (alloc, by) in sorted(found[w].items(), key=lambda kv: (order.index(kv[1][0]), kv[0])):
+            row = [label]
+            for n in counts:
+                f = by[n]["figures"] if n in by else {}
+                per = (f.get("thread_ops_per_s") or {}).get("median")
+                eff = (f.get("scaling_efficiency") or {}).get("median")
+                row.append("" if per is None else f"{per / 1e6:.1f} M/s" + (f" ({eff:.2f})" if eff is not None else ""))
+            rows.append(row)
+        parts.append(f"<h4>{_e(w)}</h4>" + table(["allocator"] + [f"{n} thread{'s' if n > 1 else ''}" for n in counts],
+                                                 rows))
+    cpus = doc["context"].get("cpu_count")
+    return title, "".join(parts) + (
+        f"<p class=muted>Operations per second of each thread (the cell's over its threads; higher is better), and in "
+        f"brackets what it keeps of the same allocator's at one thread (1 = nothing lost). The machine had {_e(cpus)} "
+        f"logical CPUs: at more threads than that the threads take turns.</p>")
+
+
+BUILDERS = (versions, throughput, phases, latency, checkpoints, syscalls, cost, scaling)

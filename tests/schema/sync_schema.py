@@ -37,7 +37,7 @@ def value_schema(f):
     """The JSON Schema of one figure's value in a cell, from its unit and sign."""
     if f["unit"] == "s":
         ref = "#/$defs/seconds"
-    elif f["unit"] == "1/s":
+    elif f["unit"] in ("1/s", "ratio"):
         ref = "#/$defs/rate"
     elif f["unit"] == "hash":
         ref = "#/$defs/hash"
@@ -50,7 +50,10 @@ def value_schema(f):
 
 
 def slot(f):
-    """The object of a cell's figures that holds the figure: "" (the top), "heap" or "cost"."""
+    """The object of a cell's figures that holds the figure: "" (the top), "heap" or "cost"; None for a
+    figure no cell holds (its "cell" is empty: the document computes it, and only groups have it)."""
+    if not f["cell"]:
+        return None
     return f["cell"].split(".", 1)[0] if "." in f["cell"] else ""
 
 
@@ -150,6 +153,8 @@ def docs_table(desc):
         unit = f["unit"] + (f" ({f['counts']})" if f.get("counts") else "") + (", signed" if f["signed"] else "")
         where = ("`" + f["cell"] + "`" if f["cell"] != f["name"] else "yes") + \
             ("" if f["presence"] == "always" else ", or null")
+        if not f["cell"]:
+            where = "no"
         group = {"value": "`groups[].NAME`", "summary": "`groups[].figures.NAME`", "none": ""}[f["group"]]
         gate = GATES[f["gate"]].format(tolerance=f"{(f.get('tolerance') or 0) * 100:g}%")
         rows.append(f"| `{f['name']}` | {unit} | {where} | {group.replace('NAME', f['name'])} | "

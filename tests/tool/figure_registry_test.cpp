@@ -47,6 +47,21 @@ TEST(FigureRegistry, EveryRowIsComplete) {
   }
 }
 
+TEST(FigureRegistry, AFigureTheDocumentComputesIsAnOptionalSummaryOfGroups) {
+  for (const Figure& f : kFigures) {
+    if (f.slot != CellSlot::document) continue;
+    EXPECT_EQ(f.group, GroupPlace::summary) << f.name;
+    EXPECT_EQ(f.presence, Presence::optional) << f.name << ": older files lack it";
+    EXPECT_EQ(f.gate, Gate::none) << f.name << ": compare judges what the cells measured";
+  }
+  const nlohmann::json all = figure_registry_json();
+  for (const auto& f : all["figures"]) {
+    if (f["name"] == "scaling_efficiency") {
+      EXPECT_EQ(f["cell"], "");
+    }
+  }
+}
+
 TEST(FigureRegistry, GateAndPlaceAgree) {
   for (const Figure& f : kFigures) {
     // compare reads timings from the cells' samples and everything else from the groups.

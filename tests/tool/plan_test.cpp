@@ -37,7 +37,10 @@ TEST(Plan, DefaultSuiteIsEveryWorkloadTimesEveryAvailableAllocator) {
   for (const auto& a : allocator_availability()) available += a.available;
   std::size_t suite = 0;  // the workloads that need no input of their own (not program, not replay)
   for (const auto& w : workload_catalog()) suite += !w.on_request;
-  EXPECT_EQ(p.combinations.size(), suite * available);
+  // Less xfer and larson (two threads by default) on the pools, whose free lists cannot take frees from
+  // another thread, and on the oracle, which replays one thread's addresses (thread_plan.hpp).
+  const std::size_t cross_thread_refused = 6;
+  EXPECT_EQ(p.combinations.size(), suite * available - cross_thread_refused);
   EXPECT_EQ(p.skipped.size(), allocator_availability().size() - available);
 }
 

@@ -64,7 +64,10 @@ class RunWritesTrustworthyResults(Scratch):
         jsonschema.validate(self.doc, schema())
         self.assertTrue(self.doc["complete"])
         self.assertEqual(len(self.doc["cells"]), planned_cells(self.doc))
-        self.assertEqual(self.doc["plan"]["combinations"], 4 * 6)  # every workload x the 6 allocators asked for
+        # every workload x the 6 allocators asked for, less the pool and the oracle on xfer and larson,
+        # which run on two threads: the pool's free lists cannot take another thread's frees, and the
+        # oracle replays one thread's addresses (the plan says so in a warning)
+        self.assertEqual(self.doc["plan"]["combinations"], 6 * 6 - 4)
         self.assertTrue(all(c["status"] == "ok" for c in self.doc["cells"]))
 
     def test_every_allocator_did_the_same_work(self):
@@ -88,7 +91,8 @@ class RunWritesTrustworthyResults(Scratch):
             self.assertGreaterEqual(replayed, pool["allocations"], w)
             self.assertLessEqual(replayed, pool["allocations"] + 10000 + 1, w)
         # the table: each row's time over the oracle's, the oracle itself the floor, its memory n/a
-        self.assertEqual(self.proc.stdout.count("over oracle"), 4)
+        # every workload's table has the column; xfer and larson run on two threads, where the oracle does not
+        self.assertEqual(self.proc.stdout.count("over oracle"), 6)
         oracle_rows = [l.split() for l in self.proc.stdout.splitlines() if l.strip().startswith("oracle ")]
         self.assertEqual(len(oracle_rows), 4)
         for r in oracle_rows:
@@ -627,7 +631,8 @@ class AllocatorEnvironment(Scratch):
         self.assertFalse(doc["plan"]["clean_env"])
         self.assertIn("vmbench: warning: the environment sets MALLOC_MMAP_THRESHOLD_", p.stderr)
         self.assertTrue(any("MALLOC_MMAP_THRESHOLD_" in w and "--clean-env" in w for w in doc["warnings"]))
-        self.assertGreater(figures["minor_faults"], figures["allocations"] / 2)  # the cell saw it
+        if "sanitize" not in doc["context"]["build_flags"]:  # a sanitizer's own malloc ignores glibc's variables
+            self.assertGreater(figures["minor_faults"], figures["allocations"] / 2)  # the cell saw it
 
     def test_clean_env_keeps_them_from_the_cells(self):
         p, doc, figures = self.run_tree("--clean-env")

@@ -28,7 +28,8 @@ class DeepRun(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         path = os.path.join(cls.tmp.name, "deep.json")
-        cls.proc = run("run", "--scale", "ci", "--reps", "2", "--deep", "-q", "--out", path, "-a", "arena,pool,malloc")
+        cls.proc = run("run", "--scale", "ci", "--reps", "2", "--deep", "-q", "--out", path, "-a", "arena,pool,malloc",
+                       "-w", ",".join(WORKLOADS))  # one thread each: the deep passes run for one thread only
         assert cls.proc.returncode == 0, cls.proc.stderr
         with open(path) as f:
             cls.doc = json.load(f)

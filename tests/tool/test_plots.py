@@ -28,7 +28,8 @@ PLOTS = os.path.join(SOURCE, "scripts", "plots")
 SUITE = os.path.join(FIXTURES, "ci-suite.json")
 SWEEP = os.path.join(FIXTURES, "ci-sweep-dispatch.json")
 MODULES = ["throughput", "memory", "phases", "fragmentation", "timeline", "latency", "heapmap", "sweep",
-           "dispatch", "compare"]
+           "scaling", "dispatch", "compare"]
+THREADS = os.path.join(FIXTURES, "ci-threads.json")  # vmbench run --threads 1,2,4 -w churn,tree,xfer
 # figure -> the cell field it is drawn from, for the figures the deep metrics add
 OPTIONAL_FIELDS = {"latency": ("latency",), "timeline": ("timeline",), "heapmap": ("heap_map",)}
 DEEP = os.path.join(FIXTURES, "ci-deep.json")  # vmbench run --deep: latency, timeline, syscalls, heap map
@@ -89,8 +90,13 @@ class EntryPointDrawsTheFixtures(Scratch):
                 self.assertTrue(any(f.startswith(name) and f.endswith(".png") for f in os.listdir(self.out)), name)
             else:
                 self.assertSkippedNotDrawn(p.stdout, self.out, name)
-        for name in ("sweep", "dispatch", "compare"):  # no sweep, one dispatch, one file
+        for name in ("sweep", "scaling", "dispatch", "compare"):  # no sweep, one dispatch, one file
             self.assertSkippedNotDrawn(p.stdout, self.out, name)
+
+    def test_threads_fixture_gives_the_scaling_figure(self):
+        p = plot(THREADS, "--only", "scaling", "--out", self.out, "--format", "png")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRealPng(os.path.join(self.out, "scaling.png"))
 
     def test_sweep_fixture_gives_sweep_and_dispatch_figures(self):
         p = plot(SWEEP, "--out", self.out, "--format", "png")
@@ -134,7 +140,8 @@ class EachScriptOnItsOwn(Scratch):
     def test_every_module_draws_or_says_why_not(self):
         for m in MODULES:
             fixture_args = ([SWEEP, SUITE] if m == "compare" else [SWEEP] if m in ("sweep", "dispatch")
-                            else [DEEP] if m in ("latency", "timeline", "heapmap") else [SUITE])
+                            else [DEEP] if m in ("latency", "timeline", "heapmap")
+                            else [THREADS] if m == "scaling" else [SUITE])
             out = os.path.join(self.out, m)
             p = run([PYTHON, os.path.join(PLOTS, m + ".py"), *fixture_args, "--out", out])
             if p.returncode == 0:

@@ -25,6 +25,7 @@ ENTRY = os.path.join(SOURCE_DIR, "scripts", "vmbench-plot")
 SUITE = os.path.join(FIXTURES, "ci-suite.json")
 SWEEP = os.path.join(FIXTURES, "ci-sweep-dispatch.json")
 DEEP = os.path.join(FIXTURES, "ci-deep.json")
+THREADS = os.path.join(FIXTURES, "ci-threads.json")  # --threads 1,2,4: the scaling figure
 REFERENCE = sorted(glob.glob(os.path.join(SOURCE_DIR, "results", "reference", "*.json")))
 BASELINE = os.path.join(SOURCE_DIR, "results", "baseline", "ci.json")
 WORSE = "#d62728"
@@ -125,11 +126,11 @@ class LogAxesKeepThreeLabels(unittest.TestCase):
     def test_every_log_axis_of_every_fixture_is_readable(self):
         import importlib
         names = ["throughput", "memory", "phases", "fragmentation", "timeline", "latency", "heapmap", "sweep",
-                 "dispatch"]
+                 "scaling", "dispatch"]
         modules = [importlib.import_module(n) for n in names]
         common.AXIS_AUDIT.clear()
         with tempfile.TemporaryDirectory() as out:
-            for path in (SUITE, SWEEP, DEEP):
+            for path in (SUITE, SWEEP, DEEP, THREADS):
                 common.render_all(loader.load(path), out, modules, ("svg",), log=lambda _m: None)
         self.assertTrue(common.AXIS_AUDIT, "no log axis at all: the test no longer tests anything")
         for name, which, scale, labels in common.AXIS_AUDIT:
@@ -158,7 +159,8 @@ class LogAxesKeepThreeLabels(unittest.TestCase):
 class EveryFigureSaysWhatIsBetterAndHovers(Scratch):
     def test_every_svg_of_every_fixture(self):
         drawn = []
-        for args in ([SUITE], [SWEEP], [DEEP], [SWEEP, "--compare", SUITE, "--only", "compare"]):
+        for args in ([SUITE], [SWEEP], [DEEP], [THREADS, "--only", "scaling"],
+                     [SWEEP, "--compare", SUITE, "--only", "compare"]):
             out = os.path.join(self.dir, str(len(drawn)))
             p = plot(*args, "--format", "svg", "--out", out, "--quiet")
             self.assertEqual(p.returncode, 0, p.stderr)

@@ -37,6 +37,20 @@ void add_counts(json& r, const WorkloadStats& st, const PhaseReadings& p) {
   }
 }
 
+// Throughput per thread, and each thread's time from the start barrier to its own end (one thread:
+// the measured phase).
+void add_thread_figures(json& r, const CellOutcome& outcome, const PhaseReadings& p) {
+  const double wall = p.end_s - p.begin_s;
+  const std::uint64_t ops = outcome.stats.ops;
+  const double threads = outcome.threads;
+  r["thread_ops_per_s"] = wall > 0 ? static_cast<double>(ops) / wall / threads : 0.0;
+  const ThreadSpread one{wall, wall, wall};
+  const ThreadSpread& s = outcome.threads > 1 ? outcome.thread_s : one;
+  r["thread_min_s"] = s.min_s;
+  r["thread_median_s"] = s.median_s;
+  r["thread_max_s"] = s.max_s;
+}
+
 // RSS and page tables, from /proc/self/status before and after the phase.
 void add_memory(json& r, json& unavailable, const PhaseReadings& p) {
   if (!p.before.ok || !p.after.ok) {
@@ -72,10 +86,15 @@ void add_heap_counters(json& r, json& unavailable, const CellOutcome& outcome) {
   r["heap_note"] = total.note;
 }
 
-// The workload's timed phases and its named checkpoints.
-void add_phases_and_checkpoints(json& r, const WorkloadStats& st, const PhaseReadings& p) {
+// The workload's timed phases and its named checkpoints. A cell of several threads: each phase's
+// seconds are the median over the threads that ran it, beside its minimum and maximum.
+void add_phases_and_checkpoints(json& r, const CellOutcome& outcome, const PhaseReadings& p) {
   json phases = json::array();
-  for (const auto& ph : st.phases) phases.push_back({{"name", ph.name}, {"seconds", ph.seconds}, {"count", ph.count}});
+  for (const auto& ph : outcome.stats.phases) phases.push_back({{"name", ph.name}, {"seconds", ph.seconds}, {"count", ph.count}});
+  for (const PhaseSpread& spread : outcome.phase_spreads)
+    for (json& ph : phases)
+      if (ph["name"] == spread.name)
+        ph.update({{"threads", spread.threads}, {"min_s", spread.seconds.min_s}, {"max_s", spread.seconds.max_s}});
   r["phases"] = phases;
   json cps = json::array();
   for (const auto& c : p.checkpoints)
@@ -95,9 +114,10 @@ json cell_result_json(const AllocatorProof& proof, const CellOutcome& outcome, c
   json r;
   r["proof"] = {{"evidence", proof.evidence}, {"version", proof.version}};
   add_counts(r, outcome.stats, readings);
+  add_thread_figures(r, outcome, readings);
   add_memory(r, unavailable, readings);
   add_heap_counters(r, unavailable, outcome);
-  add_phases_and_checkpoints(r, outcome.stats, readings);
+  add_phases_and_checkpoints(r, outcome, readings);
   probes.add_pass_figures(r, unavailable);
   r["unavailable"] = unavailable;
   return r;

@@ -1,5 +1,6 @@
 #include "pass_probes.hpp"
 
+#include "catalog.hpp"
 #include "syscall_marker.hpp"
 
 namespace vmbench {
@@ -25,6 +26,12 @@ json hardware_json(const HardwareCounters& hw) {
   return out;
 }
 
+// A cell of several threads: the hardware counters are opened for the calling thread alone.
+bool several_threads(const CellSpec& spec) {
+  const auto it = spec.params.find(kThreadsParam);
+  return it != spec.params.end() && parse_count(it->second).value_or(1) > 1;
+}
+
 PhaseReadings with_room_for_checkpoints(std::size_t n) {
   PhaseReadings r;
   r.checkpoints.reserve(n);
@@ -35,7 +42,9 @@ PhaseReadings with_room_for_checkpoints(std::size_t n) {
 
 PassProbes::PassProbes(const CellSpec& spec)
     : pass_(spec.pass), readings_(with_room_for_checkpoints(kMaxCheckpoints)), native_(spec.allocator) {
-  if (pass_ == Pass::throughput) {
+  if (pass_ == Pass::throughput && several_threads(spec)) {
+    hardware_error_ = "the counters count the thread that opened them: not read in a cell of several threads";
+  } else if (pass_ == Pass::throughput) {
     hardware_ = std::make_unique<HardwareCounters>();
     if (!hardware_->ok()) {
       hardware_error_ = hardware_->error();

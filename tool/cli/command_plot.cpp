@@ -149,7 +149,7 @@ Command register_plot(CLI::App& app) {
   cmd->add_option("results", options->results, "Results JSON written by vmbench run")->required();
   cmd->add_option("--out,-o", options->out_dir, "Directory for the figures")->capture_default_str();
   cmd->add_option("--only", options->only, "Comma-separated figures: throughput, memory, phases, fragmentation, "
-                                           "timeline, latency, heapmap, sweep, dispatch, compare");
+                                           "timeline, latency, heapmap, sweep, scaling, dispatch, compare");
   cmd->add_option("--format", options->format, "png, svg or png,svg")->capture_default_str();
   cmd->add_option("--compare", options->compare, "A second (earlier) results file: the compare figure shows "
                                                  "RESULTS relative to it");

@@ -116,6 +116,8 @@ int command_run(const RunOptions& options, const RunOutput& output, bool cost_re
     for (const auto& s : plan.skipped) std::fprintf(stderr, "vmbench: skipping allocator %s\n", s.c_str());
   if (!output.quiet)
     for (const auto& n : plan.notes) std::fprintf(stderr, "vmbench: note: %s\n", n.c_str());
+  if (!output.quiet)
+    for (const auto& w : plan.warnings) std::fprintf(stderr, "vmbench: warning: %s\n", w.c_str());
   if (const std::string set = allocator_variables_passed(plan, context); !set.empty() && !output.quiet)
     std::fprintf(stderr, "vmbench: warning: %s\n", set.c_str());
   catch_interruptions();

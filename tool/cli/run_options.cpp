@@ -24,6 +24,10 @@ void add_measurement_options(CLI::App& cmd, RunOptions& run) {
       ->capture_default_str();
   cmd.add_option("--param,-p", run.param_args,
                  "NAME=VALUE[,VALUE...]: set or sweep a parameter (see `vmbench list`); repeatable");
+  cmd.add_option("--threads", run.threads,
+                 "N[,N...]: threads per cell, each running the workload on its own slice (1 to 1024; a list sweeps)")
+      ->type_name("N[,N...]")
+      ->delimiter(',');
   cmd.add_option("--dispatch", run.dispatch,
                  "inline (each allocator inlined), virtual (through the Allocator interface), or both")
       ->check(CLI::IsMember({"inline", "virtual", "both"}))
@@ -103,6 +107,7 @@ CLI::App* add_run_command(CLI::App& app, RunArguments& args) {
       "  vmbench run --workload tree                   one workload\n"
       "  vmbench run -w churn -a pool,malloc,jemalloc --reps 5\n"
       "  vmbench run -w tree -a arena -p commit_step=4K,64K,2M    sweep the commit step\n"
+      "  vmbench run -w churn,tree,xfer --threads 1,2,4            scaling over threads\n"
       "  vmbench run --program -a malloc,jemalloc -- python3 -c 'x = [str(i) for i in range(10**6)]'\n"
       "  vmbench run --scale ci --format markdown      quick run, Markdown tables\n"
       "  vmbench run --scale ci -w tree -a arena,malloc --cost    instruction counts of the measured phase\n"

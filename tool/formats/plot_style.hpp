@@ -18,7 +18,8 @@ inline constexpr std::array kAllocatorStyles = {
     AllocatorStyle{"oracle", "#999999"},        AllocatorStyle{"bump", "#66a61e"},
     AllocatorStyle{"arena", "#1b9e77"},
     AllocatorStyle{"pmr-monotonic", "#a6d854"}, AllocatorStyle{"pool", "#7570b3"},
-    AllocatorStyle{"pmr-pool", "#b3a2d8"},      AllocatorStyle{"malloc", "#d95f02"},
+    AllocatorStyle{"pool-remote", "#54278f"},   AllocatorStyle{"pmr-pool", "#b3a2d8"},
+    AllocatorStyle{"malloc", "#d95f02"},
     AllocatorStyle{"jemalloc", "#e7298a"},      AllocatorStyle{"mimalloc", "#e6ab02"},
     AllocatorStyle{"tcmalloc", "#a6761d"},
 };

@@ -14,6 +14,7 @@
 #include "library_lookup.hpp"
 #include "own_allocator.hpp"
 #include "program_plan.hpp"
+#include "thread_plan.hpp"
 #include "trace_reader.hpp"
 
 #ifndef VMB_JEMALLOC_LIBDIR
@@ -241,8 +242,6 @@ std::vector<std::string> chosen_allocators(const RunOptions& o, Plan& plan) {
   return chosen;
 }
 
-using GivenParams = std::map<std::string, std::vector<std::string>>;
-
 // The numeric value of a count or a byte size, for comparing two spellings of it.
 std::optional<std::uint64_t> value_of(const ParamDef& def, const std::string& text) {
   if (def.kind == ParamKind::count) return parse_count(text);
@@ -373,6 +372,17 @@ void check_traces(const GivenParams& given, const std::vector<std::string>& work
   }
 }
 
+// Combinations that cannot run (thread_plan.hpp) leave the plan, each with a warning; none left is an error.
+void drop_refused(Plan& plan) {
+  std::vector<Combination> kept;
+  for (auto& c : plan.combinations) {
+    if (const std::string why = thread_refusal(c); !why.empty()) plan.warnings.push_back(why);
+    else kept.push_back(std::move(c));
+  }
+  if (kept.empty()) bad("nothing to run: " + plan.warnings.back());
+  plan.combinations = std::move(kept);
+}
+
 }  // namespace
 
 Plan make_plan(const RunOptions& o) {
@@ -381,9 +391,11 @@ Plan make_plan(const RunOptions& o) {
   check_settings(o, plan);
   const bool program = check_program_options(o);
   GivenParams given = parse_param_args(o.param_args);
+  add_thread_counts(o.threads, given);
   const std::vector<std::string> workloads =
       program ? std::vector<std::string>{"program"} : chosen_workloads(o, plan.notes);
   const std::vector<std::string> allocators = program ? program_allocators(o, plan, given) : chosen_allocators(o, plan);
+  check_thread_counts(given, workloads, o.threads.empty() ? "--param threads" : "--threads");
   check_params(given, workloads, plan.notes);
   check_required_params(given, workloads);
   check_traces(given, workloads);
@@ -396,6 +408,8 @@ Plan make_plan(const RunOptions& o) {
         " cells, more than " + std::to_string(kMaxPlannedCells) + ": sweep fewer values, or fewer at a time");
   for (const auto& w : workloads)
     for (const auto& a : allocators) add_combinations(plan, w, a, given, dispatches);
+  plan.warnings = thread_warnings(given, workloads, o.deep);
+  drop_refused(plan);
   for (int rep = 0; rep < o.reps; ++rep)
     for (int c = 0; c < static_cast<int>(plan.combinations.size()); ++c) plan.cells.push_back({c, rep});
   return plan;

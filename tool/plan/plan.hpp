@@ -18,6 +18,7 @@ struct RunOptions {
   std::vector<std::string> allocators;  // empty: every one available here; NAME=PATH: your own (own_allocator.hpp)
   std::string scale = "default";
   std::vector<std::string> param_args;  // raw --param values, e.g. "depth=12", "commit_step=4K,64K"
+  std::vector<std::string> threads;     // --threads, e.g. {"1", "2", "4"} (thread_plan.hpp); empty: the defaults
   std::string dispatch = "inline";      // inline | virtual | both
   int reps = 3;
   int warmup = 0;
@@ -61,6 +62,7 @@ struct Plan {
   std::vector<Cell> cells;            // interleaved: rep 0 of every combination, then rep 1...
   std::vector<std::string> skipped;   // allocators left out, with the reason
   std::vector<std::string> notes;     // what the plan changed in what was asked (a repeated name or value)
+  std::vector<std::string> warnings;  // what to know before the run (thread_plan.hpp), printed and kept in the results
   std::map<std::string, std::string> libraries;  // preloaded allocator -> its library (LD_PRELOAD)
   std::string program_path;           // --program: the command's file, found on PATH
 };

@@ -17,6 +17,7 @@ std::string_view unit_name(Unit u) {
     case Unit::count: return "count";
     case Unit::per_second: return "1/s";
     case Unit::hash: return "hash";
+    case Unit::ratio: return "ratio";
   }
   return "?";
 }
@@ -77,7 +78,7 @@ json figure_json(const Figure& f) {
           {"better", better_name(f.better)},
           {"gate", gate_name(f.gate)},
           {"tolerance", f.gate == Gate::relative ? json(f.tolerance) : json(nullptr)},
-          {"cell", slot.empty() ? key : slot + "." + key},
+          {"cell", f.slot == CellSlot::document ? std::string() : slot.empty() ? key : slot + "." + key},
           {"group", group_place_name(f.group)},
           {"presence", f.presence == Presence::always ? "always" : "optional"},
           {"dashboard", f.dashboard},

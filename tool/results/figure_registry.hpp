@@ -23,6 +23,7 @@ enum class Unit : std::uint8_t {
   count,       // of what: Figure::counts
   per_second,  // a rate
   hash,        // a 64-bit checksum: compared exactly, never through a double
+  ratio,       // of two figures (1: equal), e.g. the scaling efficiency
 };
 
 // What a figure measures, which decides how far it can be trusted.
@@ -49,8 +50,10 @@ enum class Gate : std::uint8_t {
 
 // Where a cell carries the figure: at the top of its `figures`, inside its `heap` object (the
 // allocator's own counters, null for allocators that keep none), or inside its `cost` object (the cost
-// pass's figures, on the first repetition of a run with --cost; null when the pass failed).
-enum class CellSlot : std::uint8_t { top, heap, cost };
+// pass's figures, on the first repetition of a run with --cost; null when the pass failed); or nowhere:
+// `document` figures are computed by the results document from several groups (the scaling
+// efficiency), and only groups hold them.
+enum class CellSlot : std::uint8_t { top, heap, cost, document };
 
 // The object of a slot within a cell's figures ("heap", "cost"); empty for the top.
 constexpr std::string_view slot_name(CellSlot s) {
@@ -103,6 +106,11 @@ enum class FigureId : std::uint8_t {
   cpu_user_s,
   cpu_sys_s,
   ops_per_s,
+  thread_ops_per_s,
+  thread_min_s,
+  thread_median_s,
+  thread_max_s,
+  scaling_efficiency,
   final_live_bytes,
   rss_baseline_bytes,
   final_rss_bytes,
@@ -238,6 +246,30 @@ inline constexpr std::array kFigures = {
            .better = Better::higher, .gate = Gate::timing, .group = GroupPlace::summary, .counts = "operations",
            .label = "operations per second",
            .description = "ops / wall_s of one repetition; a group's throughput is ops / its median wall_s"},
+    // Threads (the `threads` parameter). Not judged by compare: ops_per_s judges the same measurement.
+    Figure{.id = FigureId::thread_ops_per_s, .name = "thread_ops_per_s", .unit = Unit::per_second,
+           .kind = FigureKind::timing, .better = Better::higher, .gate = Gate::none, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "operations", .label = "operations per second per thread",
+           .description = "ops_per_s divided by the threads of the cell"},
+    Figure{.id = FigureId::thread_min_s, .name = "thread_min_s", .unit = Unit::seconds, .kind = FigureKind::timing,
+           .gate = Gate::none, .group = GroupPlace::summary, .presence = Presence::optional,
+           .label = "fastest thread's time",
+           .description = "the shortest time a thread of the cell took, from the start barrier to its own end "
+                          "(one thread: wall_s)"},
+    Figure{.id = FigureId::thread_median_s, .name = "thread_median_s", .unit = Unit::seconds,
+           .kind = FigureKind::timing, .gate = Gate::none, .group = GroupPlace::summary,
+           .presence = Presence::optional, .label = "median thread's time",
+           .description = "the median of the threads' times from the start barrier to their own ends"},
+    Figure{.id = FigureId::thread_max_s, .name = "thread_max_s", .unit = Unit::seconds, .kind = FigureKind::timing,
+           .gate = Gate::none, .group = GroupPlace::summary, .presence = Presence::optional,
+           .label = "slowest thread's time",
+           .description = "the longest time a thread of the cell took, from the start barrier to its own end"},
+    Figure{.id = FigureId::scaling_efficiency, .name = "scaling_efficiency", .unit = Unit::ratio,
+           .kind = FigureKind::timing, .better = Better::higher, .gate = Gate::none, .slot = CellSlot::document,
+           .group = GroupPlace::summary, .presence = Presence::optional, .label = "scaling efficiency",
+           .description = "computed by the document: each repetition's thread_ops_per_s over "
+                          "the median of the 1-thread group of the same workload, allocator and parameters "
+                          "(1: no loss per thread); null without such a group"},
     Figure{.id = FigureId::final_live_bytes, .name = "final_live_bytes", .unit = Unit::bytes,
            .kind = FigureKind::count, .gate = Gate::none, .group = GroupPlace::none, .label = "live at the end",
            .description = "requested bytes alive at the end of the phase"},
@@ -278,7 +310,8 @@ static_assert(figures_in_id_order(), "kFigures must list the figures in FigureId
 
 constexpr const Figure& figure(FigureId id) { return kFigures[static_cast<std::size_t>(id)]; }
 
-// The key within the cell's slot (`heap_commit_calls` is `heap.commit_calls` in a cell).
+// The key within the cell's slot (`heap_commit_calls` is `heap.commit_calls` in a cell); not used for
+// CellSlot::document.
 constexpr std::string_view cell_key(const Figure& f) { return f.cell_key.empty() ? f.name : f.cell_key; }
 
 // The structured entries beside the figures: a cell's (and, where noted, a group's) objects and

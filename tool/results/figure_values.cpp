@@ -9,6 +9,7 @@ using nlohmann::json;
 // find, never operator[]: on a const document a missing key is undefined behaviour.
 const json* cell_value(const json& cell_figures, const Figure& f) {
   const json* holder = &cell_figures;
+  if (f.slot == CellSlot::document) return nullptr;
   if (f.slot != CellSlot::top) {
     const auto slot = cell_figures.find(std::string(slot_name(f.slot)));
     if (slot == cell_figures.end() || !slot->is_object()) return nullptr;

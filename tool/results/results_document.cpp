@@ -4,6 +4,7 @@
 
 #include "catalog.hpp"
 #include "figure_values.hpp"
+#include "scaling_efficiency.hpp"
 #include "noise.hpp"
 #include "summary_stats.hpp"
 
@@ -196,13 +197,15 @@ json build_document(const Plan& plan, const std::vector<CellRecord>& cells, cons
   doc["complete"] = complete;
   doc["context"] = context;
   doc["plan"] = plan_json(plan);
-  json warnings = plan.notes;  // what the plan changed in what was asked comes first
+  json warnings = plan.notes;  // what the plan changed in what was asked comes first, then its warnings
+  for (const std::string& w : plan.warnings) warnings.push_back(w);
   if (const std::string set = allocator_variables_passed(plan, context); !set.empty()) warnings.push_back(set);
   CellsByCombination by_combination = cells_json(plan, cells, warnings);
   json groups = json::array();
   for (std::size_t i = 0; i < plan.combinations.size(); ++i)
     groups.push_back(group_json(plan.combinations[i], by_combination.ok[i], by_combination.failed[i], warnings));
   add_ratios_to_malloc(groups, warnings);
+  add_scaling_efficiency(plan, by_combination.ok, groups);
   // One line for all the noise, not one per cell or group (noise.hpp).
   if (const std::optional<std::string> noise = noise_summary(by_combination.cells, groups, context))
     warnings.push_back(*noise);

@@ -124,7 +124,8 @@ Range range_of(const Figure* f) {
   if (f == nullptr) return Range::count;
   switch (f->unit) {
     case Unit::seconds: return Range::seconds;
-    case Unit::per_second: return Range::rate;
+    case Unit::per_second:
+    case Unit::ratio: return Range::rate;
     case Unit::hash: return Range::hash;
     case Unit::bytes:
     case Unit::count: return f->is_signed ? Range::signed_bytes : Range::count;

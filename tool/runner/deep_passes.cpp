@@ -2,6 +2,7 @@
 
 #include "cell_protocol.hpp"
 #include "child_process.hpp"
+#include "catalog.hpp"
 #include "cost_pass.hpp"
 #include "modelled_time.hpp"
 #include "syscall_tally.hpp"
@@ -101,7 +102,25 @@ json syscalls_json(const SyscallTally& t) {
           {"failed_calls", t.failed_calls}, {"calls", calls}};
 }
 
+namespace {
+
+// A cell of several threads: its operation probes, its tracer and callgrind's counts are made for one
+// thread, so none of its deep passes run; each says why.
+bool on_several_threads(const DeepPassRun& run, json& figures) {
+  const auto it = run.spec.params.find(kThreadsParam);
+  if (it == run.spec.params.end() || parse_count(it->second).value_or(1) <= 1) return false;
+  const DeepPassOptions& o = run.options;
+  const std::pair<bool, const char*> passes[] = {
+      {o.syscalls, "syscalls"}, {o.latency, "latency"}, {o.timeline, "timeline"}, {o.heap_map, "heap_map"}, {o.cost, "cost"}};
+  for (const auto& [asked, key] : passes)
+    if (asked) figures["unavailable"][key] = "the deep passes run on one thread, not " + it->second;
+  return true;
+}
+
+}  // namespace
+
 void run_deep_passes(const DeepPassRun& run, json& figures) {
+  if (on_several_threads(run, figures)) return;
   const DeepPassOptions& o = run.options;
   const CellSpec& spec = run.spec;
   const std::string& exe = run.exe;

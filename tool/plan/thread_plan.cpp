@@ -1,0 +1,104 @@
+#include "thread_plan.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "catalog.hpp"
+#include "plan.hpp"
+
+namespace vmbench {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+std::vector<std::string> threaded_workloads() {
+  std::vector<std::string> out;
+  for (const auto& w : workload_catalog())
+    if (runs_on_threads(w)) out.push_back(w.name);
+  return out;
+}
+
+std::uint64_t largest(const std::vector<std::string>& counts) {
+  std::uint64_t most = 0;
+  for (const auto& c : counts) most = std::max(most, parse_count(c).value_or(0));
+  return most;
+}
+
+}  // namespace
+
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;  // cannot fail for this process; 1 is safe
+  return std::max(1, CPU_COUNT(&set));
+}
+
+void add_thread_counts(const std::vector<std::string>& threads_arg, GivenParams& given) {
+  if (threads_arg.empty()) return;
+  if (given.count(kThreadsParam) != 0) bad("--threads and --param threads are both given: use one");
+  given[kThreadsParam] = threads_arg;
+}
+
+void check_thread_counts(const GivenParams& given, const std::vector<std::string>& workloads, const std::string& option) {
+  const auto it = given.find(kThreadsParam);
+  if (it == given.end()) return;
+  const std::string range = "a thread count is 1 to " + std::to_string(kMaxThreads);
+  for (const auto& value : it->second) {
+    const std::string what = option + (option == "--threads" ? " " : "=") + value;
+    std::string why;
+    const auto n = parse_count(value, &why);
+    if (!n) bad(what + ": " + why + " (" + range + ")");
+    if (*n < 1 || *n > kMaxThreads) bad(what + ": " + range);
+    const bool pairs = *n == 1 || *n % 2 == 0;
+    if (!pairs && std::find(workloads.begin(), workloads.end(), "xfer") != workloads.end())
+      bad(what + ": xfer runs producer/consumer pairs, so its thread count is 1 or even");
+  }
+  const bool any = std::any_of(workloads.begin(), workloads.end(),
+                               [](const std::string& w) { return runs_on_threads(*find_workload(w)); });
+  if (!any) bad(option + ": none of the chosen workloads runs on threads (those that do: " + join(threaded_workloads()) + ")");
+}
+
+std::vector<std::string> thread_warnings(const GivenParams& given, const std::vector<std::string>& workloads,
+                                         const DeepPassOptions& deep) {
+  std::vector<std::string> out;
+  const auto it = given.find(kThreadsParam);
+  // xfer and larson run on 2 threads by default: their default counts as asked for.
+  const bool pairs = std::any_of(workloads.begin(), workloads.end(), frees_across_threads);
+  const std::uint64_t most = std::max<std::uint64_t>(it == given.end() ? 1 : largest(it->second), pairs ? 2 : 1);
+  const int cpus = usable_cpus();
+  if (most > static_cast<std::uint64_t>(cpus))
+    out.push_back(std::to_string(most) + " threads on the " + std::to_string(cpus) +
+                  " CPUs this process may run on: the figures of cells with more threads than CPUs measure "
+                  "time-slicing, not parallel scaling");
+  if (it == given.end()) return out;
+  std::vector<std::string> single;
+  for (const auto& w : workloads)
+    if (!runs_on_threads(*find_workload(w))) single.push_back(w);
+  if (!single.empty())
+    out.push_back(join(single) + (single.size() == 1 ? " runs" : " run") + " on one thread: threads apply to " +
+                  join(threaded_workloads()));
+  if (deep.any() && most > 1) out.push_back("the deep passes run for the 1-thread combinations only");
+  return out;
+}
+
+std::string thread_refusal(const Combination& c) {
+  if (!c.params.has(kThreadsParam)) return "";
+  const std::string threads = c.params.text(kThreadsParam);
+  if (parse_count(threads).value_or(1) <= 1) return "";
+  if (c.allocator == "oracle")
+    return c.key + ": not run: the oracle replays the addresses of one pool in one thread, not " + threads;
+  if (!frees_across_threads(c.workload) || frees_from_any_thread(c.allocator)) return "";
+  return c.key + ": not run: on " + threads + " threads " + c.workload +
+         " frees objects in another thread than their own, and " + c.allocator + "'s free lists belong to one thread";
+}
+
+}  // namespace vmbench
