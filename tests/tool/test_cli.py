@@ -59,6 +59,10 @@ class RunWritesTrustworthyResults(Scratch):
         for w in ("tree", "churn", "strings", "frag"):
             self.assertIn(w + "  (", self.proc.stdout)
         self.assertRegex(self.proc.stdout, r"\d\.\d\dx (faster|slower)")  # the ratio's form, not its verdict
+        # the last line names the commands that show the file just written
+        last = self.proc.stderr.strip().splitlines()[-1]
+        self.assertIn(f"vmbench plot {self.path}", last)
+        self.assertIn(f"vmbench report {self.path}", last)
 
     def test_results_match_the_schema_and_are_complete(self):
         jsonschema.validate(self.doc, schema())

@@ -95,6 +95,9 @@ void say_where(const RunOutput& output, const RunReport& report) {
   if (output.quiet || report.written_to.empty()) return;
   if (report.complete) {
     std::fprintf(stderr, "vmbench: results written to %s\n", report.written_to.c_str());
+    if (output.out_path != kStandardOutput)  // the views of this file (docs/glossary.md explains the terms)
+      std::fprintf(stderr, "vmbench: see them: vmbench plot %s (figures in vmbench-plots/); vmbench report %s (vmbench-report.html)\n",
+                   report.written_to.c_str(), report.written_to.c_str());
     return;
   }
   std::fprintf(stderr, "vmbench: interrupted: the %zu cells measured are in %s (partial; %s is left as it was)\n",
