@@ -2,10 +2,11 @@
 not move from run to run, xfer's counts, the scaling efficiency, and every bad input refused in one line.
 Deterministic figures only: counts, checksums, exit codes, warnings; never a time.
 """
+import json
 import os
 import unittest
 
-from vmbtest import FIXTURES, QUICK, SharedRun, Scratch, load_results, one_line, vmbench
+from vmbtest import FIXTURES, QUICK, SOURCE_DIR, SharedRun, Scratch, load_results, one_line, vmbench
 
 SWEEP = ("run", *QUICK, "-w", "churn,tree,xfer", "-a", "malloc,arena,pool", "--threads", "1,2", "-q")
 XFER_OBJECTS = 200_000  # xfer's objects at --scale ci
@@ -106,6 +107,29 @@ class TheReport(Scratch):
         self.assertIn(f"{tree_arena_4['figures']['thread_ops_per_s']['median'] / 1e6:.1f} M/s "
                       f"({tree_arena_4['figures']['scaling_efficiency']['median']:.2f})", text)
         self.assertIn("tree at 4 threads (kept of 1 thread", text)
+
+
+class CompareWithFilesBeforeThreads(Scratch):
+    """A file written before the threads parameter ran every workload on one thread: threads=1 is the same
+    work (compare matches it), threads=2 is not."""
+    BASELINE = os.path.join(SOURCE_DIR, "results", "baseline", "ci.json")
+
+    def compare(self, threads):
+        p = vmbench("run", *QUICK, "-w", "tree", "-a", "malloc", "--threads", threads, "-q", "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return vmbench("compare", self.BASELINE, self.out, "--format", "json")
+
+    def test_one_thread_matches_the_older_file(self):
+        c = self.compare("1")
+        self.assertIn(c.returncode, (0, 1), c.stderr)
+        notes = json.loads(c.stdout)["notes"]
+        self.assertFalse([n for n in notes if "only in NEW" in n], notes)
+        self.assertFalse([n for n in notes if "threads" in n], notes)
+
+    def test_two_threads_do_not(self):
+        c = self.compare("2")
+        self.assertEqual(c.returncode, 2, c.stdout)
+        self.assertIn("no common cells", c.stderr)
 
 
 class BadInput(Scratch):

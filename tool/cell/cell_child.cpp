@@ -11,6 +11,7 @@
 #include "cell_protocol.hpp"
 #include "cell_result.hpp"
 #include "cell_spec.hpp"
+#include "code_residency.hpp"
 #include "pass_probes.hpp"
 #include "run_cell.hpp"
 
@@ -74,6 +75,9 @@ int cell_child_main(const std::string& spec_text) {
   const AllocatorProof proof = prove_allocator(spec.allocator, spec.library);
   if (!proof.ok) return fail(CellExit::allocator_not_proven, "allocator not proven: " + proof.evidence);
 
+  // Before the probes' first reading: the phase's RSS and faults hold no code page (code_residency.hpp).
+  // A kernel that refuses leaves the code as it is: the measurement stands, a little noisier.
+  (void)make_code_resident();
   PassProbes probes(spec);  // before the measured phase: no probe allocates inside it
   if (!probes.error().empty()) return fail(CellExit::allocation_failed, probes.error());
   CellOutcome outcome;

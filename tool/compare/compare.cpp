@@ -7,6 +7,7 @@
 #include <limits>
 #include <tuple>
 
+#include "catalog.hpp"  // kThreadsParam
 #include "figure_registry.hpp"
 #include "figure_values.hpp"
 #include "summary_stats.hpp"
@@ -33,9 +34,20 @@ const char* row_kind(Gate g) {
 
 double median(std::vector<double> v) { return summarize(std::move(v)).median; }
 
+// A file written before the `threads` parameter ran every workload on one thread: a group of it did the
+// same work as one with threads=1 (the same seed, counts and checksum), so the two compare as one.
+json without_one_thread(const json& params) {
+  json p = params;
+  const auto it = p.is_object() ? p.find(kThreadsParam) : p.end();
+  if (it != p.end() && it->is_string() && parse_count(it->get<std::string>()) == std::uint64_t{1}) p.erase(it);
+  return p;
+}
+
 // Groups are matched by key and workload parameters: equal keys with other parameters (another
 // --scale) did different work.
-std::string match_id(const json& g) { return g["key"].get<std::string>() + "|" + g["workload_params"].dump(); }
+std::string match_id(const json& g) {
+  return g["key"].get<std::string>() + "|" + without_one_thread(g["workload_params"]).dump();
+}
 
 struct Side {
   std::map<std::string, const json*> groups;                        // by match id
@@ -54,7 +66,7 @@ Side index(const json& doc) {
 const json* reference_group(const Side& side, const json& g, const std::string& reference) {
   for (const auto& [id, r] : side.groups)
     if ((*r)["allocator"] == reference && (*r)["workload"] == g["workload"] && (*r)["dispatch"] == g["dispatch"] &&
-        (*r)["workload_params"] == g["workload_params"])
+        without_one_thread((*r)["workload_params"]) == without_one_thread(g["workload_params"]))
       return r;
   return nullptr;
 }
@@ -308,8 +320,11 @@ void compare_group(Judge& j, const json& bg, const json& ng, Comparison& out) {
 // "commit_step 64K in BASE, 4K in NEW; ...": the parameters two matched cells ran with that differ
 // (a changed default, a -p that was not swept: the key names swept parameters only).
 std::string parameter_difference(const json& bg, const json& ng) {
-  const auto bp = bg.find("params"), np = ng.find("params");
-  if (bp == bg.end() || np == ng.end() || !bp->is_object() || !np->is_object()) return "";
+  const json base_params = without_one_thread(bg.value("params", json()));
+  const json new_params = without_one_thread(ng.value("params", json()));
+  const json* bp = &base_params;
+  const json* np = &new_params;
+  if (!bp->is_object() || !np->is_object()) return "";
   std::string out;
   auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
   for (const auto& [name, value] : bp->items()) {
