@@ -15,6 +15,20 @@
 
 namespace vmbench {
 
+// Under Valgrind the classes share a smaller budget (valgrind_reserve.hpp): it cannot map 24 x 16 GiB.
+inline std::uint64_t size_class_reserve_bytes(const Params& p, int classes) {
+  return region_reserve_bytes(p.bytes("pool_reserve"), classes);
+}
+
+// The size-class pools' options from the pool's parameters (pool and pool-remote alike).
+inline vmb::SizeClassPoolOptions size_class_pool_options(const Params& p, int classes) {
+  vmb::SizeClassPoolOptions o;
+  o.reserve_bytes = size_class_reserve_bytes(p, classes);
+  o.commit_step_bytes = p.bytes("commit_step");
+  o.retain_bytes = p.bytes("retain");
+  return o;
+}
+
 class PoolHeap {
  public:
   static constexpr const char* kName = "pool";
@@ -59,17 +73,8 @@ class PoolHeap {
   }
 
  private:
-  static vmb::SizeClassPoolOptions options(const Params& p) {
-    vmb::SizeClassPoolOptions o;
-    o.reserve_bytes = reserve_per_class(p);
-    o.commit_step_bytes = p.bytes("commit_step");
-    o.retain_bytes = p.bytes("retain");
-    return o;
-  }
-  // Under Valgrind the classes share a smaller budget (valgrind_reserve.hpp): it cannot map 24 x 16 GiB.
-  static std::uint64_t reserve_per_class(const Params& p) {
-    return region_reserve_bytes(p.bytes("pool_reserve"), kClasses);
-  }
+  static vmb::SizeClassPoolOptions options(const Params& p) { return size_class_pool_options(p, kClasses); }
+  static std::uint64_t reserve_per_class(const Params& p) { return size_class_reserve_bytes(p, kClasses); }
   static bool to_malloc(std::size_t bytes, std::size_t align) noexcept {
     return bytes > Pools::kMaxBytes || align > kSlotAlign;
   }

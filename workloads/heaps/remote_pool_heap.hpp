@@ -15,6 +15,7 @@
 #include "catalog.hpp"  // kMaxThreads: the registry holds a pool per thread
 #include "heap.hpp"
 #include "params.hpp"
+#include "pool_heap.hpp"  // the size-class options, shared
 #include "valgrind_reserve.hpp"
 #include "vmb/os.hpp"
 #include "vmb/remote_free_size_class_pool.hpp"
@@ -112,16 +113,8 @@ class RemotePoolHeap {
     if (VMB_UNLIKELY(last_owner_ == nullptr)) std::abort();  // not any pool's: a bug in the workload
     last_owner_->free_remote_in(p, c);
   }
-  static vmb::SizeClassPoolOptions options(const Params& p) {
-    vmb::SizeClassPoolOptions o;
-    o.reserve_bytes = reserve_per_class(p);
-    o.commit_step_bytes = p.bytes("commit_step");
-    o.retain_bytes = p.bytes("retain");
-    return o;
-  }
-  static std::uint64_t reserve_per_class(const Params& p) {
-    return region_reserve_bytes(p.bytes("pool_reserve"), kClasses);
-  }
+  static vmb::SizeClassPoolOptions options(const Params& p) { return size_class_pool_options(p, kClasses); }
+  static std::uint64_t reserve_per_class(const Params& p) { return size_class_reserve_bytes(p, kClasses); }
   static bool to_malloc(std::size_t bytes, std::size_t align) noexcept {
     return bytes > Pools::kMaxBytes || align > kSlotAlign;
   }
