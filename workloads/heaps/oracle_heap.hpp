@@ -85,10 +85,14 @@ class OracleHeap {
 
   // A load and an increment. The tape holds exactly one run of the workload; a second run (after a
   // warm-up) starts it again, which is the one branch here and is taken once per run.
+  // Under AddressSanitizer the recorded slot was poisoned when the recording freed it; the oracle
+  // hands it out again, so it clears the poison as the pool would (a no-op in other builds).
   template <Life>
-  VMB_INLINE void* alloc(std::size_t, std::size_t) noexcept {
+  VMB_INLINE void* alloc(std::size_t bytes, std::size_t) noexcept {
     if (VMB_UNLIKELY(next_ == end_)) next_ = begin_;
-    return *next_++;
+    void* p = *next_++;
+    VMB_UNPOISON(p, bytes);
+    return p;
   }
   template <Life>
   VMB_INLINE void free(void*, std::size_t, std::size_t) noexcept {}
