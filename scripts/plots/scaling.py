@@ -70,9 +70,15 @@ def _draw(ax, lines, figure, scale, unit_text):
 
 
 def _thread_axis(ax, counts):
-    ax.set_xscale("log", base=2)
+    """Ticks at the thread counts run, and no others. Doubling counts (1,2,4,...) read evenly on a
+    log2 axis; with fewer than 3 counts a log axis would be unreadable (common.save would turn it
+    linear and lose these ticks), so two counts get a linear axis."""
+    if len(counts) >= 3:
+        ax.set_xscale("log", base=2)
     ax.set_xticks(counts, [str(n) for n in counts])
     ax.minorticks_off()
+    pad = 0.1 * (counts[-1] - counts[0]) if len(counts) < 3 else 0
+    ax.set_xlim(counts[0] / (1.15 if pad == 0 else 1) - pad, counts[-1] * (1.15 if pad == 0 else 1) + pad)
 
 
 def render(doc, out_dir, formats=("png", "svg")):

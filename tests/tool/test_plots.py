@@ -155,6 +155,30 @@ class EachScriptOnItsOwn(Scratch):
                 self.assertSkippedNotDrawn(p.stdout, out, m)
 
 
+class ThreadAxisKeepsItsCounts(unittest.TestCase):
+    """The scaling figure's x axis is labelled with exactly the thread counts run, also for 2 counts (a
+    log axis with 2 ticks used to be turned linear by save()'s readability rule, which autoscaled it
+    to 1.0, 1.2, ... 2.0 and drew the lines off their points)."""
+
+    def test_ticks_are_the_counts_after_the_readability_rule(self):
+        import sys
+        sys.path.insert(0, PLOTS)
+        import common
+        import scaling
+        for counts, scale in (([1, 2], "linear"), ([1, 2, 4], "log"), ([1, 2, 4, 8, 16], "log")):
+            fig, ax = common.plt.subplots()
+            ax.plot(counts, [10.0 / n for n in counts])
+            scaling._thread_axis(ax, counts)
+            common._readable_log_axes(fig, "scaling-test")
+            self.assertEqual(ax.xaxis.get_scale(), scale, counts)
+            lo, hi = ax.get_xlim()
+            shown = [t for t in ax.get_xticks() if lo <= t <= hi]
+            self.assertEqual(shown, counts)
+            self.assertEqual([t.get_text() for t in ax.get_xticklabels() if lo <= t.get_position()[0] <= hi],
+                             [str(n) for n in counts])
+            common.plt.close(fig)
+
+
 class BadFilesGiveOneLine(Scratch):
     CASES = {
         "missing.json": None,
