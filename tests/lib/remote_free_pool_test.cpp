@@ -244,6 +244,22 @@ TEST(RemoteFreeSizeClassPool, ARemoteFreeGoesToItsClassList) {
   EXPECT_EQ(pools.stats(c).live_slots, 0u);
 }
 
+TEST(RemoteFreeSizeClassPool, HoldsIsTheRangeHandedOutByThisPool) {
+  Classes mine(class_options());
+  Classes other(class_options());
+  ASSERT_TRUE(mine.ok() && other.ok());
+  const unsigned c = Classes::class_of(40);
+  auto* p = static_cast<std::byte*>(mine.allocate(40));
+  void* q = other.allocate(40);
+  EXPECT_TRUE(mine.holds(p, c));
+  EXPECT_FALSE(mine.holds(p + Classes::class_bytes(c), c));  // not handed out yet
+  EXPECT_FALSE(mine.holds(q, c));                            // another pool's block
+  EXPECT_FALSE(mine.holds(p, Classes::class_of(16)));        // another class's range
+  EXPECT_TRUE(other.holds(q, c));
+  mine.reset();
+  EXPECT_FALSE(mine.holds(p, c));  // forgotten by the reset
+}
+
 TEST(RemoteFreeSizeClassPool, EachClassTakesItsOwnListOver) {
   Classes pools(class_options());
   const unsigned c = Classes::class_of(40);

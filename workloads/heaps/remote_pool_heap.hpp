@@ -58,7 +58,7 @@ class RemotePoolHeap {
   VMB_INLINE void free(void* p, std::size_t bytes, std::size_t align) noexcept {
     if (VMB_UNLIKELY((bytes > Pools::kTableMaxBytes) | (align > kSlotAlign))) return free_other(p, bytes, align);
     const unsigned c = Pools::small_class_of(bytes);
-    if (VMB_LIKELY(pools_.contains(p, c))) return pools_.free_in(p, c);
+    if (VMB_LIKELY(pools_.holds(p, c))) return pools_.free_in(p, c);
     free_foreign(p, c);
   }
   void phase_begin() noexcept {}
@@ -125,7 +125,7 @@ class RemotePoolHeap {
   }
   VMB_NOINLINE void free_other(void* p, std::size_t bytes, std::size_t align) noexcept {
     if (to_malloc(bytes, align)) return std::free(p);
-    if (pools_.contains(p, Pools::class_of(bytes))) return pools_.free(p, bytes);
+    if (pools_.holds(p, Pools::class_of(bytes))) return pools_.free(p, bytes);
     Pools* owner = registry().find(p, Pools::class_of(bytes));
     if (owner == nullptr) std::abort();
     owner->free_remote(p, bytes);

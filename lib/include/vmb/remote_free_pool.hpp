@@ -54,9 +54,7 @@ class BasicRemoteFreePool {
   // Owner. One slot, or null with last_error() set. The fast paths are BasicPool's (pop the free list,
   // else bump the committed tail); the slow path first takes over the slots other threads freed.
   VMB_INLINE void* allocate() noexcept {
-    return detail::pool_allocate_or<kPolicy>(slots_, cold_, [this]() noexcept {
-      return detail::remote_pool_refill(slots_, cold_, remote_, taken_, kPolicy.checks, kPolicy.counts);
-    });
+    return detail::pool_allocate_or<kPolicy>(slots_, cold_, Refill{this});
   }
 
   // Owner. Return a slot to the owner's free list, as BasicPool::free does (no atomic instruction).
@@ -99,6 +97,16 @@ class BasicRemoteFreePool {
   Error last_error() const noexcept { return cold_.error; }
 
  private:
+  // The slow path, out of line, called through a one-word function object rather than a lambda:
+  // GCC 12 kept a capturing lambda's call out of line and built its closure on each allocation.
+  struct Refill {
+    BasicRemoteFreePool* pool;
+    VMB_INLINE void* operator()() const noexcept { return pool->refill(); }
+  };
+  VMB_COLD void* refill() noexcept {
+    return detail::remote_pool_refill(slots_, cold_, remote_, taken_, kPolicy.checks, kPolicy.counts);
+  }
+
   detail::SlotList slots_;  // the owner's hot state: first, as in BasicPool
   detail::PoolCold cold_;
   detail::RemoteOwnerCounters taken_;

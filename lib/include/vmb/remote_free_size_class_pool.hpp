@@ -65,10 +65,7 @@ class BasicRemoteFreeSizeClassPool : private BasicSizeClassPool<kPolicy> {
     return allocate_in(small_class_of(bytes));
   }
   VMB_INLINE void* allocate_in(unsigned c) noexcept {
-    return detail::pool_allocate_or<kPolicy>(this->slots_[c], this->cold_[c], [this, c]() noexcept {
-      return detail::remote_pool_refill(this->slots_[c], this->cold_[c], remote_[c], taken_[c], kPolicy.checks,
-                                        kPolicy.counts);
-    });
+    return detail::pool_allocate_or<kPolicy>(this->slots_[c], this->cold_[c], Refill{this, c});
   }
   // Owner: free(p, bytes), free_in(p, c), as SizeClassPool's (no atomic instruction).
   using Base::free;
@@ -91,6 +88,9 @@ class BasicRemoteFreeSizeClassPool : private BasicSizeClassPool<kPolicy> {
 
   // Any thread. True when p is a block boundary in class c's reservation.
   bool contains(const void* p, unsigned c) const noexcept { return detail::remote_contains(remote_[c], p); }
+  VMB_INLINE bool holds(const void* p, unsigned c) const noexcept {
+    return detail::pool_range_holds(this->slots_[c], this->cold_[c], p);
+  }
 
   // Owner. One class's counters; live_slots leaves out the blocks pending on its remote list.
   PoolStats stats(unsigned c) const noexcept {
@@ -105,6 +105,17 @@ class BasicRemoteFreeSizeClassPool : private BasicSizeClassPool<kPolicy> {
   using Base::last_error;
 
  private:
+  // The slow path, out of line, and called through a two-word function object rather than a lambda:
+  // GCC 12 kept a capturing lambda's call out of line and built its closure on each allocation.
+  struct Refill {
+    BasicRemoteFreeSizeClassPool* pool;
+    unsigned c;
+    VMB_INLINE void* operator()() const noexcept { return pool->refill(c); }
+  };
+  VMB_COLD void* refill(unsigned c) noexcept {
+    return detail::remote_pool_refill(this->slots_[c], this->cold_[c], remote_[c], taken_[c], kPolicy.checks,
+                                      kPolicy.counts);
+  }
   VMB_NOINLINE void* allocate_large(std::size_t bytes) noexcept {
     return bytes > kMaxBytes ? nullptr : allocate_in(Classes::large_class_of(bytes));
   }

@@ -65,6 +65,11 @@ VMB_NOINLINE void pool_mark_live(const SlotList& s, PoolCold& c, std::byte* slot
 VMB_NOINLINE void pool_mark_free(const SlotList& s, PoolCold& c, std::byte* slot) noexcept;
 void pool_reset(SlotList& s, PoolCold& c) noexcept;
 bool pool_owns(const SlotList& s, const PoolCold& c, const void* p) noexcept;
+// True when p lies in [base, tail): in the range the pool has handed out since its last reset.
+VMB_INLINE bool pool_range_holds(const SlotList& s, const PoolCold& c, const void* p) noexcept {
+  const auto* b = static_cast<const std::byte*>(p);
+  return b >= c.base && b < s.tail;
+}
 // Walks the free list (bounded by the tail's slot count): O(free slots), never on a fast path.
 PoolStats pool_stats(const SlotList& s, const PoolCold& c) noexcept;
 
