@@ -22,10 +22,11 @@ struct Percentile {
 constexpr Percentile kPercentiles[] = {{"p50_ns", "p50"}, {"p99_ns", "p99"}, {"p99_9_ns", "p99.9"}, {"max_ns", "max"}};
 constexpr std::size_t kPercentileCount = sizeof kPercentiles / sizeof kPercentiles[0];
 
-// The kind's percentiles, "-" each where the group made no call of that kind (the arena frees nothing).
+// The kind's percentiles, "-" each where the group made no call of that kind (the arena frees nothing:
+// its kind is null); a kind without its count is taken as called, each missing value n/a.
 void add_kind(const json& latency, const char* kind, std::vector<std::string>& row) {
   const auto k = latency.find(kind);
-  const bool called = k != latency.end() && k->is_object() && number_in(*k, "count").value_or(0) > 0;
+  const bool called = k != latency.end() && k->is_object() && number_in(*k, "count").value_or(1) > 0;
   for (const Percentile& p : kPercentiles) row.push_back(called ? latency_value_text(*k, p.key, latency) : "-");
 }
 
