@@ -182,6 +182,19 @@ TEST(Formats, ThroughputRanksExactlyAsTimeDoes) {
   EXPECT_LT(mops_of(table, "arena"), mops_of(table, "pool")) << "arena is slower: its throughput must be lower";
 }
 
+// The row of `label` in the block whose title holds `title`, its runs of spaces collapsed to one:
+// "arena < 30 ns 150 ns ...". Empty when there is no such block or row.
+std::string collapsed_row(const std::string& table, const std::string& title, const std::string& label) {
+  const auto block = table.find(title);
+  if (block == std::string::npos) return "";
+  const auto at = table.find("\n  " + label + " ", block);
+  if (at == std::string::npos || at > table.find("\n\n", block)) return "";
+  std::istringstream row(table.substr(at + 1, table.find('\n', at + 1) - at - 1));
+  std::string word, out;
+  while (row >> word) out += (out.empty() ? "" : " ") + word;
+  return out;
+}
+
 TEST(Formats, LatencyBelowThreeTimerStepsIsPrintedAsABound) {
   const Plan plan = two_allocators(1);
   auto arena = figures(1.0);
@@ -194,10 +207,13 @@ TEST(Formats, LatencyBelowThreeTimerStepsIsPrintedAsABound) {
   const auto doc = build_document(plan, {{0, 0, true, "", arena, 0.1}, {1, 0, true, "", figures(5.0), 0.1}},
                                   nlohmann::json::object(), true);
   const std::string table = render_table(doc);
-  EXPECT_NE(table.find("arena: latency alloc p50 < 30 ns, p99 150 ns, max 16.0 ms (timer steps of 10 ns, its 20 ns "
-                       "read cost subtracted)"),
+  // p50 p99 p99.9 max of alloc, then of free (none made: "-")
+  EXPECT_EQ(collapsed_row(table, "tree  latency per call", "arena"), "arena < 30 ns 150 ns 1.6 us 16.0 ms - - - -")
+      << table;
+  EXPECT_NE(table.find("note: timer steps of 10 ns, its 20 ns read cost subtracted; < 30 ns: below three steps"),
             std::string::npos)
       << table;
+  EXPECT_EQ(table.find(": latency alloc"), std::string::npos) << "the main table's latency note is gone\n" << table;
 }
 
 // The loader does not check a latency object field by field, so a file it accepts may lack a
@@ -212,10 +228,32 @@ TEST(Formats, ALatencyWithMissingFieldsSaysNotAvailable) {
                                   nlohmann::json::object(), true);
   std::string table;
   ASSERT_NO_THROW(table = render_table(doc));
-  EXPECT_NE(table.find("arena: latency alloc p50 n/a, p99 n/a, max 2.5 us; free p50 n/a, p99 n/a, max n/a (each "
-                       "includes the timer's read cost"),
-            std::string::npos)
+  EXPECT_EQ(collapsed_row(table, "tree  latency per call", "arena"), "arena n/a n/a n/a 2.5 us n/a n/a n/a n/a")
       << table;
+  EXPECT_NE(table.find("note: each value includes the timer's read cost"), std::string::npos) << table;
+}
+
+// Two checkpoints of two repetitions: the table takes RSS above the baseline over live bytes, each the
+// median of the repetitions; nothing live reads as what is held; a label from the file is only text.
+TEST(Formats, RssOverLiveAtEachCheckpointIsTheRatioOfTheMedians) {
+  const Plan plan = two_allocators(2);
+  auto cell = [](double rss_at_peak) {
+    auto f = figures(1.0);
+    f["rss_baseline_bytes"] = 1000.0;
+    f["checkpoints"] = {{{"label", "peak\x1b]0;owned\x07"}, {"live_bytes", 100}, {"rss_bytes", rss_at_peak}, {"at_s", 0.1}},
+                        {{"label", "end"}, {"live_bytes", 0}, {"rss_bytes", 1000.0 + 2048}, {"at_s", 0.2}}};
+    return f;
+  };
+  // arena: RSS growth 150 and 250 over 100 live (medians 200 / 100); malloc: 110 twice
+  const auto doc = build_document(plan, {{0, 0, true, "", cell(1150), 0.1}, {1, 0, true, "", cell(1110), 0.1},
+                                         {0, 1, true, "", cell(1250), 0.1}, {1, 1, true, "", cell(1110), 0.1}},
+                                  nlohmann::json::object(), true);
+  const std::string table = render_table(doc);
+  const std::string title = "tree  RSS over live bytes at each checkpoint: closer to 1x is better";
+  EXPECT_EQ(collapsed_row(table, title, "arena"), "arena 2.00x 2.0 KiB held") << table;
+  EXPECT_EQ(collapsed_row(table, title, "malloc"), "malloc 1.10x 2.0 KiB held") << table;
+  EXPECT_NE(table.find("  allocator peak\\x1b]0;owned\\x07"), std::string::npos) << table;
+  EXPECT_EQ(table.find('\x1b'), std::string::npos) << "a label from the file reached the terminal raw";
 }
 
 TEST(Formats, CommitsOfAMallocAreTheTracedOnesMarked) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "format_catalog.hpp"
@@ -27,6 +28,9 @@ Rendered render_bmf(const nlohmann::json& doc, const FormatOptions& options);
 // One block per workload (and workload parameters, dispatch): a title, a header and rows.
 struct SummaryBlock {
   std::string title;
+  // Optional labels over runs of header columns, left to right (latency: "alloc" over its four
+  // percentiles): {label, columns covered}. The table draws them on a line above the header.
+  std::vector<std::pair<std::string, std::size_t>> spans;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> notes;
@@ -34,6 +38,10 @@ struct SummaryBlock {
 std::vector<SummaryBlock> summary_blocks(const nlohmann::json& doc);
 // The lines under the blocks: what the columns that need it mean.
 std::string summary_legend(const nlohmann::json& doc);
+// The compact tables of the extra passes, after the main blocks (pass_tables.cpp): latency
+// percentiles, traced system calls, RSS over live bytes at the checkpoints with F3 and F4; each only
+// where the file holds its data.
+std::vector<SummaryBlock> pass_blocks(const nlohmann::json& doc);
 
 std::string human_bytes(double bytes);
 std::string human_seconds(double seconds);

@@ -3,9 +3,9 @@
 #include <map>
 #include <optional>
 
+#include "block_rows.hpp"
 #include "figure_values.hpp"
 #include "formats.hpp"
-#include "json_text.hpp"
 #include "noise.hpp"
 #include "summary_stats.hpp"
 
@@ -50,12 +50,6 @@ const json* median(const json& g, FigureId id) {
   return s != nullptr ? &(*s)["median"] : nullptr;
 }
 
-std::string params_text(const json& params) {
-  std::string s;
-  for (auto it = params.begin(); it != params.end(); ++it) s += (s.empty() ? "" : " ") + it.key() + "=" + it.value().get<std::string>();
-  return s;
-}
-
 // What the table reads beyond a group: each block's malloc group, and the cost of one page fault on
 // this machine when the run measured it (context.kernel_costs), to attribute time to faults.
 struct TableInputs {
@@ -76,7 +70,7 @@ std::optional<double> fault_ns_of(const json& doc) {
 
 SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
   SummaryBlock b;
-  b.title = g["workload"].get<std::string>() + "  (" + params_text(g["workload_params"]) + ")  " +
+  b.title = g["workload"].get<std::string>() + "  (" + workload_params_text(g["workload_params"]) + ")  " +
             (g["dispatch"] == "virtual" ? "virtual dispatch, " : "") + std::to_string(reps) +
             (reps == 1 ? " rep" : " reps") + ", medians";
   b.header = {"allocator", "time"};
@@ -88,15 +82,6 @@ SummaryBlock new_block(const json& g, int reps, const TableInputs& in) {
   // Per-phase columns from the first group that has phases.
   for (const auto& p : g.value("phases", json::array())) b.header.push_back(p["name"].get<std::string>());
   return b;
-}
-
-// The allocator, and the swept parameters that are not workload parameters (commit_step=64K).
-std::string row_label(const json& g) {
-  std::string label = g["allocator"].get<std::string>();
-  for (auto it = g["swept"].begin(); it != g["swept"].end(); ++it)
-    if (g["workload_params"].find(it.key()) == g["workload_params"].end())
-      label += " " + it.key() + "=" + it.value().get<std::string>();
-  return label;
 }
 
 std::string speedup_text(const json& g) {
@@ -190,12 +175,10 @@ std::string over_oracle_text(const json& g, const json* oracle) {
   const double floor = median(*oracle, FigureId::wall_s)->get<double>();
   if (t <= 0) return "-";
   const double over = t - floor;
-  return (over < 0 ? "-" + human_seconds(-over) : human_seconds(over)) + fmt(" (%.0f%%)", 100 * over / t);
+  // Appended piece by piece: `"-" + temporary` trips a false -Wrestrict in g++ 12.
+  std::string text = over < 0 ? "-" : "";
+  return text.append(human_seconds(std::fabs(over))).append(fmt(" (%.0f%%)", 100 * over / t));
 }
-
-std::string block_id(const json& g);  // below: groups of one block did the same work
-
-bool is_oracle(const json& g) { return g["allocator"] == "oracle"; }
 
 // The row of a group that ran: the columns of new_block's header.
 std::vector<std::string> figures_row(const json& g, const std::string& label, const json* reference,
@@ -222,43 +205,6 @@ std::vector<std::string> figures_row(const json& g, const std::string& label, co
   return row;
 }
 
-// A number of a deep pass's object, which the loader does not check field by field (a file it accepts
-// may lack one, or hold null): nullopt then, and the table says n/a rather than throwing.
-std::optional<double> number_in(const json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-// One latency figure: "< N ns" below the resolved floor (three timer steps), else in ns, us or ms.
-std::string latency_value_text(const json& kind, const char* key, const json& latency) {
-  const std::optional<double> ns = number_in(kind, key);
-  if (!ns) return "n/a";
-  const double floor_ns = number_in(latency, "resolved_from_ns").value_or(0.0);
-  if (*ns < floor_ns) return fmt("< %.0f ns", floor_ns);
-  if (*ns < 1e3) return fmt("%.0f ns", *ns);
-  return *ns < 1e6 ? fmt("%.1f us", *ns / 1e3) : fmt("%.1f ms", *ns / 1e6);
-}
-
-// "alloc p50 < 30 ns, p99 970 ns, max 16.1 ms; free ... (timer steps of 10 ns, its 20 ns read cost subtracted)"
-std::string latency_note(const json& latency) {
-  std::string out;
-  for (const char* kind : {"alloc", "free"}) {
-    const auto k = latency.find(kind);
-    if (k == latency.end() || !k->is_object()) continue;
-    out += std::string(out.empty() ? "" : "; ") + kind + " p50 " + latency_value_text(*k, "p50_ns", latency) +
-           ", p99 " + latency_value_text(*k, "p99_ns", latency) + ", max " +
-           latency_value_text(*k, "max_ns", latency);
-  }
-  const std::optional<double> step_ns = number_in(latency, "resolution_ns");
-  const std::optional<double> cost_ns = number_in(latency, "overhead_subtracted_ns");
-  if (step_ns && cost_ns)
-    out += fmt(" (timer steps of %.0f ns, ", *step_ns) + fmt("its %.0f ns read cost subtracted)", *cost_ns);
-  else
-    out += " (each includes the timer's read cost: a file written before it was subtracted)";
-  return out;
-}
-
 void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
   if (!g["heap_note"].is_null() && !g["heap_note"].get<std::string>().empty())
     b.notes.push_back(label + ": " + g["heap_note"].get<std::string>());
@@ -267,17 +213,8 @@ void add_notes(const json& g, const std::string& label, SummaryBlock& b) {
   if (skipped > 0)
     b.notes.push_back(label + ": no individual free; " + std::to_string(skipped) +
                       " frees skipped (memory returns when its lifetime group is released)");
-  if (const auto lat = g.find("latency"); lat != g.end() && lat->is_object())
-    b.notes.push_back(label + ": latency " + latency_note(*lat));
   if (g["reps_failed"].get<int>() > 0)
     b.notes.push_back(label + ": " + std::to_string(g["reps_failed"].get<int>()) + " repetition(s) failed");
-}
-
-// Groups of one block did the same work: same workload, workload parameters and dispatch.
-std::string block_id(const json& g) {
-  // json_text: a parameter's text that is not UTF-8 must not make dump() throw (json_text.hpp).
-  return g["workload"].get<std::string>() + " " + g["dispatch"].get<std::string>() + " " +
-         json_text(g["workload_params"]);
 }
 
 // Each block's group of `allocator` that ran: malloc, the reference of the ratios; the oracle, the floor.
