@@ -140,6 +140,8 @@ enum class FigureId : std::uint8_t {
   syscall_decommit_bytes,
   program_processes,
   program_stdout_bytes,
+  recorded_threads,
+  cross_thread_frees,
 };
 
 struct Figure {
@@ -384,6 +386,17 @@ inline constexpr std::array kFigures = {
            .kind = FigureKind::count, .gate = Gate::none, .slot = CellSlot::program, .cell_key = "stdout_bytes",
            .group = GroupPlace::summary, .presence = Presence::optional, .label = "program output",
            .description = "--program: bytes the command wrote to its standard output (hashed into checksum)"},
+    Figure{.id = FigureId::recorded_threads, .name = "recorded_threads", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "threads",
+           .label = "recorded threads",
+           .description = "replay of a trace of several threads: its threads, each replayed on a thread of its own"},
+    Figure{.id = FigureId::cross_thread_frees, .name = "cross_thread_frees", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "frees",
+           .label = "cross-thread frees",
+           .description = "replay of a trace of several threads: frees and reallocs of another thread's object, each "
+                          "waiting for its allocation"},
 };
 
 constexpr bool figures_in_id_order() {
