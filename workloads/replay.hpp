@@ -1,8 +1,9 @@
 // replay: a recorded program's allocation calls (vmbench record, docs/trace-format.md) against any
 // heap. The trace's main stream (its largest process image) is turned into a script of slot
-// operations before measuring (replay_script.hpp); the measured phase runs it in the recorded global
-// order, on one thread (the calls of a multi-threaded program are replayed in the order they were
-// recorded, one after another).
+// operations before measuring (replay_script.hpp). A stream of one thread runs in its recorded order on
+// one thread (Replayer). A stream of several runs on as many threads (the cell's team, run_cell.cpp),
+// each thread its own calls in their recorded order (ThreadReplayer); a free or realloc of an object
+// another thread created waits until that thread has created it, as glibc's trace tools do.
 //   alloc    the recorded size and alignment; its first bytes stamped, and one byte written in each
 //            page it spans (the first and the last byte, and every 4096th between), as a program that
 //            used its memory would have touched it
@@ -16,8 +17,11 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
+#include <memory>
+#include <thread>
 #include <vector>
 
 #include "driver.hpp"
@@ -97,6 +101,135 @@ class Replayer {
   std::uint64_t serial_ = 0;
   std::uint64_t checksum_ = 0;
 };
+
+// What the threads of a threaded replay share, made before they start: the script, the objects, and
+// for each object the pass (warm-up or measured) in which it was created, so that a thread freeing
+// another's object can wait for it without any flag to reset between passes.
+struct SharedReplay {
+  explicit SharedReplay(const Trace& trace)
+      : script(build_threaded_script(trace, trace.main_stream())),
+        slots(script.slots),
+        created_in(std::make_unique<std::atomic<std::uint32_t>[]>(script.slots)),
+        passes(script.threads.size(), 0),
+        process_images(trace.streams().size()) {}
+  ThreadedScript script;
+  std::vector<Slot> slots;                                 // slot i: written by its creator only
+  std::unique_ptr<std::atomic<std::uint32_t>[]> created_in;  // 0: not in any pass yet
+  std::vector<std::uint32_t> passes;                       // by thread: passes it has begun
+  std::size_t process_images;
+};
+
+// The threads of a stream: 1 for a stream of one thread (or none recorded).
+inline int recorded_threads(const Trace& trace) {
+  return static_cast<int>(std::max<std::uint32_t>(trace.main_stream().threads, 1));
+}
+
+// Waits until `slot` was created in `pass` (its creator runs on another thread). Out of line: only a
+// free of a foreign object comes here, and it usually finds the object there already.
+[[gnu::noinline]] inline void wait_created(const std::atomic<std::uint32_t>& created_in, std::uint32_t pass) {
+  constexpr int kSpinsBeforeYield = 64;
+  for (int spins = 0; created_in.load(std::memory_order_acquire) != pass; ++spins)
+    if (spins >= kSpinsBeforeYield) std::this_thread::yield();
+}
+
+// One thread of a threaded replay. Its serials and its checksum are its own, so both are deterministic
+// whatever the interleaving; the team combines the threads' checksums in thread order.
+template <class H>
+class ThreadReplayer {
+ public:
+  ThreadReplayer(Driver<H>& d, SharedReplay& shared, std::uint32_t thread)
+      : d_(d), sh_(shared), thread_(thread), pass_(++shared.passes[thread]) {}
+  ThreadReplayer(const ThreadReplayer&) = delete;
+  ThreadReplayer& operator=(const ThreadReplayer&) = delete;
+  // After the measured phase: this thread's survivors go back to its heap, uncounted.
+  ~ThreadReplayer() {
+    for (const std::uint32_t i : sh_.script.survivors[thread_]) {
+      Slot& s = sh_.slots[i];
+      if (s.p != nullptr) d_.heap().template free<Life::persistent>(s.p, s.bytes, s.align);
+      s = Slot{};
+    }
+  }
+
+  // Whether the operation can run now (its foreign object exists): what a thread would wait for.
+  bool ready(const ThreadOp& op) const noexcept {
+    return !op.foreign || sh_.created_in[consumed(op)].load(std::memory_order_acquire) == pass_;
+  }
+
+  VMB_INLINE void step(const ThreadOp& op) {
+    if (op.foreign) {
+      wait_created(sh_.created_in[consumed(op)], pass_);
+      d_.take_over(sh_.slots[consumed(op)].bytes);  // its bytes become this thread's to free
+    }
+    if (op.kind == Kind::free) return release(sh_.slots[op.slot]);
+    Slot& s = sh_.slots[op.slot];
+    allocate(s, op.bytes, op.kind == Kind::alloc ? std::size_t{1} << op.align_log2 : kObjectAlign);
+    if (op.kind == Kind::realloc) {
+      Slot& old = sh_.slots[op.from];
+      std::memcpy(s.p, old.p, std::min(old.bytes, s.bytes));
+      touch(s.p, s.bytes, ++serial_);
+      release(old);
+    }
+    if (op.handed) {
+      d_.hand_over(s.bytes);  // another thread frees it: its bytes leave this thread's live count
+      sh_.created_in[op.slot].store(pass_, std::memory_order_release);
+    }
+  }
+
+  // This thread's objects the program never freed: into its checksum, still allocated.
+  std::uint64_t finish() {
+    for (const std::uint32_t i : sh_.script.survivors[thread_]) checksum_ = std::rotl(checksum_, 5) ^ read_stamp(sh_.slots[i]);
+    return checksum_;
+  }
+
+ private:
+  static std::uint32_t consumed(const ThreadOp& op) noexcept { return op.kind == Kind::realloc ? op.from : op.slot; }
+  VMB_INLINE void allocate(Slot& s, std::size_t bytes, std::size_t align) {
+    align = std::max(align, kObjectAlign);
+    s = {static_cast<unsigned char*>(d_.alloc_aligned(bytes, align)), bytes, align};
+    touch(s.p, bytes, ++serial_);
+  }
+  VMB_INLINE void release(Slot& s) {
+    checksum_ = std::rotl(checksum_, 5) ^ read_stamp(s);
+    d_.free_aligned(s.p, s.bytes, s.align);
+    s = Slot{};
+  }
+
+  Driver<H>& d_;
+  SharedReplay& sh_;
+  std::uint32_t thread_;
+  std::uint32_t pass_;
+  std::uint64_t serial_ = 0;
+  std::uint64_t checksum_ = 0;
+};
+
+// The trace's counts, reported by thread 0 of a team (the team sums the threads' counts).
+inline void add_trace_counts(WorkloadStats& stats, const ThreadedScript& s, std::uint64_t process_images) {
+  stats.counts = {{"recorded_calls", s.recorded_calls},
+                  {"recorded_allocations", s.recorded_allocations},
+                  {"unknown_frees", s.unknown_frees},
+                  {"failed_calls", s.failed_calls},
+                  {"reused_addresses", s.reused_addresses},
+                  {"process_images", process_images},
+                  {"pid", s.pid},
+                  {"recorded_threads", s.threads.size()},
+                  {"cross_thread_frees", s.cross_thread_frees}};
+}
+
+// Thread `thread` of a threaded replay: its own calls, in their recorded order.
+template <class H>
+WorkloadStats run_thread(Driver<H>& d, const std::function<void()>& begin_measured, SharedReplay& shared,
+                         int thread) {
+  const auto t = static_cast<std::uint32_t>(thread);
+  ThreadReplayer<H> replayer(d, shared, t);
+  const std::vector<ThreadOp>& ops = shared.script.threads[t];
+  begin_measured();
+  d.timed("replay", [&] {
+    for (const ThreadOp& op : ops) replayer.step(op);
+  });
+  WorkloadStats stats = d.finish(replayer.finish());
+  if (thread == 0) add_trace_counts(stats, shared.script, shared.process_images);
+  return stats;
+}
 
 template <class H>
 WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {

@@ -34,3 +34,33 @@ struct Script {
 Script build_script(const Trace& trace, const TraceStream& stream);
 
 }  // namespace vmbench::replay
+
+namespace vmbench::replay {
+
+// A stream of several threads, replayed one thread per recorded thread (replay.hpp's ThreadReplayer):
+// each thread's operations in its recorded order. Every object has a slot of its own, never reused, so
+// that a slot is written once (by the operation that creates its object) and read once (by the one
+// that frees or moves it), whichever threads they run on.
+struct ThreadOp {
+  std::uint64_t bytes;      // alloc, realloc: the new size
+  std::uint32_t slot;       // alloc, realloc: the object created; free: the object freed
+  std::uint32_t from;       // realloc: the object it moves from
+  Kind kind;
+  std::uint8_t align_log2;  // alloc: the recorded alignment (0: the default)
+  bool handed;              // alloc, realloc: another thread frees or moves the object (publish it)
+  bool foreign;             // free, realloc: the object was created by another thread (wait for it)
+};
+
+struct ThreadedScript {
+  std::vector<std::vector<ThreadOp>> threads;          // by recorded thread index
+  std::vector<std::vector<std::uint32_t>> survivors;   // by thread: the objects it created never freed
+  std::uint32_t slots = 0;                             // objects created
+  std::uint64_t recorded_calls = 0, recorded_allocations = 0, unknown_frees = 0, failed_calls = 0,
+                reused_addresses = 0;                  // as in Script
+  std::uint64_t cross_thread_frees = 0;                // frees and reallocs of another thread's object
+  std::uint32_t pid = 0;
+};
+
+ThreadedScript build_threaded_script(const Trace& trace, const TraceStream& stream);
+
+}  // namespace vmbench::replay

@@ -47,6 +47,7 @@ namespace {
 struct Shared {
   std::unique_ptr<xfer::Exchange> xfer;
   std::unique_ptr<larson::Exchange> larson;
+  std::unique_ptr<replay::SharedReplay> replay;  // a trace of several threads only
 };
 
 // What a workload needs of its team besides the heap: the shared part, and which thread it is.
@@ -62,7 +63,8 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
   if (name == "churn") return churn::run(d, begin);
   if (name == "strings") return strings::run(d, begin);
   if (name == "frag") return frag::run(d, begin);
-  if (name == "replay") return replay::run(d, begin);
+  if (name == "replay")
+    return slot.shared->replay ? replay::run_thread(d, begin, *slot.shared->replay, slot.thread) : replay::run(d, begin);
   if (name == "xfer") return xfer::run(d, begin, *slot.shared->xfer, slot.thread);
   if (name == "larson") return larson::run(d, begin, *slot.shared->larson, slot.thread);
   throw std::runtime_error("unknown workload '" + name + "'");
@@ -71,13 +73,21 @@ WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::fun
 // Fills `shared` for a cross-thread workload; for the others it stays empty, and nothing is allocated
 // (a single-threaded cell's malloc heap looks as it did before threads existed).
 void make_shared_parts(Shared& shared, const CellRequest& r, int threads) {
-  if (!frees_across_threads(r.workload)) return;
+  const bool replayed_threads = r.workload == "replay" && threads > 1;
+  if (!frees_across_threads(r.workload) && !replayed_threads) return;
   if (threads > 1 && !r.preloaded_malloc && !frees_from_any_thread(r.allocator))
     throw std::runtime_error(r.workload + " on " + std::to_string(threads) + " threads frees objects in another "
                              "thread than their own: allocator '" + r.allocator +
                              "' cannot take such a free (its free lists belong to one thread)");
+  if (replayed_threads) shared.replay = std::make_unique<replay::SharedReplay>(Trace(r.params.text("trace")));
   if (r.workload == "xfer") shared.xfer = std::make_unique<xfer::Exchange>(r.params, threads);
   if (r.workload == "larson") shared.larson = std::make_unique<larson::Exchange>(r.params, threads, r.seed);
+}
+
+// The threads of the cell: the `threads` parameter's, or a replay's recorded threads.
+int cell_threads(const CellRequest& r) {
+  if (r.workload == "replay") return replay::recorded_threads(Trace(r.params.text("trace")));
+  return team_size(r.params);
 }
 
 HeapCounters minus(HeapCounters a, const HeapCounters& b) {
@@ -223,7 +233,7 @@ CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) 
 template <class H, class... Extra>
 CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
   if constexpr (sizeof...(Extra) == 0)
-    if (const int threads = team_size(r.params); threads > 1)
+    if (const int threads = cell_threads(r); threads > 1)
       return r.virtual_dispatch ? run_team<DispatchHeap<H>>(r, hooks, threads) : run_team<H>(r, hooks, threads);
   if (r.probe != nullptr)
     return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks, extra...)
@@ -234,7 +244,7 @@ CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks, const Extra&.
 // The oracle's tape: one unmeasured run of the workload on the pool, at the cell's seed. One thread:
 // the tape is the addresses of one pool in one order.
 CellOutcome run_oracle(const CellRequest& r, const CellHooks& hooks) {
-  if (const int threads = team_size(r.params); threads > 1)
+  if (const int threads = cell_threads(r); threads > 1)
     throw std::runtime_error("allocator 'oracle' replays one pool's addresses: it runs on one thread, not " +
                              std::to_string(threads));
   RecordingPoolHeap tape(r.params);

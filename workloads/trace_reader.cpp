@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -144,6 +143,7 @@ void Trace::add_events(TraceStream& s, std::size_t payload_at, std::size_t bytes
     ++s.events;
     ++s.ops[static_cast<unsigned>(e.op)];
     s.allocating_calls += e.op != trace::Op::free && !e.null_result;
+    s.threads = std::max(s.threads, e.thread + 1);
   }
   s.event_chunks.push_back({payload_at, static_cast<std::uint32_t>(bytes)});
 }

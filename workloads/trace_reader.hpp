@@ -39,6 +39,7 @@ struct TraceStream {
   // Calls that created an object (a non-null result of an allocating call, realloc included): what a
   // replay of this stream allocates.
   std::uint64_t allocating_calls = 0;
+  std::uint32_t threads = 0;  // threads that called (their indices run from 0 to threads - 1)
 };
 
 class Trace {

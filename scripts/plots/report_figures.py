@@ -11,6 +11,7 @@ import common
 import dispatch
 import fragmentation
 import latency
+import program
 import throughput
 import verdicts
 
@@ -18,6 +19,10 @@ HOW_TO_READ = {
     "throughput": "The workload's operations (allocations, deaths, whether freed or absorbed by an arena, and "
                   "resizes: the same count for every allocator) over the median time of the measured phase, so it "
                   "ranks exactly as time does; taller is faster. Whiskers span the slowest and the fastest repetition.",
+    "program": "The command of vmbench run --program under each allocator, measured from outside: its wall time "
+               "beside its CPU time (user + system, its threads and the children it waited for), the peak RSS of its "
+               "own process, its page faults and, with --syscalls, the memory system calls of one traced run. Bars "
+               "are medians, whiskers the smallest and largest repetition.",
     "memory": "Left: the most resident memory (RSS) the measured phase added. Right: how often the allocator asked "
               "the kernel for memory (commit) or gave it back (decommit): system calls of a traced pass when the run "
               "had --syscalls, else the arena's and pool's own counters.",
@@ -65,6 +70,18 @@ def _throughput(doc, _suffix):
     data = throughput.bars(doc)
     return [_range_sentence(f"{w} (operations per second)", [(a, m) for _, a, m, _, _ in rows], common.fmt_number)
             for w, rows in data.items()]
+
+
+def _program(doc, _suffix):
+    data, _commands = program.rows(doc)
+    out = []
+    for key, what, fmt in (("wall_s", "wall time", common.fmt_seconds), ("cpu", "CPU time", common.fmt_seconds),
+                           ("peak_rss_bytes", "peak RSS", common.fmt_bytes),
+                           ("minor_faults", "minor faults", common.fmt_number),
+                           ("syscall_commits", "commit calls (traced)", common.fmt_number)):
+        out.append(_range_sentence(what, [(label.replace("\n", " "), (s.get(key) or (None,))[0])
+                                          for label, _, s in data], fmt))
+    return out
 
 
 def _memory(doc, _suffix):
@@ -177,7 +194,7 @@ def _scaling(doc, _suffix):
     return out
 
 
-CAPTIONS = {"scaling": _scaling, "throughput": _throughput, "memory": _memory, "phases": _phases, "fragmentation": _fragmentation,
+CAPTIONS = {"scaling": _scaling, "throughput": _throughput, "program": _program, "memory": _memory, "phases": _phases, "fragmentation": _fragmentation,
             "timeline": _timeline, "latency": _latency, "sweep": _sweep, "dispatch": _dispatch, "heapmap": _heapmap}
 
 

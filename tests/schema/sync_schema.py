@@ -50,7 +50,7 @@ def value_schema(f):
 
 
 def slot(f):
-    """The object of a cell's figures that holds the figure: "" (the top), "heap" or "cost"; None for a
+    """The object of a cell's figures that holds the figure: "" (the top), "heap", "cost"...; None for a
     figure no cell holds (its "cell" is empty: the document computes it, and only groups have it)."""
     if not f["cell"]:
         return None
@@ -66,7 +66,6 @@ def update_schema(schema, desc):
     names = {f["name"] for f in figures}
     top = [f for f in figures if slot(f) == ""]
     heap = [f for f in figures if slot(f) == "heap"]
-    cost = [f for f in figures if slot(f) == "cost"]
     defs = schema["$defs"]
     defs["seconds"] = {"type": "number", "minimum": 0}
     defs["rate"] = {"type": "number", "minimum": 0}
@@ -85,14 +84,21 @@ def update_schema(schema, desc):
         "properties": {cell_key(f): value_schema(f) for f in heap},
         "additionalProperties": {"$ref": "#/$defs/count"}}]}
 
-    # The cost pass's object: the registered figures where present (none is required: a file may hold a
-    # subset), and the hand-written fields beside them (events, method, notes...), kept as they are.
-    keys = {cell_key(f) for f in cost}
-    old = defs.get("cost", {}).get("oneOf", [{}, {}])[1].get("properties", {})
-    defs["cost"] = {"oneOf": [{"type": "null"}, {
-        "type": "object",
-        "properties": {**{cell_key(f): value_schema({**f, "presence": "always"}) for f in cost},
-                       **{k: v for k, v in old.items() if k not in keys}}}]}
+    # The objects a cell may lack (the cost pass's, a workload's own counts, a program's): the registered
+    # figures where present (none is required: a file may hold a subset), and the hand-written fields beside
+    # them (events, method, notes, the command...), kept as they are.
+    for name in ("cost", "workload_counts", "program"):
+        inside = [f for f in figures if slot(f) == name]
+        keys = {cell_key(f) for f in inside}
+        old = defs.get(name, {}).get("oneOf", [{}, {}])[1]
+        defs[name] = {"oneOf": [{"type": "null"}, {
+            **{k: v for k, v in old.items() if k != "properties"}, "type": "object",
+            "properties": {**{cell_key(f): value_schema({**f, "presence": "always"}) for f in inside},
+                           **{k: v for k, v in old.get("properties", {}).items() if k not in keys}}}]}
+    # The --syscalls pass's object is written by hand (every field required); its figures must be there.
+    for f in figures:
+        if slot(f) == "syscalls" and cell_key(f) not in defs["syscalls"]["properties"]:
+            sys.exit(f"sync_schema: {f['name']} names syscalls.{cell_key(f)}, which $defs/syscalls lacks")
 
     group = defs["group"]
     summaries = [f["name"] for f in figures if f["group"] == "summary"]

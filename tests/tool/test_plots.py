@@ -27,11 +27,11 @@ ENTRY = os.path.join(SOURCE, "scripts", "vmbench-plot")
 PLOTS = os.path.join(SOURCE, "scripts", "plots")
 SUITE = os.path.join(FIXTURES, "ci-suite.json")
 SWEEP = os.path.join(FIXTURES, "ci-sweep-dispatch.json")
-MODULES = ["throughput", "memory", "phases", "fragmentation", "timeline", "latency", "heapmap", "sweep",
+MODULES = ["throughput", "program", "memory", "phases", "fragmentation", "timeline", "latency", "heapmap", "sweep",
            "scaling", "dispatch", "compare"]
 THREADS = os.path.join(FIXTURES, "ci-threads.json")  # vmbench run --threads 1,2,4 -w churn,tree,xfer
 # figure -> the cell field it is drawn from, for the figures the deep metrics add
-OPTIONAL_FIELDS = {"latency": ("latency",), "timeline": ("timeline",), "heapmap": ("heap_map",)}
+OPTIONAL_FIELDS = {"program": ("program",), "latency": ("latency",), "timeline": ("timeline",), "heapmap": ("heap_map",)}
 DEEP = os.path.join(FIXTURES, "ci-deep.json")  # vmbench run --deep: latency, timeline, syscalls, heap map
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MIN_PNG_BYTES = 10_000
@@ -322,6 +322,49 @@ class VmbenchPlotFindsPython(Scratch):
                 env_extra={"VMBENCH_SCRIPTS": os.path.join(SOURCE, "scripts")})
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertRealPng(os.path.join(self.out, "memory.png"))
+
+
+class ProgramRun(ImageChecks):
+    """A --program run has no operations (no throughput figure): the program figure draws its time, CPU,
+    peak RSS, faults and traced system calls per allocator, and the report carries it with its facts."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.results = os.path.join(cls.tmp.name, "program.json")
+        p = run([VMBENCH, "run", "--scale", "ci", "--reps", "2", "-a", "malloc,jemalloc", "--syscalls", "--quiet",
+                 "--out", cls.results, "--program", "--", PYTHON, "-c", "x = [str(i) for i in range(30000)]"])
+        assert p.returncode == 0, p.stderr
+        cls.out = os.path.join(cls.tmp.name, "figs")
+        cls.plot = run([VMBENCH, "plot", cls.results, "--out", cls.out])
+        cls.html = os.path.join(cls.tmp.name, "report.html")
+        cls.report = run([VMBENCH, "report", cls.results, "--out", cls.html])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_the_program_figure_is_drawn(self):
+        self.assertEqual(self.plot.returncode, 0, self.plot.stderr)
+        self.assertRealPng(os.path.join(self.out, "program.png"))
+        self.assertSkippedNotDrawn(self.plot.stdout, self.out, "throughput")
+
+    def test_its_panels_name_each_figure_and_which_way_is_better(self):
+        with open(os.path.join(self.out, "program.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        for title in ("Time (lower is better)", "Peak RSS of the command (lower is better)",
+                      "Page faults (lower is better)", "Memory system calls, traced pass (lower is better)"):
+            self.assertIn(title, svg)
+        for unit in ("time of the command, ms", "MiB", "CPU (user + sys)"):
+            self.assertIn(unit, svg)
+
+    def test_the_report_carries_it_with_its_facts(self):
+        self.assertEqual(self.report.returncode, 0, self.report.stderr)
+        with open(self.html, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("id='fig-program'", text)
+        for fact in ("wall time: ", "CPU time: ", "peak RSS: ", "minor faults: ", "commit calls (traced): "):
+            self.assertIn(fact, text)
 
 
 class FreshRun(ImageChecks):

@@ -5,7 +5,9 @@ cell writes. The registry is tool/results/figure_registry.hpp; the tool hands it
 """
 import ast
 import copy
+import csv
 import glob
+import io
 import json
 import os
 import re
@@ -42,6 +44,19 @@ COST = [f for f in DESC["figures"] if f["cell"].startswith("cost.")]  # the cost
 
 def heap_key(f):
     return f["cell"].split(".", 1)[1]
+
+
+# The objects a cell may lack, each valid as it is: what mutate_cells puts into a fixture's cell.
+OBJECTS = {
+    "cost": {},
+    "workload_counts": {},
+    "program": {"command": "true", "exit_status": 0},
+    "syscalls": {"method": "test", "commits": 1, "commit_bytes": 4096, "decommits": 0, "decommit_calls": 0,
+                 "decommit_bytes": 0, "reserves": 0, "reserve_bytes": 0, "other_calls": 0, "failed_calls": 0,
+                 "calls": {k: {"calls": 0, "bytes": 0} for k in ("mmap", "munmap", "mremap", "brk", "mprotect",
+                                                                 "madvise")},
+                 "traced_wall_s": 0.1, "heap_commit_calls": None, "heap_decommit_calls": None},
+}
 
 
 def valgrind_available():
@@ -157,10 +172,11 @@ class SchemaAndLoaderAgreeWithTheRegistry(unittest.TestCase):
         doc = small_document()
         f = FIGURES[name]
         for c in doc["cells"]:
-            if f["cell"].startswith("cost."):  # the fixture predates the cost pass: give it the object
-                holder = c["figures"].setdefault("cost", {})
+            where = f["cell"].split(".", 1)[0] if "." in f["cell"] else ""
+            if where in OBJECTS and not delete:  # the fixture lacks the object: give it a valid one
+                holder = c["figures"].setdefault(where, copy.deepcopy(OBJECTS[where]))
             else:
-                holder = c["figures"]["heap"] if f["cell"].startswith("heap.") else c["figures"]
+                holder = c["figures"].get(where, {}) if where else c["figures"]
             key = heap_key(f) if "." in f["cell"] else name
             if delete:
                 holder.pop(key, None)  # a figure the fixture predates is missing already
@@ -271,6 +287,99 @@ class AFreshCell(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         header = p.stdout.splitlines()[0].split(",")
         self.assertEqual(header[8:], [f["name"] for f in DESC["figures"]])
+
+
+def slot_keys(name):
+    """The cell keys of the figures registered inside the cell's object `name` (workload_counts...)."""
+    return {f["cell"].split(".", 1)[1] for f in DESC["figures"] if f["cell"].startswith(name + ".")}
+
+
+def unregistered(cell_figures):
+    """The numbers a cell carries that the registry does not know: at the top, every key must be a figure
+    or a section; inside `workload_counts` and `program`, every number a figure (a field the schema
+    types by hand, as the program's exit status, is no figure); `syscalls` must hold its figures."""
+    out = {k for k in cell_figures if k not in {f["name"] for f in TOP} | set(SECTIONS)}
+    defs = SCHEMA["$defs"]
+    for name in ("workload_counts", "program"):
+        obj = cell_figures.get(name)
+        if not isinstance(obj, dict):
+            continue
+        fields = set(defs[name]["oneOf"][1].get("properties", {})) - slot_keys(name)
+        out |= {f"{name}.{k}" for k, v in obj.items()
+                if isinstance(v, (int, float)) and k not in slot_keys(name) | fields}
+    traced = cell_figures.get("syscalls")
+    if isinstance(traced, dict):
+        out |= {f"syscalls.{k}" for k in slot_keys("syscalls") - set(traced)}
+    return out
+
+
+def run_document(*args):
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "r.json")
+        p = subprocess.run([VMBENCH, "run", "--scale", "ci", "--reps", "1", "--out", out, "--quiet", *args],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        with open(out) as f:
+            return json.load(f)
+
+
+class ProgramAndReplayCells(unittest.TestCase):
+    """A --program run (with its traced pass) and a replay carry objects of their own (`program`,
+    `workload_counts`, `syscalls`): every number in them is a registered figure, so the CSV, the exports
+    and compare carry it; a probe that adds one unregistered makes this fail."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.program = run_document("-a", "malloc", "--syscalls", "--program", "--", PYTHON, "-c",
+                                   "x = [str(i) for i in range(20000)]; print(len(x))")
+        trace = os.path.join(SOURCE, "workloads", "traces", "sqlite.trace")
+        cls.replay = run_document("-w", "replay", "-p", f"trace={trace}", "-a", "malloc,arena")
+
+    def documents(self):
+        return {"program": self.program, "replay": self.replay}
+
+    def test_every_number_their_cells_write_is_registered(self):
+        for what, doc in self.documents().items():
+            for c in doc["cells"]:
+                self.assertEqual(c["status"], "ok", c.get("error"))
+                self.assertEqual(unregistered(c["figures"]), set(), (what, c["key"]))
+
+    def test_the_check_sees_a_count_nobody_registered(self):
+        figures = copy.deepcopy(self.replay["cells"][0]["figures"])
+        figures["workload_counts"]["new_count"] = 3
+        figures["program"] = {"command": "x", "exit_status": 0, "children": 2}
+        self.assertEqual(unregistered(figures), {"workload_counts.new_count", "program.children"})
+
+    def test_the_documents_match_the_schema_and_load(self):
+        for what, doc in self.documents().items():
+            with self.subTest(what):
+                self.assertEqual([e.message for e in VALIDATOR.iter_errors(doc)][:3], [])
+                self.assertEqual(loader_verdict(doc), 0)
+
+    def test_groups_summarise_their_own_figures(self):
+        for g in self.replay["groups"]:
+            self.assertEqual(g["figures"]["recorded_allocations"]["median"], g["allocations"], g["key"])
+            self.assertEqual(g["figures"]["unknown_frees"]["median"], 0, g["key"])
+        g = self.program["groups"][0]
+        traced = self.program["cells"][0]["figures"]["syscalls"]
+        self.assertEqual(g["figures"]["syscall_commits"]["median"], traced["commits"])
+        self.assertGreaterEqual(g["figures"]["program_processes"]["median"], 1)
+
+    def test_the_csv_carries_them(self):
+        for what, doc in self.documents().items():
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(doc, f)
+            try:
+                p = subprocess.run([VMBENCH, "export", f.name, "--format", "csv"], capture_output=True, text=True)
+            finally:
+                os.unlink(f.name)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            header, first = list(csv.reader(io.StringIO(p.stdout)))[:2]
+            row = dict(zip(header, first))
+            names = ["recorded_allocations", "unknown_frees"] if what == "replay" else \
+                ["syscall_commits", "program_processes", "wall_s", "cpu_user_s", "peak_rss_bytes", "minor_faults"]
+            for n in names:
+                self.assertNotEqual(row[n], "", (what, n))
 
 
 # --- the Python side ---------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "catalog.hpp"
 #include "plan.hpp"
+#include "trace_reader.hpp"
 
 namespace vmbench {
 
@@ -90,7 +92,38 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
   return out;
 }
 
+namespace {
+
+// The threads of a trace's replayed stream (1 for a file that cannot be read: check_traces refuses it),
+// each file read once per plan run.
+std::uint32_t trace_threads(const std::string& path) {
+  static std::map<std::string, std::uint32_t> seen;
+  if (const auto it = seen.find(path); it != seen.end()) return it->second;
+  std::uint32_t threads = 1;
+  try {
+    threads = std::max<std::uint32_t>(Trace(path).main_stream().threads, 1);
+  } catch (const std::exception&) {
+  }
+  return seen[path] = threads;
+}
+
+// A replay runs on the trace's threads: an allocator that cannot take a free from another thread, or the
+// oracle (one pool's addresses in one order), is refused for a trace of several.
+std::string replay_refusal(const Combination& c) {
+  if (!c.params.has("trace")) return "";
+  const std::uint32_t threads = trace_threads(c.params.text("trace"));
+  if (threads <= 1) return "";
+  const std::string on = c.key + ": not run: the trace was recorded on " + std::to_string(threads) + " threads, ";
+  if (c.allocator == "oracle") return on + "and the oracle replays the addresses of one pool in one thread";
+  if (frees_from_any_thread(c.allocator)) return "";
+  return on + "replayed on as many, some frees are of another thread's object, and " + c.allocator +
+         "'s free lists belong to one thread";
+}
+
+}  // namespace
+
 std::string thread_refusal(const Combination& c) {
+  if (c.workload == "replay") return replay_refusal(c);
   if (!c.params.has(kThreadsParam)) return "";
   const std::string threads = c.params.text(kThreadsParam);
   if (parse_count(threads).value_or(1) <= 1) return "";

@@ -52,12 +52,21 @@ enum class Gate : std::uint8_t {
 // allocator's own counters, null for allocators that keep none), or inside its `cost` object (the cost
 // pass's figures, on the first repetition of a run with --cost; null when the pass failed); or nowhere:
 // `document` figures are computed by the results document from several groups (the scaling
-// efficiency), and only groups hold them.
-enum class CellSlot : std::uint8_t { top, heap, cost, document };
+// efficiency), and only groups hold them. The other objects are absent where they do not apply:
+// `workload_counts` (a workload's own counts: the replay's), `syscalls` (the --syscalls pass, first
+// repetition), `program` (a --program cell's run).
+enum class CellSlot : std::uint8_t { top, heap, cost, document, workload_counts, syscalls, program };
 
-// The object of a slot within a cell's figures ("heap", "cost"); empty for the top.
+// The object of a slot within a cell's figures ("heap", "cost"...); empty for the top and the document.
 constexpr std::string_view slot_name(CellSlot s) {
-  return s == CellSlot::heap ? "heap" : s == CellSlot::cost ? "cost" : "";
+  switch (s) {
+    case CellSlot::heap: return "heap";
+    case CellSlot::cost: return "cost";
+    case CellSlot::workload_counts: return "workload_counts";
+    case CellSlot::syscalls: return "syscalls";
+    case CellSlot::program: return "program";
+    default: return "";
+  }
 }
 
 // What a group holds of the figure.
@@ -118,6 +127,21 @@ enum class FigureId : std::uint8_t {
   modelled_s,
   modelled_kernel_s,
   cpu_s_per_s,
+  recorded_calls,
+  recorded_allocations,
+  unknown_frees,
+  failed_calls,
+  reused_addresses,
+  process_images,
+  recorded_pid,
+  syscall_commits,
+  syscall_decommits,
+  syscall_commit_bytes,
+  syscall_decommit_bytes,
+  program_processes,
+  program_stdout_bytes,
+  recorded_threads,
+  cross_thread_frees,
 };
 
 struct Figure {
@@ -299,6 +323,80 @@ inline constexpr std::array kFigures = {
            .presence = Presence::optional, .counts = "CPU seconds", .label = "CPU share of the phase",
            .description = "(cpu_user_s + cpu_sys_s) / wall_s: how much of one CPU the cell had; below 0.9 it "
                           "waited (another process, the disk, a quota)"},
+    // The replay's own counts (workload_counts): what the trace held and what the replay left out. Fixed
+    // by the trace, the same for every allocator; absent for the other workloads.
+    Figure{.id = FigureId::recorded_calls, .name = "recorded_calls", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .slot = CellSlot::workload_counts, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "calls", .label = "recorded calls",
+           .description = "replay: the allocation calls the trace recorded in the replayed process image"},
+    Figure{.id = FigureId::recorded_allocations, .name = "recorded_allocations", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "allocations",
+           .label = "recorded allocations",
+           .description = "replay: recorded calls that created an object (the replay's allocations equal it)"},
+    Figure{.id = FigureId::unknown_frees, .name = "unknown_frees", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .slot = CellSlot::workload_counts, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "frees", .label = "unknown frees",
+           .description = "replay: frees and reallocs of an address not live in the trace: counted, not replayed"},
+    Figure{.id = FigureId::failed_calls, .name = "failed_calls", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .slot = CellSlot::workload_counts, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "calls", .label = "failed recorded calls",
+           .description = "replay: recorded allocations that returned null: nothing to replay"},
+    Figure{.id = FigureId::reused_addresses, .name = "reused_addresses", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "addresses",
+           .label = "addresses given out twice",
+           .description = "replay: an address recorded again while still live (the trace missed its free)"},
+    Figure{.id = FigureId::process_images, .name = "process_images", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::exact, .slot = CellSlot::workload_counts, .group = GroupPlace::summary,
+           .presence = Presence::optional, .counts = "processes", .label = "process images in the trace",
+           .description = "replay: the trace's process images (streams); the one with the most events is replayed"},
+    Figure{.id = FigureId::recorded_pid, .name = "recorded_pid", .unit = Unit::count, .kind = FigureKind::count,
+           .gate = Gate::none, .slot = CellSlot::workload_counts, .cell_key = "pid", .group = GroupPlace::none,
+           .presence = Presence::optional, .counts = "process id", .label = "recorded process id",
+           .description = "replay: the process id of the replayed stream when it was recorded (which image)"},
+    // The --syscalls pass (first repetition), also kept whole in the `syscalls` section: its totals as
+    // figures, so that the CSV, the exports and compare carry them (for a --program cell they are the
+    // only count of its memory calls).
+    Figure{.id = FigureId::syscall_commits, .name = "syscall_commits", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::report, .slot = CellSlot::syscalls, .cell_key = "commits",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "calls",
+           .label = "commit system calls (traced)",
+           .description = "system calls that made memory usable, counted by the traced pass (--syscalls)"},
+    Figure{.id = FigureId::syscall_decommits, .name = "syscall_decommits", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::report, .slot = CellSlot::syscalls, .cell_key = "decommits",
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "calls",
+           .label = "decommit system calls (traced)",
+           .description = "system calls that gave memory back, counted by the traced pass (--syscalls)"},
+    Figure{.id = FigureId::syscall_commit_bytes, .name = "syscall_commit_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::report, .slot = CellSlot::syscalls, .cell_key = "commit_bytes",
+           .group = GroupPlace::summary, .presence = Presence::optional, .label = "bytes committed (traced)",
+           .description = "bytes those commit calls covered (--syscalls)"},
+    Figure{.id = FigureId::syscall_decommit_bytes, .name = "syscall_decommit_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::report, .slot = CellSlot::syscalls,
+           .cell_key = "decommit_bytes", .group = GroupPlace::summary, .presence = Presence::optional,
+           .label = "bytes decommitted (traced)", .description = "bytes those decommit calls covered (--syscalls)"},
+    // A --program cell's own (`program`): what the command did besides its memory.
+    Figure{.id = FigureId::program_processes, .name = "program_processes", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::report, .slot = CellSlot::program,
+           .cell_key = "processes_probed", .group = GroupPlace::summary, .presence = Presence::optional,
+           .counts = "processes", .label = "processes of the program",
+           .description = "--program: process images that loaded the probe (the command and what it started)"},
+    Figure{.id = FigureId::program_stdout_bytes, .name = "program_stdout_bytes", .unit = Unit::bytes,
+           .kind = FigureKind::count, .gate = Gate::none, .slot = CellSlot::program, .cell_key = "stdout_bytes",
+           .group = GroupPlace::summary, .presence = Presence::optional, .label = "program output",
+           .description = "--program: bytes the command wrote to its standard output (hashed into checksum)"},
+    Figure{.id = FigureId::recorded_threads, .name = "recorded_threads", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "threads",
+           .label = "recorded threads",
+           .description = "replay of a trace of several threads: its threads, each replayed on a thread of its own"},
+    Figure{.id = FigureId::cross_thread_frees, .name = "cross_thread_frees", .unit = Unit::count,
+           .kind = FigureKind::count, .gate = Gate::exact, .slot = CellSlot::workload_counts,
+           .group = GroupPlace::summary, .presence = Presence::optional, .counts = "frees",
+           .label = "cross-thread frees",
+           .description = "replay of a trace of several threads: frees and reallocs of another thread's object, each "
+                          "waiting for its allocation"},
 };
 
 constexpr bool figures_in_id_order() {
@@ -340,6 +438,10 @@ inline constexpr std::array kSections = {
             "the cost pass (--cost): the cost_* figures, callgrind's events, method, notes (pins, capped "
             "reservations) and the modelled time's parts; null when the pass failed (groups: the cell's)"},
     Section{"unavailable", true, false, "figure name -> why it is null"},
+    Section{"workload_counts", true, false,
+            "a workload's own counts (replay: the recorded_*, unknown_frees... figures); absent elsewhere"},
+    Section{"program", true, false,
+            "a --program cell: its command, exit status, output bytes, processes probed, kept output files"},
 };
 
 const Figure* find_figure(std::string_view name);

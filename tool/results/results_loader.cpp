@@ -157,20 +157,23 @@ void check_heap(const json& f, const std::string& where) {
   for (auto it = heap.begin(); it != heap.end(); ++it) check_number(it.value(), where + ".heap." + it.key(), Range::count);
 }
 
-// The cost pass's figures (--cost, first repetition only): absent, null (the pass failed), or an object
-// whose registered figures, where present, are numbers of their unit.
-void check_cost(const json& f, const std::string& where) {
-  const auto cost = f.find("cost");
-  if (cost == f.end() || cost->is_null()) return;
-  if (!cost->is_object()) fail(where + ".cost", "must be an object or null");
+// An object of figures a cell may lack (the cost pass's, a workload's own counts, the --syscalls
+// pass's, a program's): absent, null (the pass failed), or an object whose registered figures, where
+// present, are numbers of their unit.
+void check_optional_slot(const json& f, const std::string& where, CellSlot slot) {
+  const std::string name(slot_name(slot));
+  const auto object = f.find(name);
+  if (object == f.end() || object->is_null()) return;
+  if (!object->is_object()) fail(where + "." + name, "must be an object or null");
   for (const Figure& fig : kFigures) {
-    const auto it = fig.slot == CellSlot::cost ? cost->find(std::string(cell_key(fig))) : cost->end();
-    if (it != cost->end()) check_number(*it, where + ".cost." + std::string(cell_key(fig)), range_of(&fig));
+    const auto it = fig.slot == slot ? object->find(std::string(cell_key(fig))) : object->end();
+    if (it != object->end()) check_number(*it, where + "." + name + "." + std::string(cell_key(fig)), range_of(&fig));
   }
 }
 
 void check_cell_figures(const json& f, const std::string& where) {
-  check_cost(f, where);
+  for (const CellSlot slot : {CellSlot::cost, CellSlot::workload_counts, CellSlot::syscalls, CellSlot::program})
+    check_optional_slot(f, where, slot);
   for (const Figure& fig : kFigures) {
     if (fig.slot != CellSlot::top) continue;
     const std::string name(fig.name);
