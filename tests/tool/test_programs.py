@@ -491,6 +491,20 @@ class ThreadedReplay(unittest.TestCase):
         self.assertEqual(len({c["figures"]["checksum"] for c in doc["cells"]}), 1)
         self.assertEqual(len({c["figures"]["allocations"] for c in doc["cells"]}), 1)
 
+    def test_deep_passes_are_unavailable_with_the_reason_not_a_failed_cell(self):
+        # The probes and the tracer are made for one thread: each pass says why it did not run.
+        trace = os.path.join(os.environ["VMB_SOURCE_DIR"], "workloads", "traces", "threads.trace")
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "r.json")
+            p = run("run", "-w", "replay", "-p", f"trace={trace}", "-a", "malloc", "--reps", "1",
+                    "--latency", "--timeline", "-q", "--out", out)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(out) as f:
+                (cell,) = json.load(f)["cells"]
+        self.assertEqual(cell["status"], "ok", cell.get("error"))
+        for key in ("latency", "timeline"):
+            self.assertEqual(cell["figures"]["unavailable"][key], "the deep passes run on one thread, not 5")
+
 
 class RecordAndReplay(unittest.TestCase):
     """vmbench record, then -w replay of that trace against every kind of heap."""

@@ -76,6 +76,19 @@ TEST(ThreadPlan, WorkloadsThatStayOnOneThreadAreNamed) {
   EXPECT_TRUE(named);
 }
 
+TEST(ThreadPlan, AReplayIsSaidToRunOnItsTracesThreadsNotOnOne) {
+  const GivenParams given{{kThreadsParam, {"1", "2"}}};
+  const auto warnings = thread_warnings(given, {"replay", "churn", "frag"}, DeepPassOptions{});
+  bool replay_named = false;
+  bool frag_alone = false;
+  for (const auto& w : warnings) {
+    replay_named |= w.rfind("replay runs on the threads its trace was recorded on", 0) == 0;
+    frag_alone |= w.rfind("frag runs on one thread", 0) == 0;
+  }
+  EXPECT_TRUE(replay_named);
+  EXPECT_TRUE(frag_alone);  // "frag runs", not "frag, replay run"
+}
+
 TEST(ThreadPlan, APoolOnSeveralXferThreadsIsLeftOutWithAWarning) {
   const Plan plan = make_plan(on_threads({"xfer"}, {"pool", "malloc"}, {"1", "2"}));
   ASSERT_EQ(plan.combinations.size(), 3u);

@@ -84,7 +84,9 @@ std::vector<std::string> thread_warnings(const GivenParams& given, const std::ve
   if (it == given.end()) return out;
   std::vector<std::string> single;
   for (const auto& w : workloads)
-    if (!runs_on_threads(*find_workload(w))) single.push_back(w);
+    if (!runs_on_threads(*find_workload(w)) && w != "replay") single.push_back(w);
+  if (std::find(workloads.begin(), workloads.end(), "replay") != workloads.end())
+    out.push_back("replay runs on the threads its trace was recorded on, whatever --threads says");
   if (!single.empty())
     out.push_back(join(single) + (single.size() == 1 ? " runs" : " run") + " on one thread: threads apply to " +
                   join(threaded_workloads()));

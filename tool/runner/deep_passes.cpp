@@ -104,16 +104,29 @@ json syscalls_json(const SyscallTally& t) {
 
 namespace {
 
-// A cell of several threads: its operation probes, its tracer and callgrind's counts are made for one
-// thread, so none of its deep passes run; each says why.
-bool on_several_threads(const DeepPassRun& run, json& figures) {
+// The threads a cell ran on: its threads parameter, or the threads of the trace a replay replayed
+// (its timed pass reported them).
+std::string cell_threads(const DeepPassRun& run, const json& figures) {
   const auto it = run.spec.params.find(kThreadsParam);
-  if (it == run.spec.params.end() || parse_count(it->second).value_or(1) <= 1) return false;
+  if (it != run.spec.params.end()) return it->second;
+  const auto counts = figures.find("workload_counts");
+  if (counts != figures.end() && counts->is_object()) {
+    const auto t = counts->find("recorded_threads");
+    if (t != counts->end() && t->is_number_unsigned()) return std::to_string(t->get<std::uint64_t>());
+  }
+  return "1";
+}
+
+// A cell of several threads: its operation probes, its tracer and callgrind's counts are made for one
+// thread, so none of its deep passes run; each says why (instead of a failed cell).
+bool on_several_threads(const DeepPassRun& run, json& figures) {
+  const std::string threads = cell_threads(run, figures);
+  if (parse_count(threads).value_or(1) <= 1) return false;
   const DeepPassOptions& o = run.options;
   const std::pair<bool, const char*> passes[] = {
       {o.syscalls, "syscalls"}, {o.latency, "latency"}, {o.timeline, "timeline"}, {o.heap_map, "heap_map"}, {o.cost, "cost"}};
   for (const auto& [asked, key] : passes)
-    if (asked) figures["unavailable"][key] = "the deep passes run on one thread, not " + it->second;
+    if (asked) figures["unavailable"][key] = "the deep passes run on one thread, not " + threads;
   return true;
 }
 
