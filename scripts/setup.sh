@@ -70,14 +70,15 @@ if [ "${CI:-}" = true ]; then
   echo "setup: fuzzing (libFuzzer, ASan + UBSan), 15 s per target"
   scripts/fuzz.sh --seconds 15
   # The tool's own thread (the child-process reader), everything that starts cells, cells of several
-  # threads (--threads: the barriers, per-thread heaps, xfer's queues, larson's hand-overs), in-process
+  # threads (--threads: the barriers, per-thread heaps, xfer's queues, larson's hand-overs; the replay
+  # of a trace recorded on several threads, whose frees wait for their allocations), in-process
   # and as cells; the library's remote-free pools and scratch arenas, and their many-thread stress
   # tests (tests/lib).
   echo "setup: child processes, the command line, cells of several threads and the library's threads under ThreadSanitizer"
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j "$jobs" --target vmbench vmbench_tool_tests vmb_lib_tests
   ctest --preset tsan -j "$jobs" \
-    -R '^(ChildProcess\.|ThreadTeam\.|vmbench_test_cli$|vmbench_test_threads$|ThreadStress\.|RemoteFreePool\.|RemoteFreeSizeClassPool\.|Scratch\.)'
+    -R '^(ChildProcess\.|ThreadTeam\.|vmbench_test_cli$|vmbench_test_threads$|vmbench_test_programs$|ThreadStress\.|RemoteFreePool\.|RemoteFreeSizeClassPool\.|Scratch\.)'
   if [ -x scripts/test-windows.sh ]; then
     echo "setup: Windows build (mingw-w64) tests under wine"
     scripts/test-windows.sh
