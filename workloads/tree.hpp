@@ -92,10 +92,11 @@ VMB_INLINE void release_batch(Driver<H>& d, std::vector<Node*>& trees, int depth
 
 using AgedObjects = std::vector<std::pair<void*, std::size_t>>;
 
-// Ageing (not measured): `count` objects of random sizes, each written, a random half of them freed
+// Ageing (not measured, and out of line for every heap, as everything else is the same for every heap):
+// `count` objects of random sizes, each written, a random half of them freed
 // again. The survivors (the others are null) die last, in free_aged.
 template <class H>
-AgedObjects age_heap(Driver<H>& d, Rng& rng, std::uint64_t count) {
+VMB_NOINLINE AgedObjects age_heap(Driver<H>& d, Rng& rng, std::uint64_t count) {
   AgedObjects aged(count);
   for (auto& [p, n] : aged) {
     n = rng.between(kAgeMinBytes, kAgeMaxBytes);

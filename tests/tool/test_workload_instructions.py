@@ -75,6 +75,18 @@ class WorkloadInstructionsPerOperation(unittest.TestCase):
     def test_frag(self):
         self.check_workload("frag")
 
+    def test_the_compiler_left_the_same_functions_out_of_line_for_every_heap_of_a_group(self):
+        # Exact: a loop the compiler did not inline for one heap (strings' tokenize for the pool alone,
+        # before issue 17) is a function of that heap only. tree's release exists only where objects are
+        # freed one by one, hence the groups.
+        sets = wi.out_of_line_functions(VMBENCH, [a for a in wi.ALLOCATORS if a not in wi.PRELOADED])
+        for group in {group_of(a) for a in sets}:
+            members = {a: s for a, s in sets.items() if group_of(a) == group}
+            first, reference = next(iter(members.items()))
+            self.assertTrue(reference, f"no workload function found for {first}: the symbol names changed?")
+            for a, s in members.items():
+                self.assertEqual(s, reference, f"{a} against {first} ({group})")
+
     def test_a_preloaded_malloc_runs_exactly_the_code_of_malloc(self):
         if "jemalloc" not in self.table["churn"]:
             self.skipTest("jemalloc not installed (Debian package libjemalloc2)")

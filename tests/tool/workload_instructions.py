@@ -206,6 +206,27 @@ def ops(result):
     return result["ops"]
 
 
+# The heap class each allocator's cells instantiate the workloads with (workloads/run_cell.cpp).
+HEAP_CLASSES = {"malloc": "MallocHeap", "jemalloc": "MallocHeap", "pool": "PoolHeap", "pool-remote": "RemotePoolHeap",
+                "pmr-pool": "PmrPoolHeap", "oracle": "OracleHeap", "arena": "ArenaHeap", "bump": "BumpHeap",
+                "pmr-monotonic": "PmrMonotonicHeap"}
+_MEASURED_WORKLOAD = re.compile(r"vmbench::(tree|churn|strings|frag)::|vmbench::Driver<")
+_OTHER_WORKLOAD = re.compile(r"vmbench::(xfer|larson|replay)::|Probed<|DispatchHeap<|RecordingPoolHeap")
+
+
+def out_of_line_functions(exe, allocators):
+    """{allocator: the functions of tree, churn, strings, frag and the driver that the compiler left out of line
+    for its heap, the heap's name replaced by H}: the same set for two heaps means the same calls in their loops."""
+    p = subprocess.run(["nm", "-C", "--defined-only", exe], capture_output=True, text=True, check=True)
+    names = [line.split(" ", 2)[2] for line in p.stdout.splitlines() if line.count(" ") >= 2]
+    names = [n for n in names if _MEASURED_WORKLOAD.search(n) and not _OTHER_WORKLOAD.search(n)]
+    out = {}
+    for a in allocators:
+        heap = "vmbench::" + HEAP_CLASSES[a]
+        out[a] = {re.sub(re.escape(heap) + r"\b", "H", n) for n in names if re.search(re.escape(heap) + r"\b", n)}
+    return out
+
+
 def available(allocator):
     return allocator not in PRELOADED or os.path.exists(PRELOADED[allocator])
 
