@@ -40,7 +40,7 @@ struct SizeDist {
   SizeLaw law = SizeLaw::fixed;
   std::size_t fixed_bytes = 0;
 
-  std::size_t next(Rng& rng) const noexcept {
+  VMB_INLINE std::size_t next(Rng& rng) const noexcept {
     switch (law) {
       case SizeLaw::fixed:
         return fixed_bytes;
@@ -67,7 +67,7 @@ inline SizeDist size_dist(const Params& p) {
 
 // Write `value` into the first and the last word of an object (all of it when it is shorter than a
 // word), so that allocating it touches the pages at both ends.
-inline void stamp(void* p, std::size_t bytes, std::uint64_t value) noexcept {
+VMB_INLINE void stamp(void* p, std::size_t bytes, std::uint64_t value) noexcept {
   auto* b = static_cast<unsigned char*>(p);
   if (VMB_LIKELY(bytes >= sizeof value)) {
     const std::uint64_t last = ~value;
@@ -79,7 +79,7 @@ inline void stamp(void* p, std::size_t bytes, std::uint64_t value) noexcept {
 }
 
 // Read back what stamp() left, folded into one word.
-inline std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
+VMB_INLINE std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
   const auto* b = static_cast<const unsigned char*>(p);
   std::uint64_t first = 0;
   std::uint64_t last = 0;
@@ -93,7 +93,7 @@ inline std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
 }
 
 // Order-dependent fold: the checksum also proves the victims were visited in the same order.
-inline std::uint64_t fold(std::uint64_t sum, std::uint64_t v) noexcept { return std::rotl(sum, 5) ^ v; }
+VMB_INLINE std::uint64_t fold(std::uint64_t sum, std::uint64_t v) noexcept { return std::rotl(sum, 5) ^ v; }
 
 struct Slot {
   void* p;
@@ -114,7 +114,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   begin_measured();
   std::uint64_t checksum = 0;
   std::uint64_t serial = 0;  // one per allocation: what stamp() writes
-  d.timed("ramp", [&] {
+  d.timed("ramp", [&]() VMB_INLINE_LAMBDA {
     for (Slot& s : slots) {
       s.bytes = sizes.next(rng);
       s.p = d.alloc(s.bytes);
@@ -123,7 +123,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   });
   d.checkpoint("ramp done");
 
-  d.timed("steady", [&] {
+  d.timed("steady", [&]() VMB_INLINE_LAMBDA {
     for (std::uint64_t i = 0; i < steps; ++i) {
       Slot& s = slots[rng.below(live_objects)];
       checksum = fold(checksum, read_stamp(s.p, s.bytes) + s.bytes);
@@ -135,7 +135,7 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   });
   d.checkpoint("steady done");
 
-  d.timed("release", [&] {
+  d.timed("release", [&]() VMB_INLINE_LAMBDA {
     if constexpr (Driver<H>::kIndividualFree) {
       for (const Slot& s : slots) d.free(s.p, s.bytes);
     } else {

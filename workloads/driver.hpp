@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cost_marker.hpp"
@@ -65,7 +66,17 @@ struct RunContext {
 // driver made before, so the line shows whether the heap failed at once or in the middle of the run.
 [[noreturn]] void allocation_failed(std::size_t bytes, std::uint64_t succeeded);
 
-inline double monotonic_seconds() noexcept {
+// On a lambda whose body is a workload's timed loop (the phases passed to Driver::timed): inlined into the
+// workload's function for every heap, so that no heap's loop is left behind a call and a closure whose captures
+// it reloads at every step (docs/library.md, "The workload's own instructions"). GCC and clang spell the
+// attribute of a lambda this way.
+#if defined(__GNUC__)
+#define VMB_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define VMB_INLINE_LAMBDA
+#endif
+
+VMB_INLINE double monotonic_seconds() noexcept {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
@@ -149,7 +160,7 @@ class Driver {
 
   // For workloads that skip walking dead objects on a heap without individual free (a tree dropped
   // by popping the arena): account for `objects` deaths totalling `bytes` at once.
-  void dead_without_free(std::uint64_t objects, std::uint64_t bytes) {
+  VMB_INLINE void dead_without_free(std::uint64_t objects, std::uint64_t bytes) {
     live_ -= bytes;
     stats_.frees_skipped += objects;
     if constexpr (kProbed)
@@ -167,7 +178,7 @@ class Driver {
 
   // Grow the most recent phase allocation in place where the heap can (arena), else allocate, copy
   // and free: what realloc does.
-  void* grow(void* p, std::size_t old_bytes, std::size_t new_bytes) {
+  VMB_INLINE void* grow(void* p, std::size_t old_bytes, std::size_t new_bytes) {
     ++stats_.resizes;
     if (heap_.grow_in_place(p, old_bytes, new_bytes)) {
       live_ += new_bytes - old_bytes;
@@ -181,23 +192,28 @@ class Driver {
     return q;
   }
 
-  void phase_begin() { heap_.phase_begin(); }
-  void phase_end() { heap_.phase_end(); }
+  VMB_INLINE void phase_begin() { heap_.phase_begin(); }
+  VMB_INLINE void phase_end() { heap_.phase_end(); }
   void release_all() { heap_.release_all(); }
 
-  // Time a named part of the run; calls with the same name accumulate.
+  // Time a named part of the run; calls with the same name accumulate. Inlined, with `f` (a
+  // VMB_INLINE_LAMBDA), for every heap: the loop runs in the workload's own function.
   template <class F>
-  void timed(const std::string& name, F&& f) {
+  VMB_INLINE void timed(std::string_view name, F&& f) {
     const double t0 = monotonic_seconds();
     f();
-    const double dt = monotonic_seconds() - t0;
+    record(name, monotonic_seconds() - t0);
+  }
+
+  // Out of line: once per phase, and no part of any heap's loop.
+  VMB_NOINLINE void record(std::string_view name, double dt) {
     for (auto& ph : stats_.phases)
       if (ph.name == name) {
         ph.seconds += dt;
         ++ph.count;
         return;
       }
-    stats_.phases.push_back({name, dt, 1});
+    stats_.phases.push_back({std::string(name), dt, 1});
   }
 
   void checkpoint(const std::string& label) {

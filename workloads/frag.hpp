@@ -42,13 +42,13 @@ struct Slot {
 };
 
 // First and last word written (all of it when shorter than a word: never here, sizes are >= 16).
-inline void stamp(void* p, std::size_t bytes, std::uint64_t value) noexcept {
+VMB_INLINE void stamp(void* p, std::size_t bytes, std::uint64_t value) noexcept {
   auto* b = static_cast<unsigned char*>(p);
   const std::uint64_t last = ~value;
   std::memcpy(b, &value, sizeof value);
   std::memcpy(b + bytes - sizeof last, &last, sizeof last);
 }
-inline std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
+VMB_INLINE std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
   const auto* b = static_cast<const unsigned char*>(p);
   std::uint64_t first = 0;
   std::uint64_t last = 0;
@@ -56,7 +56,7 @@ inline std::uint64_t read_stamp(const void* p, std::size_t bytes) noexcept {
   std::memcpy(&last, b + bytes - sizeof last, sizeof last);
   return first ^ std::rotl(last, 17);
 }
-inline std::uint64_t fold(std::uint64_t sum, std::uint64_t v) noexcept { return std::rotl(sum, 5) ^ v; }
+VMB_INLINE std::uint64_t fold(std::uint64_t sum, std::uint64_t v) noexcept { return std::rotl(sum, 5) ^ v; }
 
 // Indices of the small objects that die in phase "free", in the order they die.
 inline std::vector<std::uint32_t> victims(std::uint64_t n, const std::string& pattern, Rng& rng) {
@@ -99,29 +99,29 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
   begin_measured();
   std::uint64_t checksum = 0;
   std::uint64_t serial = 0;
-  const auto allocate = [&](Slot& s) {
+  const auto allocate = [&](Slot& s) VMB_INLINE_LAMBDA {
     s.p = d.alloc(s.bytes);
     stamp(s.p, s.bytes, ++serial * kStampSpread);
   };
-  const auto release = [&](Slot& s) {
+  const auto release = [&](Slot& s) VMB_INLINE_LAMBDA {
     checksum = fold(checksum, read_stamp(s.p, s.bytes) + s.bytes);
     d.free(s.p, s.bytes);
     s.p = nullptr;
   };
 
-  d.timed("ramp", [&] {
+  d.timed("ramp", [&]() VMB_INLINE_LAMBDA {
     for (Slot& s : small_slots) allocate(s);
   });
   d.checkpoint("ramp");
-  d.timed("free", [&] {
+  d.timed("free", [&]() VMB_INLINE_LAMBDA {
     for (std::uint32_t i : dying) release(small_slots[i]);
   });
   d.checkpoint("after free");
-  d.timed("large", [&] {
+  d.timed("large", [&]() VMB_INLINE_LAMBDA {
     for (Slot& s : large_slots) allocate(s);
   });
   d.checkpoint("after large");
-  d.timed("release", [&] {
+  d.timed("release", [&]() VMB_INLINE_LAMBDA {
     for (Slot& s : small_slots)
       if (s.p != nullptr) release(s);
     for (Slot& s : large_slots) release(s);

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "vmb/config.hpp"
+
 namespace vmbench {
 
 // xoshiro256** seeded through splitmix64 (Blackman & Vigna): fast, and good enough statistically
@@ -16,7 +18,7 @@ class Rng {
   explicit Rng(std::uint64_t seed) noexcept {
     for (auto& s : s_) s = splitmix(seed);
   }
-  std::uint64_t next() noexcept {
+  VMB_INLINE std::uint64_t next() noexcept {
     const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
     const std::uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
@@ -29,11 +31,11 @@ class Rng {
   }
   // Uniform in [0, n) by multiply-shift (Lemire); the tiny bias is irrelevant here and it is exact
   // across platforms.
-  std::uint64_t below(std::uint64_t n) noexcept {
+  VMB_INLINE std::uint64_t below(std::uint64_t n) noexcept {
     return static_cast<std::uint64_t>((static_cast<u128>(next()) * n) >> 64);
   }
   // Uniform in [lo, hi].
-  std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept { return lo + below(hi - lo + 1); }
+  VMB_INLINE std::uint64_t between(std::uint64_t lo, std::uint64_t hi) noexcept { return lo + below(hi - lo + 1); }
   double unit() noexcept { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
  private:

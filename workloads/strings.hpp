@@ -46,7 +46,7 @@ inline constexpr char kWordSeparator = ' ';
 inline constexpr char kLineEnd = '\n';
 
 // 64-bit FNV-1a: simple, and the same on every platform.
-inline std::uint64_t fnv1a(const char* s, std::size_t n) noexcept {
+VMB_INLINE std::uint64_t fnv1a(const char* s, std::size_t n) noexcept {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (std::size_t i = 0; i < n; ++i) {
     h ^= static_cast<unsigned char>(s[i]);
@@ -115,7 +115,7 @@ class WordTable {
 
   explicit WordTable(Driver<H>& d) : d_(d) { buckets_ = new_buckets(kInitialBuckets); }
 
-  void add(const char* s, std::size_t n) {
+  VMB_INLINE void add(const char* s, std::size_t n) {
     const std::uint64_t h = fnv1a(s, n);
     for (Entry* e = buckets_[h & (buckets_n_ - 1)]; e != nullptr; e = e->next)
       if (e->hash == h && e->key_bytes == n && std::memcmp(e->key, s, n) == 0) {
@@ -167,7 +167,7 @@ class WordTable {
     std::fill_n(b, n, nullptr);
     return b;
   }
-  void rehash(std::size_t n) {
+  VMB_NOINLINE void rehash(std::size_t n) {  // rare: out of line
     Entry** fresh = new_buckets(n);
     for (std::size_t b = 0; b < buckets_n_; ++b)
       for (Entry* e = buckets_[b]; e != nullptr;) {
@@ -203,7 +203,7 @@ struct LineBuffer {
 
 // tokenize: each word of [line, eol) copied into its own heap string. The bytes copied.
 template <class H>
-std::size_t tokenize(Driver<H>& d, const char* line, const char* eol, std::vector<Token>& tokens) {
+VMB_INLINE std::size_t tokenize(Driver<H>& d, const char* line, const char* eol, std::vector<Token>& tokens) {
   std::size_t token_bytes = 0;
   tokens.clear();
   for (const char* w = line; w < eol;) {
@@ -220,7 +220,7 @@ std::size_t tokenize(Driver<H>& d, const char* line, const char* eol, std::vecto
 
 // build: every token and a separator appended to a buffer that doubles as it fills.
 template <class H>
-LineBuffer build_line(Driver<H>& d, const std::vector<Token>& tokens) {
+VMB_INLINE LineBuffer build_line(Driver<H>& d, const std::vector<Token>& tokens) {
   LineBuffer out;
   out.bytes = static_cast<char*>(d.template alloc<Life::phase>(out.capacity));
   for (std::size_t i = 0; i < tokens.size(); ++i) {
@@ -240,14 +240,14 @@ LineBuffer build_line(Driver<H>& d, const std::vector<Token>& tokens) {
 }
 
 // The line's length and its first, middle and last bytes: every heap built the same text.
-inline std::uint64_t line_checksum(const LineBuffer& out) noexcept {
+VMB_INLINE std::uint64_t line_checksum(const LineBuffer& out) noexcept {
   const auto byte = [&](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(out.bytes[i])}; };
   return out.used * 0x100000001b3ULL + (byte(0) | byte(out.used / 2) << 8 | byte(out.used - 1) << 16);
 }
 
 // release: the line's tokens and buffer (heaps without individual free: one pop at phase_end).
 template <class H>
-void release_line(Driver<H>& d, const std::vector<Token>& tokens, std::size_t token_bytes, const LineBuffer& out) {
+VMB_INLINE void release_line(Driver<H>& d, const std::vector<Token>& tokens, std::size_t token_bytes, const LineBuffer& out) {
   if constexpr (Driver<H>::kIndividualFree) {
     for (const Token& t : tokens) d.template free<Life::phase>(t.p, t.bytes);
     d.template free<Life::phase>(out.bytes, out.capacity);
@@ -282,21 +282,21 @@ WorkloadStats run(Driver<H>& d, const std::function<void()>& begin_measured) {
     std::size_t token_bytes = 0;
     LineBuffer out;
     d.phase_begin();
-    d.timed("tokenize", [&] { token_bytes = tokenize(d, line, eol, tokens); });
-    d.timed("count", [&] {
+    d.timed("tokenize", [&]() VMB_INLINE_LAMBDA { token_bytes = tokenize(d, line, eol, tokens); });
+    d.timed("count", [&]() VMB_INLINE_LAMBDA {
       for (const Token& t : tokens) table.add(t.p, t.bytes);
     });
-    d.timed("build", [&] {
+    d.timed("build", [&]() VMB_INLINE_LAMBDA {
       out = build_line(d, tokens);
       checksum += line_checksum(out);
       output_bytes += out.used;
     });
-    d.timed("release", [&] { release_line(d, tokens, token_bytes, out); });
+    d.timed("release", [&]() VMB_INLINE_LAMBDA { release_line(d, tokens, token_bytes, out); });
     line = eol + 1;
   }
   d.checkpoint("text done");
-  d.timed("count", [&] { checksum += table.checksum(); });
-  d.timed("release", [&] { table.destroy(); });
+  d.timed("count", [&]() VMB_INLINE_LAMBDA { checksum += table.checksum(); });
+  d.timed("release", [&]() VMB_INLINE_LAMBDA { table.destroy(); });
   checksum += output_bytes;
   return d.finish(checksum);
 }
