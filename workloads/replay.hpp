@@ -54,6 +54,23 @@ inline std::uint64_t read_stamp(const Slot& s) noexcept {
   return std::rotl(stamp, 7) ^ s.bytes;
 }
 
+// An allocation of the trace: at least the workloads' alignment, stamped and touched.
+template <class H>
+VMB_INLINE void place(Driver<H>& d, Slot& s, std::size_t bytes, std::size_t align, std::uint64_t serial) {
+  align = std::max(align, kObjectAlign);
+  s = {static_cast<unsigned char*>(d.alloc_aligned(bytes, align)), bytes, align};
+  touch(s.p, bytes, serial);
+}
+
+// A free of the trace: its stamp folded into the checksum, then freed; returns the checksum.
+template <class H>
+VMB_INLINE std::uint64_t take_back(Driver<H>& d, Slot& s, std::uint64_t checksum) {
+  checksum = std::rotl(checksum, 5) ^ read_stamp(s);
+  d.free_aligned(s.p, s.bytes, s.align);
+  s = Slot{};
+  return checksum;
+}
+
 template <class H>
 class Replayer {
  public:
@@ -85,16 +102,8 @@ class Replayer {
   }
 
  private:
-  VMB_INLINE void allocate(Slot& s, std::size_t bytes, std::size_t align) {
-    align = std::max(align, kObjectAlign);
-    s = {static_cast<unsigned char*>(d_.alloc_aligned(bytes, align)), bytes, align};
-    touch(s.p, bytes, ++serial_);
-  }
-  VMB_INLINE void release(Slot& s) {
-    checksum_ = std::rotl(checksum_, 5) ^ read_stamp(s);
-    d_.free_aligned(s.p, s.bytes, s.align);
-    s = Slot{};
-  }
+  VMB_INLINE void allocate(Slot& s, std::size_t bytes, std::size_t align) { place(d_, s, bytes, align, ++serial_); }
+  VMB_INLINE void release(Slot& s) { checksum_ = take_back(d_, s, checksum_); }
 
   Driver<H>& d_;
   std::vector<Slot> slots_;
@@ -183,16 +192,8 @@ class ThreadReplayer {
 
  private:
   static std::uint32_t consumed(const ThreadOp& op) noexcept { return op.kind == Kind::realloc ? op.from : op.slot; }
-  VMB_INLINE void allocate(Slot& s, std::size_t bytes, std::size_t align) {
-    align = std::max(align, kObjectAlign);
-    s = {static_cast<unsigned char*>(d_.alloc_aligned(bytes, align)), bytes, align};
-    touch(s.p, bytes, ++serial_);
-  }
-  VMB_INLINE void release(Slot& s) {
-    checksum_ = std::rotl(checksum_, 5) ^ read_stamp(s);
-    d_.free_aligned(s.p, s.bytes, s.align);
-    s = Slot{};
-  }
+  VMB_INLINE void allocate(Slot& s, std::size_t bytes, std::size_t align) { place(d_, s, bytes, align, ++serial_); }
+  VMB_INLINE void release(Slot& s) { checksum_ = take_back(d_, s, checksum_); }
 
   Driver<H>& d_;
   SharedReplay& sh_;
