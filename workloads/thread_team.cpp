@@ -80,10 +80,10 @@ std::vector<PhaseSpread> phase_spreads(const std::vector<ThreadRun>& runs) {
 namespace {
 
 void add_counts(WorkloadStats& to, const WorkloadStats& from) {
-  for (const auto& [name, value] : from.counts) {
-    auto it = std::find_if(to.counts.begin(), to.counts.end(), [&](const auto& c) { return c.first == name; });
-    if (it == to.counts.end()) to.counts.emplace_back(name, value);
-    else it->second += value;
+  for (const auto& count : from.counts) {  // not a structured binding: clang 14 cannot capture one
+    auto it = std::find_if(to.counts.begin(), to.counts.end(), [&](const auto& c) { return c.first == count.first; });
+    if (it == to.counts.end()) to.counts.push_back(count);
+    else it->second += count.second;
   }
 }
 
