@@ -45,9 +45,15 @@ std::optional<std::string> default_of(const json& g, const std::string& param, S
 std::string name_of(const json& g, const std::string& scale, json& shown) {
   std::string name = g["key"].get<std::string>() + "/scale:" + scale;
   const Scale s = parse_scale(scale).value_or(Scale::standard);
-  const json& swept = g["swept"];
-  const json& params = g["params"];
-  if (!params.is_object()) return name;  // the loader does not type a group's params: as written
+  // The loader checks a group's `swept` but not its `params` (written for the reader, not read back):
+  // a file may lack either, and a const operator[] on a missing key is undefined behaviour (an
+  // assertion in nlohmann's debug builds; the fuzzer found it).
+  static const json kNone = json::object();
+  const auto swept_at = g.find("swept");
+  const json& swept = swept_at != g.end() && swept_at->is_object() ? *swept_at : kNone;
+  const auto params_at = g.find("params");
+  if (params_at == g.end() || !params_at->is_object()) return name;  // as written
+  const json& params = *params_at;
   for (auto it = params.begin(); it != params.end(); ++it) {
     const std::string value = it.value().is_string() ? it.value().get<std::string>() : json_text(it.value());
     if (swept.contains(it.key())) {
