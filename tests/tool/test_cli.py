@@ -189,7 +189,7 @@ class BadInput(Scratch):
         (["run", "-w", "strings", "-p", "words_per_line=0"], "words_per_line=0: out of range (valid: 1 to"),
         # A sweep that multiplies past what can run is refused before the plan is built.
         (["run", "-w", "churn", "-p", "live_objects=" + ",".join(map(str, range(1, 1001))),
-          "-p", "steps=" + ",".join(map(str, range(1000)))], "cells, more than 1000000: sweep fewer values"),
+          "-p", "steps=" + ",".join(map(str, range(1000)))], "cells, more than 100000: sweep fewer values"),
         (["run", "--reps", "0"], "--reps"),
         (["run", "--reps", "many"], "--reps"),
         (["run", "--timeout", "-1"], "--timeout"),
