@@ -100,9 +100,7 @@ void add_realloc(const trace::Event& e, Script& s, SlotMap& slots) {
 
 Script build_script(const Trace& trace, const TraceStream& stream) {
   Script s;
-  s.recorded_calls = stream.events;
-  s.recorded_allocations = stream.allocating_calls;
-  s.pid = stream.pid;
+  static_cast<TraceCounts&>(s) = trace_counts(stream);
   s.ops.reserve(stream.events);
   SlotMap slots(s);
   trace.for_each_event(stream, [&](const vmb::trace::Event& e) {

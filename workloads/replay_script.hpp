@@ -20,15 +20,28 @@ struct Op {
   std::uint8_t align_log2;  // alloc: the recorded alignment (0: the default)
 };
 
-struct Script {
-  std::vector<Op> ops;
-  std::uint32_t slots = 0;                 // slots needed: the most objects live at once
+// What a script knows of its stream, whichever way it is replayed: the stream's own counts (set from
+// its header, trace_counts) and what building the script found.
+struct TraceCounts {
   std::uint64_t recorded_calls = 0;        // events of the stream
   std::uint64_t recorded_allocations = 0;  // calls that created an object (the replay's allocations)
   std::uint64_t unknown_frees = 0;         // free or realloc of an address not live in the trace: skipped
   std::uint64_t failed_calls = 0;          // allocations that returned null: nothing to replay
   std::uint64_t reused_addresses = 0;      // an address given out again while still live (a free missed)
   std::uint32_t pid = 0;                   // the process the stream is from
+};
+
+inline TraceCounts trace_counts(const TraceStream& stream) {
+  TraceCounts c;
+  c.recorded_calls = stream.events;
+  c.recorded_allocations = stream.allocating_calls;
+  c.pid = stream.pid;
+  return c;
+}
+
+struct Script : TraceCounts {
+  std::vector<Op> ops;
+  std::uint32_t slots = 0;  // slots needed: the most objects live at once
 };
 
 Script build_script(const Trace& trace, const TraceStream& stream);
@@ -51,14 +64,11 @@ struct ThreadOp {
   bool foreign;             // free, realloc: the object was created by another thread (wait for it)
 };
 
-struct ThreadedScript {
+struct ThreadedScript : TraceCounts {
   std::vector<std::vector<ThreadOp>> threads;          // by recorded thread index
   std::vector<std::vector<std::uint32_t>> survivors;   // by thread: the objects it created never freed
   std::uint32_t slots = 0;                             // objects created
-  std::uint64_t recorded_calls = 0, recorded_allocations = 0, unknown_frees = 0, failed_calls = 0,
-                reused_addresses = 0;                  // as in Script
   std::uint64_t cross_thread_frees = 0;                // frees and reallocs of another thread's object
-  std::uint32_t pid = 0;
 };
 
 ThreadedScript build_threaded_script(const Trace& trace, const TraceStream& stream);

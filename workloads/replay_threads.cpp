@@ -109,9 +109,7 @@ class Builder {
 
 ThreadedScript build_threaded_script(const Trace& trace, const TraceStream& stream) {
   ThreadedScript s;
-  s.recorded_calls = stream.events;
-  s.recorded_allocations = stream.allocating_calls;
-  s.pid = stream.pid;
+  static_cast<TraceCounts&>(s) = trace_counts(stream);
   Builder b(s, std::max<std::uint32_t>(stream.threads, 1));
   trace.for_each_event(stream, [&](const trace::Event& e) {
     switch (e.op) {
