@@ -1,9 +1,10 @@
 // replay: a recorded program's allocation calls (vmbench record, docs/trace-format.md) against any
 // heap. The trace's main stream (its largest process image) is turned into a script of slot
 // operations before measuring (replay_script.hpp). A stream of one thread runs in its recorded order on
-// one thread (Replayer). A stream of several runs on as many threads (the cell's team, run_cell.cpp),
-// each thread its own calls in their recorded order (ThreadReplayer); a free or realloc of an object
-// another thread created waits until that thread has created it, as glibc's trace tools do.
+// one thread (Replayer). A stream of several runs on as many threads (the cell's team,
+// heap_runs/run_heap.hpp), each thread its own calls in their recorded order (ThreadReplayer); a free
+// or realloc of an object another thread created waits until that thread has created it, as glibc's
+// trace tools do.
 //   alloc    the recorded size and alignment; its first bytes stamped, and one byte written in each
 //            page it spans (the first and the last byte, and every 4096th between), as a program that
 //            used its memory would have touched it

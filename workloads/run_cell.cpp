@@ -3,31 +3,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
-#include <optional>
 #include <stdexcept>
-#include <vector>
 
-#include "catalog.hpp"
-
-#include "cost_marker.hpp"
-#include "heaps/arena_heap.hpp"
-#include "heaps/bump_heap.hpp"
-#include "heaps/dispatch_heap.hpp"
-#include "heaps/malloc_heap.hpp"
-#include "heaps/oracle_heap.hpp"
-#include "heaps/pmr_heaps.hpp"
-#include "heaps/pool_heap.hpp"
-#include "heaps/remote_pool_heap.hpp"
-#include "heaps/test_heaps.hpp"
-#include "tree.hpp"
-#include "churn.hpp"
-#include "frag.hpp"
-#include "replay.hpp"
-#include "strings.hpp"
-#include "thread_team.hpp"
-#include "larson.hpp"
-#include "xfer.hpp"
+#include "heap_runs/heap_runs.hpp"
 
 namespace vmbench {
 
@@ -40,242 +18,20 @@ void allocation_failed(std::size_t bytes, std::uint64_t succeeded) {
   std::_Exit(kExitAllocationFailed);
 }
 
-namespace {
-
-// What the threads of a cross-thread workload share, made before any thread starts: xfer's queues,
-// larson's live sets (null for the other workloads).
-struct Shared {
-  std::unique_ptr<xfer::Exchange> xfer;
-  std::unique_ptr<larson::Exchange> larson;
-  std::unique_ptr<replay::SharedReplay> replay;  // a trace of several threads only
-};
-
-// What a workload needs of its team besides the heap: the shared part, and which thread it is.
-struct TeamSlot {
-  Shared* shared;
-  int thread;
-};
-
-template <class H>
-WorkloadStats run_workload(const std::string& name, Driver<H>& d, const std::function<void()>& begin,
-                           const TeamSlot& slot) {
-  if (name == "tree") return tree::run(d, begin);
-  if (name == "churn") return churn::run(d, begin);
-  if (name == "strings") return strings::run(d, begin);
-  if (name == "frag") return frag::run(d, begin);
-  if (name == "replay")
-    return slot.shared->replay ? replay::run_thread(d, begin, *slot.shared->replay, slot.thread) : replay::run(d, begin);
-  if (name == "xfer") return xfer::run(d, begin, *slot.shared->xfer, slot.thread);
-  if (name == "larson") return larson::run(d, begin, *slot.shared->larson, slot.thread);
-  throw std::runtime_error("unknown workload '" + name + "'");
-}
-
-// Fills `shared` for a cross-thread workload; for the others it stays empty, and nothing is allocated
-// (a single-threaded cell's malloc heap looks as it did before threads existed).
-void make_shared_parts(Shared& shared, const CellRequest& r, int threads) {
-  const bool replayed_threads = r.workload == "replay" && threads > 1;
-  if (!frees_across_threads(r.workload) && !replayed_threads) return;
-  if (threads > 1 && !r.preloaded_malloc && !frees_from_any_thread(r.allocator))
-    throw std::runtime_error(r.workload + " on " + std::to_string(threads) + " threads frees objects in another "
-                             "thread than their own: allocator '" + r.allocator +
-                             "' cannot take such a free (its free lists belong to one thread)");
-  if (replayed_threads) shared.replay = std::make_unique<replay::SharedReplay>(Trace(r.params.text("trace")));
-  if (r.workload == "xfer") shared.xfer = std::make_unique<xfer::Exchange>(r.params, threads);
-  if (r.workload == "larson") shared.larson = std::make_unique<larson::Exchange>(r.params, threads, r.seed);
-}
-
-// The threads of the cell: the `threads` parameter's, or a replay's recorded threads.
-int cell_threads(const CellRequest& r) {
-  if (r.workload == "replay") return replay::recorded_threads(Trace(r.params.text("trace")));
-  return team_size(r.params);
-}
-
-HeapCounters minus(HeapCounters a, const HeapCounters& b) {
-  a.commit_calls -= b.commit_calls;
-  a.decommit_calls -= b.decommit_calls;
-  return a;
-}
-
-template <class H>
-AllocatorNotCreated not_created(const H& heap, const std::string& allocator) {
-  std::string why = "allocator '" + allocator + "' could not be created";
-  if constexpr (requires { heap.failure(); }) why += ": " + heap.failure();
-  return AllocatorNotCreated(why);
-}
-
-// The unmeasured passes, each on the same heap, emptied after each; in a team, only once every thread
-// has finished the pass (`between`), since another thread may still use an object of this heap.
-template <class H>
-void warm_up(H& heap, const CellRequest& r, std::uint64_t seed, const TeamSlot& slot,
-             const std::function<void()>& between = {}) {
-  RunContext quiet{&r.params, seed, {}, nullptr, {}};
-  const std::function<void()> nothing = [] {};
-  for (int i = 0; i < r.warmup; ++i) {
-    Driver<H> d(heap, quiet);
-    run_workload(r.workload, d, nothing, slot);
-    if (between) between();
-    heap.release_all();
-  }
-}
-
-template <class H, class... Extra>
-CellOutcome run_with(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
-  H heap(r.params, extra...);
-  if (!heap.ok()) throw not_created(heap, r.allocator);
-  Shared shared;
-  make_shared_parts(shared, r, 1);
-  const TeamSlot slot{&shared, 0};
-  warm_up(heap, r, r.seed, slot);
-  // The cost markers (cost_marker.hpp) sit inside the probes: callgrind counts what they time.
-  const std::function<void()> end = [&hooks] {
-    cost_phase_end();
-    if (hooks.end_measured) hooks.end_measured();
-  };
-  RunContext ctx{&r.params, r.seed, hooks.checkpoint, r.probe, end};
-  if (r.probe != nullptr) r.probe->heap_counters = [&heap] { return heap.counters(); };
-  HeapCounters before;
-  Driver<H> d(heap, ctx);
-  const std::function<void()> begin = [&] {
-    d.start_measuring();
-    before = heap.counters();
-    if (hooks.begin_measured) hooks.begin_measured();
-    cost_phase_begin();
-  };
-  CellOutcome out;
-  out.stats = run_workload(r.workload, d, begin, slot);  // its finish() called hooks.end_measured
-  out.counters = heap.counters();
-  out.counters_delta = minus(out.counters, before);
-  if (r.probe != nullptr) r.probe->heap_counters = nullptr;  // the heap dies with this frame
-  return out;
-}
-
-// What the threads of one cell share.
-struct Team {
-  Team(int threads, const CellHooks& hooks, Shared* s)
-      : clock(threads, hooks.begin_measured, hooks.end_measured), errors(threads), shared(s) {}
-  TeamClock clock;
-  TeamErrors errors;
-  Shared* shared;
-};
-
-// The measured pass of one thread of a team, on the heap it has made. No checkpoints: their readings
-// are the process's, taken in the middle of the other threads' work.
-template <class H>
-void run_measured_member(H& heap, const CellRequest& r, Team& team, int i, ThreadRun& out, bool& started,
-                         bool& finished) {
-  const std::uint64_t seed = thread_seed(r.seed, i);
-  const TeamSlot slot{team.shared, i};
-  warm_up(heap, r, seed, slot, [&] { team.clock.between_passes(); });
-  RunContext ctx{&r.params, seed, {}, nullptr, [&] {
-                   out.measured_s = monotonic_seconds() - team.clock.started_s();
-                   finished = true;
-                   team.clock.finish();
-                 }};
-  HeapCounters before;
-  Driver<H> d(heap, ctx);
-  const std::function<void()> begin = [&] {
-    d.start_measuring();
-    before = heap.counters();
-    started = true;
-    team.clock.start();
-  };
-  out.stats = run_workload(r.workload, d, begin, slot);
-  out.counters = heap.counters();
-  out.counters_delta = minus(out.counters, before);
-}
-
-// One thread of a team: its own heap, made in the thread (thread-local, its pages first touched by
-// it); it runs only when every thread's heap was made. Every failure is recorded, never thrown: the
-// caller rethrows the first after joining.
-template <class H>
-void run_member(const CellRequest& r, Team& team, int i, ThreadRun& out) {
-  bool started = false;
-  bool finished = false;
-  std::optional<H> heap;
-  try {
-    heap.emplace(r.params);
-    if (!heap->ok()) throw not_created(*heap, r.allocator);
-  } catch (...) {
-    team.errors.record(i, std::current_exception());
-  }
-  if (!team.errors.all_ready(heap && heap->ok())) return;
-  try {
-    run_measured_member(*heap, r, team, i, out, started, finished);
-  } catch (...) {
-    team.errors.record(i, std::current_exception());
-    team.clock.leave(started, finished);
-  }
-}
-
-template <class H>
-CellOutcome run_team(const CellRequest& r, const CellHooks& hooks, int threads) {
-  if (r.probe != nullptr)
-    throw std::runtime_error("the deep passes run on one thread, not " + std::to_string(threads));
-  Shared shared;
-  make_shared_parts(shared, r, threads);
-  Team team(threads, hooks, &shared);
-  std::vector<ThreadRun> runs(static_cast<std::size_t>(threads));
-  run_threads(threads, [&](int i) { run_member<H>(r, team, i, runs[static_cast<std::size_t>(i)]); });
-  team.errors.rethrow_first();
-  CellOutcome out;
-  out.stats = combine_stats(runs);
-  out.counters = sum_counters(runs, &ThreadRun::counters);
-  out.counters_delta = sum_counters(runs, &ThreadRun::counters_delta);
-  out.threads = threads;
-  std::vector<double> measured;
-  for (const ThreadRun& run : runs) measured.push_back(run.measured_s);
-  out.thread_s = spread_of(measured);
-  out.phase_spreads = phase_spreads(runs);
-  return out;
-}
-
-// A heap made from more than the parameters (the oracle's tape) runs on one thread: run_oracle refuses more.
-template <class H, class... Extra>
-CellOutcome run_heap(const CellRequest& r, const CellHooks& hooks, const Extra&... extra) {
-  if constexpr (sizeof...(Extra) == 0)
-    if (const int threads = cell_threads(r); threads > 1)
-      return r.virtual_dispatch ? run_team<DispatchHeap<H>>(r, hooks, threads) : run_team<H>(r, hooks, threads);
-  if (r.probe != nullptr)
-    return r.virtual_dispatch ? run_with<Probed<DispatchHeap<H>>>(r, hooks, extra...)
-                              : run_with<Probed<H>>(r, hooks, extra...);
-  return r.virtual_dispatch ? run_with<DispatchHeap<H>>(r, hooks, extra...) : run_with<H>(r, hooks, extra...);
-}
-
-// The oracle's tape: one unmeasured run of the workload on the pool, at the cell's seed. One thread:
-// the tape is the addresses of one pool in one order.
-CellOutcome run_oracle(const CellRequest& r, const CellHooks& hooks) {
-  if (const int threads = cell_threads(r); threads > 1)
-    throw std::runtime_error("allocator 'oracle' replays one pool's addresses: it runs on one thread, not " +
-                             std::to_string(threads));
-  RecordingPoolHeap tape(r.params);
-  if (!tape.ok()) throw AllocatorNotCreated("allocator 'oracle' could not record the pool: " + tape.failure());
-  RunContext quiet{&r.params, r.seed, {}, nullptr, {}};
-  Driver<RecordingPoolHeap> d(tape, quiet);
-  Shared shared;
-  make_shared_parts(shared, r, 1);
-  run_workload(r.workload, d, [] {}, TeamSlot{&shared, 0});
-  return run_heap<OracleHeap>(r, hooks, tape);
-}
-
-}  // namespace
-
 CellOutcome run_cell(const CellRequest& r, const CellHooks& hooks) {
+  using namespace heap_runs;
   const std::string& a = r.allocator;
-  if (a == "arena") return run_heap<ArenaHeap>(r, hooks);
-  if (a == "pool") return run_heap<PoolHeap>(r, hooks);
-  if (a == "pool-remote") return run_heap<RemotePoolHeap>(r, hooks);
+  if (a == "arena") return on_arena(r, hooks);
+  if (a == "pool") return on_pool(r, hooks);
+  if (a == "pool-remote") return on_remote_pool(r, hooks);
   if (r.preloaded_malloc || a == "malloc" || a == "jemalloc" || a == "mimalloc" || a == "tcmalloc")
-    return run_heap<MallocHeap>(r, hooks);
-  if (a == "pmr-monotonic") return run_heap<PmrMonotonicHeap>(r, hooks);
-  if (a == "pmr-pool") return run_heap<PmrPoolHeap>(r, hooks);
-  if (a == "bump") return run_heap<BumpHeap>(r, hooks);
-  if (a == "oracle") return run_oracle(r, hooks);
-  if (std::getenv("VMBENCH_TEST_ALLOCATORS") != nullptr) {
-    if (a == "test-crash") return run_heap<CrashHeap>(r, hooks);
-    if (a == "test-hang") return run_heap<HangHeap>(r, hooks);
-    if (a == "test-slow") return run_heap<SlowHeap>(r, hooks);
-    if (a == "test-bloat") return run_heap<BloatHeap>(r, hooks);
-  }
+    return on_malloc(r, hooks);
+  if (a == "pmr-monotonic") return on_pmr_monotonic(r, hooks);
+  if (a == "pmr-pool") return on_pmr_pool(r, hooks);
+  if (a == "bump") return on_bump(r, hooks);
+  if (a == "oracle") return on_oracle(r, hooks);
+  CellOutcome out;
+  if (std::getenv("VMBENCH_TEST_ALLOCATORS") != nullptr && on_test_heap(r, hooks, out)) return out;
   throw std::runtime_error("unknown allocator '" + a + "'");
 }
 

@@ -126,7 +126,7 @@ TeamClock::TeamClock(int threads, std::function<void()> on_start, std::function<
       end_(threads, Edge{this, false}), passes_(threads) {}
 
 // Runs once per barrier, in the last thread to arrive, before any is released. The cost markers sit
-// inside the probes' readings, as in a single-threaded cell (run_cell.cpp).
+// inside the probes' readings, as in a single-threaded cell (heap_runs/run_heap.hpp).
 void TeamClock::Edge::operator()() noexcept {
   if (is_start) {
     if (clock->on_start_) clock->on_start_();

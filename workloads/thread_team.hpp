@@ -2,7 +2,8 @@
 // heap, runs the workload on its own slice with its own seed, and the cell is timed from the release of
 // a start barrier to the arrival of the last thread at an end barrier. What this header owns: starting
 // the threads (a failed start fails the cell with the reason), the two barriers and the probes' hooks
-// at them, and combining the threads' results in thread order. run_cell.cpp runs the workloads on it.
+// at them, and combining the threads' results in thread order. heap_runs/run_heap.hpp runs the
+// workloads on it.
 #pragma once
 
 #include <atomic>

@@ -206,7 +206,7 @@ def ops(result):
     return result["ops"]
 
 
-# The heap class each allocator's cells instantiate the workloads with (workloads/run_cell.cpp).
+# The heap class each allocator's cells instantiate the workloads with (workloads/heap_runs/*.cpp, one file per heap).
 HEAP_CLASSES = {"malloc": "MallocHeap", "jemalloc": "MallocHeap", "pool": "PoolHeap", "pool-remote": "RemotePoolHeap",
                 "pmr-pool": "PmrPoolHeap", "oracle": "OracleHeap", "arena": "ArenaHeap", "bump": "BumpHeap",
                 "pmr-monotonic": "PmrMonotonicHeap"}
