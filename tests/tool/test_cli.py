@@ -5,7 +5,6 @@ input must give one line on stderr and exit code 2, and injected faults (a crash
 allocator, an interrupt) must leave a valid results file with everything measured so far.
 Environment: VMBENCH (the binary), VMB_SCHEMA (the schema file).
 """
-import functools
 import json
 import os
 import re
@@ -24,20 +23,9 @@ import jsonschema
 from vmbtest import QUICK, TEST_ALLOCATORS, VMBENCH, Scratch, load_results, one_line, planned_cells, schema
 from vmbtest import stderr_lines
 from vmbtest import vmbench as run
-from vmbtest import SOURCE_DIR
+from vmbtest import SOURCE_DIR, sanitized_build
 
 LOADER_CORPUS = os.path.join(SOURCE_DIR, "tests", "fuzz", "corpus", "results_loader")
-
-
-@functools.lru_cache(maxsize=None)
-def sanitized_build():
-    """AddressSanitizer maps terabytes of shadow memory at start-up: no memory limit can apply to it."""
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "r.json")
-        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "--out", out)
-        assert p.returncode == 0, p.stderr
-        with open(out) as f:
-            return "sanitize" in json.load(f)["context"]["build_flags"]
 
 
 class RunWritesTrustworthyResults(Scratch):

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 
-from vmbtest import SOURCE_DIR, SharedRun, load_results, vmbench
+from vmbtest import SOURCE_DIR, SharedRun, load_results, sanitized_build, vmbench
 
 sys.path.insert(0, os.path.join(SOURCE_DIR, "scripts", "plots"))
 import throughput  # noqa: E402  (the plot module, as `vmbench plot` runs it)
@@ -125,9 +125,7 @@ class TracedCountsArePinnedAndShown(unittest.TestCase):
     the traced commits of the malloc family, marked."""
 
     def test_the_traced_pass_pins_purging_and_the_table_marks_its_commits(self):
-        import subprocess, os as _os
-        exe = _os.environ.get("VMBENCH", "")
-        if exe and "libasan" in subprocess.run(["ldd", exe], capture_output=True, text=True).stdout:
+        if sanitized_build():
             self.skipTest("a sanitizer build: nothing can be preloaded before its runtime (jemalloc, mimalloc)")
         allocators = [a for a in ("malloc", "jemalloc", "mimalloc") if available(a)]
         with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,6 @@ replayed (-w replay).
 Known answers only: which allocator a cell proved, exit statuses, the one line of every refusal,
 allocation counts and checksums. Environment: VMBENCH, VMB_SCHEMA, VMB_SOURCE_DIR, VMB_PYTHON.
 """
-import functools
 import json
 import os
 import re
@@ -16,25 +15,12 @@ import subprocess
 import tempfile
 import unittest
 
-from vmbtest import PYTHON, QUICK, VMBENCH, Scratch, load_results, one_line, stderr_lines
+from vmbtest import PYTHON, QUICK, VMBENCH, Scratch, load_results, one_line, sanitized_build, stderr_lines
 from vmbtest import vmbench as run
 
 JEMALLOC = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
 MIMALLOC = "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2"
 LIBZ = "/usr/lib/x86_64-linux-gnu/libz.so.1"
-
-
-@functools.lru_cache(maxsize=None)
-def sanitized_build():
-    """Nothing can be preloaded before a sanitizer's runtime: the preloading tests skip there."""
-    p = run("--version")
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "r.json")
-        p = run("run", *QUICK, "-w", "tree", "-a", "malloc", "-q", "--out", out)
-        assert p.returncode == 0, p.stderr
-        with open(out) as f:
-            import json
-            return "sanitize" in json.load(f)["context"]["build_flags"]
 
 
 def needs(*paths):

@@ -58,6 +58,19 @@ def load_results(path, validate=True):
     return doc
 
 
+@functools.lru_cache(maxsize=None)
+def sanitized_build():
+    """Whether VMBENCH is a sanitizer build (its results' build flags say so). Its runtime owns malloc,
+    linked in (clang) or as a library (GCC), so nothing can be preloaded before it; and its shadow
+    memory forbids a memory limit."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "r.json")
+        p = vmbench("run", *QUICK, "-w", "tree", "-a", "malloc", "-q", "--out", out)
+        assert p.returncode == 0, p.stderr
+        with open(out) as f:
+            return "sanitize" in json.load(f)["context"]["build_flags"]
+
+
 def planned_cells(doc):
     """The cells a complete run of this document's plan holds: combinations x repetitions, from the plan."""
     plan = doc["plan"]

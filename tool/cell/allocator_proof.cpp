@@ -8,6 +8,16 @@
 
 #include "library_proof.hpp"
 
+// Whether this file is compiled with a sanitizer (not with vmb/config.hpp: the preload probe, which
+// compiles this file too, does not see the library's headers).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define VMB_PROOF_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define VMB_PROOF_SANITIZED 1
+#endif
+#endif
+
 namespace vmbench {
 
 namespace {
@@ -32,6 +42,19 @@ using TcVersionFn = const char* (*)(int*, int*, const char**);
 
 bool find_preloaded(const std::string& allocator) {
   return allocator == "jemalloc" || allocator == "mimalloc" || allocator == "tcmalloc";
+}
+
+// A sanitizer's malloc: in its shared runtime (GCC links libasan.so, libtsan.so), or, in a sanitizer
+// build, in this very executable (clang links the runtime into it statically).
+bool sanitizer_malloc(const std::string& owner) {
+  if (contains(owner, "libasan") || contains(owner, "libtsan") || contains(owner, "libmsan")) return true;
+#if defined(VMB_PROOF_SANITIZED)
+  Dl_info self{};
+  return dladdr(reinterpret_cast<void*>(&sanitizer_malloc), &self) != 0 && self.dli_fname != nullptr &&
+         owner == self.dli_fname;
+#else
+  return false;
+#endif
 }
 
 AllocatorProof fail(const std::string& asked, const std::string& owner) {
@@ -69,7 +92,7 @@ AllocatorProof prove_allocator(const std::string& allocator, const std::string& 
   }
   // A sanitizer build replaces malloc with the sanitizer's own: the built-in allocators can still be
   // checked for correctness, but no figure of it describes glibc, and the evidence says so.
-  if (contains(owner, "libasan") || contains(owner, "libtsan") || contains(owner, "libmsan")) {
+  if (sanitizer_malloc(owner)) {
     if (find_preloaded(allocator)) return fail(allocator, owner);
     const std::string what = allocator == "malloc" ? std::string("malloc is") : allocator + " built into vmbench; malloc underneath is";
     return {true, what + " the sanitizer's (" + where + "): a sanitizer build, not for performance figures", ""};
