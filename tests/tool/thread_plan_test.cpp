@@ -1,5 +1,6 @@
 // --threads in the plan: a swept parameter like any other, checked before anything runs, and the
 // combinations that cannot run at a count left out with a warning.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -93,18 +94,45 @@ TEST(ThreadPlan, APoolOnSeveralXferThreadsIsLeftOutWithAWarning) {
   const Plan plan = make_plan(on_threads({"xfer"}, {"pool", "malloc"}, {"1", "2"}));
   ASSERT_EQ(plan.combinations.size(), 3u);
   for (const auto& c : plan.combinations) EXPECT_NE(c.key, "xfer/pool/inline/threads=2");
-  bool warned = false;
-  for (const auto& w : plan.warnings) warned |= w.rfind("xfer/pool/inline/threads=2: not run", 0) == 0;
-  EXPECT_TRUE(warned);
-  EXPECT_NE(error_of(on_threads({"xfer"}, {"pool"}, {"2"})).find("nothing to run"), std::string::npos);
+  EXPECT_NE(std::find(plan.warnings.begin(), plan.warnings.end(),
+                      "not run: xfer/pool/inline/threads=2: on 2 threads xfer frees objects in another thread than "
+                      "their own, and pool's free lists belong to one thread"),
+            plan.warnings.end());
+  EXPECT_EQ(error_of(on_threads({"xfer"}, {"pool"}, {"2"})),
+            "nothing to run: xfer/pool/inline: on 2 threads xfer frees objects in another thread than "
+            "their own, and pool's free lists belong to one thread");
+}
+
+// A default run refuses six combinations (xfer and larson on pool, pmr-pool and the oracle): two lines
+// say why, each naming its combinations, not six.
+TEST(ThreadPlan, CombinationsRefusedForOneReasonAreSaidInOneWarning) {
+  const Plan plan = make_plan(on_threads({"xfer", "larson"}, {"pool", "pmr-pool", "oracle", "malloc"}, {"2", "4"}));
+  std::vector<std::string> refusals;
+  for (const auto& w : plan.warnings)
+    if (w.rfind("not run: ", 0) == 0) refusals.push_back(w);
+  const std::vector<std::string> expected = {
+      "not run: xfer/pool/inline/threads=2, xfer/pmr-pool/inline/threads=2, larson/pool/inline/threads=2, "
+      "larson/pmr-pool/inline/threads=2: on 2 threads xfer and larson free objects in another thread than their "
+      "own, and the free lists of pool and pmr-pool belong to one thread",
+      "not run: xfer/pool/inline/threads=4, xfer/pmr-pool/inline/threads=4, larson/pool/inline/threads=4, "
+      "larson/pmr-pool/inline/threads=4: on 4 threads xfer and larson free objects in another thread than their "
+      "own, and the free lists of pool and pmr-pool belong to one thread",
+      "not run: xfer/oracle/inline/threads=2, larson/oracle/inline/threads=2: the oracle replays the addresses of "
+      "one pool in one thread, not 2",
+      "not run: xfer/oracle/inline/threads=4, larson/oracle/inline/threads=4: the oracle replays the addresses of "
+      "one pool in one thread, not 4",
+  };
+  EXPECT_EQ(refusals, expected);
+  EXPECT_EQ(plan.combinations.size(), 4u);  // malloc at both counts, for both workloads
 }
 
 TEST(ThreadPlan, TheOracleRunsOnOneThreadOnly) {
   const Plan plan = make_plan(on_threads({"tree"}, {"oracle", "malloc"}, {"1", "2"}));
   ASSERT_EQ(plan.combinations.size(), 3u);
-  bool warned = false;
-  for (const auto& w : plan.warnings) warned |= w.rfind("tree/oracle/inline/threads=2: not run", 0) == 0;
-  EXPECT_TRUE(warned);
+  EXPECT_NE(std::find(plan.warnings.begin(), plan.warnings.end(),
+                      "not run: tree/oracle/inline/threads=2: the oracle replays the addresses of one pool in one "
+                      "thread, not 2"),
+            plan.warnings.end());
 }
 
 TEST(ThreadPlan, MoreThreadsThanCpusIsAllowedWithAWarning) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -372,14 +373,19 @@ void check_traces(const GivenParams& given, const std::vector<std::string>& work
   }
 }
 
-// Combinations that cannot run (thread_plan.hpp) leave the plan, each with a warning; none left is an error.
+// Combinations that cannot run (thread_plan.hpp) leave the plan, said in one warning per reason; none
+// left is an error.
 void drop_refused(Plan& plan) {
   std::vector<Combination> kept;
+  std::vector<RefusedCombination> refused;
   for (auto& c : plan.combinations) {
-    if (const std::string why = thread_refusal(c); !why.empty()) plan.warnings.push_back(why);
+    if (const ThreadRefusal why = thread_refusal(c)) refused.push_back({c.key, c.workload, c.allocator, why});
     else kept.push_back(std::move(c));
   }
-  if (kept.empty()) bad("nothing to run: " + plan.warnings.back());
+  const std::vector<std::string> said = refusal_warnings(refused);
+  if (kept.empty())
+    bad("nothing to run: " + (said.empty() ? std::string("no combination") : said.back().substr(std::strlen(kRefusalPrefix))));
+  plan.warnings.insert(plan.warnings.end(), said.begin(), said.end());
   plan.combinations = std::move(kept);
 }
 

@@ -111,29 +111,83 @@ std::uint32_t trace_threads(const std::string& path) {
 
 // A replay runs on the trace's threads: an allocator that cannot take a free from another thread, or the
 // oracle (one pool's addresses in one order), is refused for a trace of several.
-std::string replay_refusal(const Combination& c) {
-  if (!c.params.has("trace")) return "";
+ThreadRefusal replay_refusal(const Combination& c) {
+  if (!c.params.has("trace")) return {};
   const std::uint32_t threads = trace_threads(c.params.text("trace"));
-  if (threads <= 1) return "";
-  const std::string on = c.key + ": not run: the trace was recorded on " + std::to_string(threads) + " threads, ";
-  if (c.allocator == "oracle") return on + "and the oracle replays the addresses of one pool in one thread";
-  if (frees_from_any_thread(c.allocator)) return "";
-  return on + "replayed on as many, some frees are of another thread's object, and " + c.allocator +
-         "'s free lists belong to one thread";
+  if (threads <= 1) return {};
+  if (c.allocator == "oracle") return {ThreadRefusal::Kind::replay_oracle, std::to_string(threads)};
+  if (frees_from_any_thread(c.allocator)) return {};
+  return {ThreadRefusal::Kind::replay_frees_across, std::to_string(threads)};
+}
+
+// "a", "a and b", "a, b and c".
+std::string in_words(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+  return s;
+}
+
+void add_once(std::vector<std::string>& v, const std::string& x) {
+  if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+}
+
+// Whose free lists belong to one thread: "pool's free lists belong" or "the free lists of pool and
+// pmr-pool belong".
+std::string owned_free_lists(const std::vector<std::string>& allocators) {
+  if (allocators.size() == 1) return allocators[0] + "'s free lists belong to one thread";
+  return "the free lists of " + in_words(allocators) + " belong to one thread";
+}
+
+std::string refusal_reason(ThreadRefusal::Kind kind, const std::string& threads, const std::vector<std::string>& workloads,
+                           const std::vector<std::string>& allocators) {
+  switch (kind) {
+    case ThreadRefusal::Kind::frees_across:
+      return "on " + threads + " threads " + in_words(workloads) + (workloads.size() == 1 ? " frees" : " free") +
+             " objects in another thread than their own, and " + owned_free_lists(allocators);
+    case ThreadRefusal::Kind::oracle:
+      return "the oracle replays the addresses of one pool in one thread, not " + threads;
+    case ThreadRefusal::Kind::replay_frees_across:
+      return "the trace was recorded on " + threads + " threads, replayed on as many, some frees are of another "
+             "thread's object, and " + owned_free_lists(allocators);
+    case ThreadRefusal::Kind::replay_oracle:
+      return "the trace was recorded on " + threads + " threads, and the oracle replays the addresses of one pool "
+             "in one thread";
+    case ThreadRefusal::Kind::none: break;
+  }
+  return "";
 }
 
 }  // namespace
 
-std::string thread_refusal(const Combination& c) {
+ThreadRefusal thread_refusal(const Combination& c) {
   if (c.workload == "replay") return replay_refusal(c);
-  if (!c.params.has(kThreadsParam)) return "";
+  if (!c.params.has(kThreadsParam)) return {};
   const std::string threads = c.params.text(kThreadsParam);
-  if (parse_count(threads).value_or(1) <= 1) return "";
-  if (c.allocator == "oracle")
-    return c.key + ": not run: the oracle replays the addresses of one pool in one thread, not " + threads;
-  if (!frees_across_threads(c.workload) || frees_from_any_thread(c.allocator)) return "";
-  return c.key + ": not run: on " + threads + " threads " + c.workload +
-         " frees objects in another thread than their own, and " + c.allocator + "'s free lists belong to one thread";
+  if (parse_count(threads).value_or(1) <= 1) return {};
+  if (c.allocator == "oracle") return {ThreadRefusal::Kind::oracle, threads};
+  if (!frees_across_threads(c.workload) || frees_from_any_thread(c.allocator)) return {};
+  return {ThreadRefusal::Kind::frees_across, threads};
+}
+
+std::vector<std::string> refusal_warnings(const std::vector<RefusedCombination>& refused) {
+  struct Group {
+    ThreadRefusal::Kind kind;
+    std::string threads;
+    std::vector<std::string> keys, workloads, allocators;
+  };
+  std::vector<Group> groups;
+  for (const RefusedCombination& r : refused) {
+    auto g = std::find_if(groups.begin(), groups.end(),
+                          [&](const Group& x) { return x.kind == r.why.kind && x.threads == r.why.threads; });
+    if (g == groups.end()) g = groups.insert(groups.end(), Group{r.why.kind, r.why.threads, {}, {}, {}});
+    g->keys.push_back(r.key);
+    add_once(g->workloads, r.workload);
+    add_once(g->allocators, r.allocator);
+  }
+  std::vector<std::string> out;
+  for (const Group& g : groups)
+    out.push_back(kRefusalPrefix + join(g.keys) + ": " + refusal_reason(g.kind, g.threads, g.workloads, g.allocators));
+  return out;
 }
 
 }  // namespace vmbench

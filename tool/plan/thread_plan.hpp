@@ -29,9 +29,27 @@ void check_thread_counts(const GivenParams& given, const std::vector<std::string
 std::vector<std::string> thread_warnings(const GivenParams& given, const std::vector<std::string>& workloads,
                                          const DeepPassOptions& deep);
 
-// Why the combination cannot run (xfer or larson on several threads with a heap whose free lists
-// belong to one thread; the oracle on several threads), or empty.
-std::string thread_refusal(const Combination& c);
+// Why a combination cannot run on its threads: xfer or larson on several threads, or the replay of a
+// trace of several, with a heap whose free lists belong to one thread; the oracle on several threads.
+struct ThreadRefusal {
+  enum class Kind { none, frees_across, oracle, replay_frees_across, replay_oracle };
+  Kind kind = Kind::none;
+  std::string threads;  // the count asked for, or the trace's
+  explicit operator bool() const noexcept { return kind != Kind::none; }
+};
+ThreadRefusal thread_refusal(const Combination& c);
+
+struct RefusedCombination {
+  std::string key, workload, allocator;
+  ThreadRefusal why;
+};
+
+// One warning per reason and thread count, naming every combination refused for it, so that a default
+// run says why six combinations did not run in two lines, not six: "not run: xfer/pool/inline,
+// larson/pool/inline: on 2 threads xfer and larson free objects in another thread than their own, and
+// pool's free lists belong to one thread". In the order of the first combination of each.
+std::vector<std::string> refusal_warnings(const std::vector<RefusedCombination>& refused);
+inline constexpr const char* kRefusalPrefix = "not run: ";  // how each of those warnings begins
 
 // The CPUs this process may run on (its affinity), at least 1.
 int usable_cpus();
