@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -382,10 +381,9 @@ void drop_refused(Plan& plan) {
     if (const ThreadRefusal why = thread_refusal(c)) refused.push_back({c.key, c.workload, c.allocator, why});
     else kept.push_back(std::move(c));
   }
-  const std::vector<std::string> said = refusal_warnings(refused);
-  if (kept.empty())
-    bad("nothing to run: " + (said.empty() ? std::string("no combination") : said.back().substr(std::strlen(kRefusalPrefix))));
-  plan.warnings.insert(plan.warnings.end(), said.begin(), said.end());
+  const std::vector<std::string> reasons = refusal_reasons(refused);
+  if (kept.empty()) bad("nothing to run: " + (reasons.empty() ? std::string("no combination") : reasons.back()));
+  for (const std::string& r : reasons) plan.warnings.push_back("not run: " + r);
   plan.combinations = std::move(kept);
 }
 

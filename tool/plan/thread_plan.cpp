@@ -169,7 +169,7 @@ ThreadRefusal thread_refusal(const Combination& c) {
   return {ThreadRefusal::Kind::frees_across, threads};
 }
 
-std::vector<std::string> refusal_warnings(const std::vector<RefusedCombination>& refused) {
+std::vector<std::string> refusal_reasons(const std::vector<RefusedCombination>& refused) {
   struct Group {
     ThreadRefusal::Kind kind;
     std::string threads;
@@ -186,7 +186,7 @@ std::vector<std::string> refusal_warnings(const std::vector<RefusedCombination>&
   }
   std::vector<std::string> out;
   for (const Group& g : groups)
-    out.push_back(kRefusalPrefix + join(g.keys) + ": " + refusal_reason(g.kind, g.threads, g.workloads, g.allocators));
+    out.push_back(join(g.keys) + ": " + refusal_reason(g.kind, g.threads, g.workloads, g.allocators));
   return out;
 }
 

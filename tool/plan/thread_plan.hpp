@@ -44,12 +44,11 @@ struct RefusedCombination {
   ThreadRefusal why;
 };
 
-// One warning per reason and thread count, naming every combination refused for it, so that a default
-// run says why six combinations did not run in two lines, not six: "not run: xfer/pool/inline,
+// One line per reason and thread count, naming every combination refused for it, so that a default
+// run says why six combinations did not run in two lines, not six: "xfer/pool/inline,
 // larson/pool/inline: on 2 threads xfer and larson free objects in another thread than their own, and
 // pool's free lists belong to one thread". In the order of the first combination of each.
-std::vector<std::string> refusal_warnings(const std::vector<RefusedCombination>& refused);
-inline constexpr const char* kRefusalPrefix = "not run: ";  // how each of those warnings begins
+std::vector<std::string> refusal_reasons(const std::vector<RefusedCombination>& refused);
 
 // The CPUs this process may run on (its affinity), at least 1.
 int usable_cpus();
